@@ -1,0 +1,97 @@
+// Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace k2c {
+
+// Distinct small types so a bucket and a key cannot be swapped by accident.
+struct Bucket {
+  std::string name;
+  bool operator==(const Bucket&) const = default;
+};
+struct ObjectKey {
+  std::string value;
+  bool operator==(const ObjectKey&) const = default;
+};
+
+// One entry of a listing.
+struct ObjectInfo {
+  ObjectKey key;
+  uint64_t size = 0;
+  std::string etag;
+};
+
+// One page of ListObjectsV2. `next_token` is empty when the listing is done.
+struct ListPage {
+  std::vector<ObjectInfo> objects;
+  std::string next_token;
+};
+
+// Identifies an in-progress multipart upload.
+struct MultipartId {
+  std::string value;
+};
+
+// A finished part: its number (1-based) and the ETag the store returned.
+struct CompletedPart {
+  int number = 0;
+  std::string etag;
+};
+
+// Object storage as the sink sees it: S3 and the local disk implement it.
+//
+// Each call makes one attempt and classifies its failure into a StatusCode
+// (see common/status.h); retries and backoff belong to the caller. Every call
+// is bounded by the store's configured timeouts. Objects are always written
+// private. Implementations are thread-safe unless they say otherwise.
+class ObjectStore {
+ public:
+  virtual ~ObjectStore() = default;
+
+  // OK if the bucket exists and the credentials may access it. NotFound if it
+  // does not exist; PermissionDenied / Unauthenticated for credential trouble.
+  virtual Status HeadBucket(const Bucket& bucket) = 0;
+
+  // Writes `body` as the whole object at `key`, replacing any previous object.
+  // When OK is returned the object is durable and visible to readers.
+  virtual Status PutObject(const Bucket& bucket, const ObjectKey& key, std::string_view body) = 0;
+
+  // Starts a multipart upload whose parts become visible only on Complete.
+  virtual Result<MultipartId> CreateMultipart(const Bucket& bucket, const ObjectKey& key) = 0;
+
+  // Uploads part `number` (1-based, at most 10000). Every part but the last
+  // must be at least 5 MiB for S3. Returns the part's ETag.
+  virtual Result<std::string> UploadPart(const Bucket& bucket, const ObjectKey& key,
+                                         const MultipartId& id, int number,
+                                         std::string_view body) = 0;
+
+  // Publishes the object made of `parts` in order. Durable when OK.
+  virtual Status CompleteMultipart(const Bucket& bucket, const ObjectKey& key,
+                                   const MultipartId& id,
+                                   const std::vector<CompletedPart>& parts) = 0;
+
+  // Discards an upload and its parts. Aborting an unknown upload is OK.
+  virtual Status AbortMultipart(const Bucket& bucket, const ObjectKey& key,
+                                const MultipartId& id) = 0;
+
+  // Reads a whole object. NotFound if absent.
+  virtual Result<std::string> GetObject(const Bucket& bucket, const ObjectKey& key) = 0;
+
+  // Deletes an object. Deleting an absent object is OK.
+  virtual Status DeleteObject(const Bucket& bucket, const ObjectKey& key) = 0;
+
+  // Lists keys starting with `prefix` in lexicographic order, one page at a
+  // time; pass the previous page's `next_token` to continue.
+  virtual Result<ListPage> ListObjects(const Bucket& bucket, const std::string& prefix,
+                                       const std::string& continuation_token) = 0;
+};
+
+}  // namespace k2c
