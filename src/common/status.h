@@ -36,7 +36,9 @@ class [[nodiscard]] Status {
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
   static Status Ok() { return Status(); }
-  static Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+  static Status InvalidArgument(std::string m) {
+    return {StatusCode::kInvalidArgument, std::move(m)};
+  }
   static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
   static Status PermissionDenied(std::string m) {
     return {StatusCode::kPermissionDenied, std::move(m)};
@@ -85,7 +87,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design.
+  Result(T value) : value_(std::move(value)) {}          // NOLINT: implicit by design.
   Result(Status status) : status_(std::move(status)) {}  // NOLINT: implicit by design.
 
   bool ok() const { return value_.has_value(); }
@@ -107,8 +109,8 @@ class [[nodiscard]] Result {
 }  // namespace k2c
 
 // Returns early from the enclosing function when `expr` is not OK.
-#define K2C_RETURN_IF_ERROR(expr)        \
-  do {                                   \
-    ::k2c::Status k2c_status_ = (expr);  \
+#define K2C_RETURN_IF_ERROR(expr)              \
+  do {                                         \
+    ::k2c::Status k2c_status_ = (expr);        \
     if (!k2c_status_.ok()) return k2c_status_; \
   } while (0)

@@ -1,0 +1,72 @@
+// Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
+#include "sink/partition_buffer.h"
+
+#include <utility>
+
+namespace k2c {
+
+const char* SealReasonName(SealReason reason) {
+  switch (reason) {
+    case SealReason::kNextWindow:
+      return "next_window";
+    case SealReason::kSize:
+      return "size";
+    case SealReason::kTimer:
+      return "timer";
+  }
+  return "unknown";
+}
+
+int64_t WindowStartFor(int64_t timestamp_ms, int64_t window_ms) {
+  int64_t q = timestamp_ms / window_ms;
+  if (timestamp_ms % window_ms != 0 && timestamp_ms < 0) --q;
+  return q * window_ms;
+}
+
+PartitionBuffer::PartitionBuffer(int32_t partition, WindowPolicy policy,
+                                 const RecordEncoder* encoder)
+    : partition_(partition), policy_(policy), encoder_(encoder) {}
+
+void PartitionBuffer::Add(const RecordView& record, int64_t now_ms, std::vector<Segment>* sealed) {
+  caught_up_ = false;
+  const bool timed = record.timestamp_ms > 0;
+  int64_t window_start;
+  if (timed) {
+    window_start = WindowStartFor(record.timestamp_ms, policy_.window_ms);
+  } else {
+    window_start = open_ ? open_->window_start_ms : WindowStartFor(now_ms, policy_.window_ms);
+  }
+  if (open_ && window_start > open_->window_start_ms) {
+    sealed->push_back(Seal(SealReason::kNextWindow));
+  }
+  if (!open_) {
+    open_.emplace();
+    open_->partition = partition_;
+    open_->window_start_ms = window_start;
+    open_->first_offset = record.offset;
+  }
+  Segment& seg = *open_;
+  if (timed && window_start < seg.window_start_ms) ++seg.late_records;
+  if (!timed) ++seg.untimed_records;
+  if (!encoder_->Append(record, &seg.body)) ++seg.dropped_nulls;
+  seg.last_offset = record.offset;
+  ++seg.records;
+  if (seg.body.size() >= policy_.max_object_bytes) sealed->push_back(Seal(SealReason::kSize));
+}
+
+std::optional<Segment> PartitionBuffer::SealIfDue(int64_t now_ms) {
+  if (!open_) return std::nullopt;
+  const int64_t due = open_->window_start_ms + policy_.window_ms + policy_.grace_ms;
+  if (now_ms < due) return std::nullopt;
+  if (!caught_up_ && now_ms < due + policy_.window_ms) return std::nullopt;
+  return Seal(SealReason::kTimer);
+}
+
+Segment PartitionBuffer::Seal(SealReason reason) {
+  Segment seg = std::move(*open_);
+  open_.reset();
+  seg.reason = reason;
+  return seg;
+}
+
+}  // namespace k2c

@@ -1,0 +1,90 @@
+// Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "format/encoder.h"
+#include "format/record.h"
+
+namespace k2c {
+
+// How records are cut into objects. See docs/config.md for the user's view.
+struct WindowPolicy {
+  int64_t window_ms = 5 * 60 * 1000;
+  // How long after a window's end (wall clock) its object is closed even if
+  // no later record arrives, so quiet partitions still publish on time.
+  int64_t grace_ms = 5000;
+  // An object is closed early once its body reaches this size.
+  uint64_t max_object_bytes = 256ull << 20;
+};
+
+// Why an object was closed.
+enum class SealReason { kNextWindow, kSize, kTimer };
+const char* SealReasonName(SealReason reason);
+
+// The finished content of one object and the offsets it covers. Every record
+// in [first_offset, last_offset] of the partition is accounted for: encoded
+// into `body` or counted in `dropped_nulls`.
+struct Segment {
+  int32_t partition = 0;
+  int64_t window_start_ms = 0;
+  int64_t first_offset = 0;
+  int64_t last_offset = 0;
+  uint64_t records = 0;          // Records covered, dropped ones included.
+  uint64_t dropped_nulls = 0;    // Null values the format skipped.
+  uint64_t late_records = 0;     // Records whose timestamp was before the window.
+  uint64_t untimed_records = 0;  // Records without a usable timestamp.
+  SealReason reason = SealReason::kNextWindow;
+  std::string body;
+};
+
+// Start of the window holding `timestamp_ms`: floor to a multiple of window_ms
+// since the Unix epoch, in UTC.
+int64_t WindowStartFor(int64_t timestamp_ms, int64_t window_ms);
+
+// The open window of one partition. Records must be added in offset order.
+//
+// Window assignment: a record belongs to the window of its timestamp; a record
+// of a *later* window closes the open one. A record whose timestamp falls
+// before the open window (late or out of order) joins the open window rather
+// than producing a one-record object; a record without a timestamp (<= 0)
+// does the same, or uses the wall clock when nothing is open.
+// Not thread-safe: owned by the task's consumer thread.
+class PartitionBuffer {
+ public:
+  PartitionBuffer(int32_t partition, WindowPolicy policy, const RecordEncoder* encoder);
+
+  // Adds `record`; any object it closes is appended to `sealed` (the previous
+  // window, and/or the current one if it reached max_object_bytes).
+  void Add(const RecordView& record, int64_t now_ms, std::vector<Segment>* sealed);
+
+  // Closes the open window when the wall clock is past its end + grace and
+  // the partition has been read to its end (or, for a consumer that never
+  // catches up, one more window length has passed), so backlog replay does
+  // not cut a window into pieces. Empty when nothing is due.
+  std::optional<Segment> SealIfDue(int64_t now_ms);
+
+  // Records that the consumer has read everything the partition holds.
+  void MarkCaughtUp() { caught_up_ = true; }
+
+  // Drops the open window (its records were not committed; they will be read
+  // again by whoever owns the partition next).
+  void Clear() { open_.reset(); }
+
+  bool has_open_window() const { return open_.has_value(); }
+  uint64_t buffered_bytes() const { return open_ ? open_->body.size() : 0; }
+
+ private:
+  Segment Seal(SealReason reason);
+
+  int32_t partition_;
+  WindowPolicy policy_;
+  const RecordEncoder* encoder_;
+  std::optional<Segment> open_;
+  bool caught_up_ = false;
+};
+
+}  // namespace k2c

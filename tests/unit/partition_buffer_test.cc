@@ -1,0 +1,150 @@
+// Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
+#include "sink/partition_buffer.h"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <memory>
+#include <string>
+
+namespace k2c {
+namespace {
+
+constexpr int64_t kMinute = 60'000;
+constexpr int64_t kT0 = 1'764'103'500'000;  // A window boundary for 5 min windows.
+
+class PartitionBufferTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto enc = MakeEncoder("text", TextFormatOptions{});
+    ASSERT_TRUE(enc.ok());
+    encoder_ = std::move(enc.value());
+    policy_.window_ms = 5 * kMinute;
+    policy_.grace_ms = 5000;
+    policy_.max_object_bytes = 1 << 20;
+  }
+
+  void Add(PartitionBuffer& buf, int64_t offset, int64_t ts, std::optional<std::string> value,
+           int64_t now = kT0) {
+    storage_.push_back(value.value_or(""));
+    RecordView r;
+    r.partition = 0;
+    r.offset = offset;
+    r.timestamp_ms = ts;
+    if (value) r.value = storage_.back();
+    buf.Add(r, now, &sealed_);
+  }
+
+  std::unique_ptr<RecordEncoder> encoder_;
+  WindowPolicy policy_;
+  std::vector<Segment> sealed_;
+  std::deque<std::string> storage_;
+};
+
+TEST(WindowStartTest, FloorsToWindowMultiples) {
+  EXPECT_EQ(WindowStartFor(kT0, 5 * kMinute), kT0);
+  EXPECT_EQ(WindowStartFor(kT0 + 5 * kMinute - 1, 5 * kMinute), kT0);
+  EXPECT_EQ(WindowStartFor(kT0 + 5 * kMinute, 5 * kMinute), kT0 + 5 * kMinute);
+  EXPECT_EQ(WindowStartFor(-1, 1000), -1000);
+}
+
+TEST_F(PartitionBufferTest, LaterWindowRecordClosesTheOpenWindow) {
+  PartitionBuffer buf(0, policy_, encoder_.get());
+  Add(buf, 10, kT0 + 1, "a");
+  Add(buf, 11, kT0 + 2 * kMinute, "b");
+  EXPECT_TRUE(sealed_.empty());
+  Add(buf, 12, kT0 + 5 * kMinute, "c");
+  ASSERT_EQ(sealed_.size(), 1u);
+  EXPECT_EQ(sealed_[0].body, "a\nb\n");
+  EXPECT_EQ(sealed_[0].first_offset, 10);
+  EXPECT_EQ(sealed_[0].last_offset, 11);
+  EXPECT_EQ(sealed_[0].window_start_ms, kT0);
+  EXPECT_EQ(sealed_[0].reason, SealReason::kNextWindow);
+  EXPECT_TRUE(buf.has_open_window());
+}
+
+TEST_F(PartitionBufferTest, LateRecordJoinsOpenWindowInsteadOfSplitting) {
+  PartitionBuffer buf(0, policy_, encoder_.get());
+  Add(buf, 1, kT0 + 5 * kMinute, "new");
+  Add(buf, 2, kT0 + 1, "late");
+  Add(buf, 3, kT0 + 6 * kMinute, "new2");
+  EXPECT_TRUE(sealed_.empty());
+  auto seg = buf.SealIfDue(kT0 + 10 * kMinute + 5000);
+  ASSERT_FALSE(seg.has_value()) << "not caught up, so the timer waits one more window";
+  buf.MarkCaughtUp();
+  seg = buf.SealIfDue(kT0 + 10 * kMinute + 5000);
+  ASSERT_TRUE(seg.has_value());
+  EXPECT_EQ(seg->body, "new\nlate\nnew2\n");
+  EXPECT_EQ(seg->late_records, 1u);
+  EXPECT_EQ(seg->reason, SealReason::kTimer);
+}
+
+TEST_F(PartitionBufferTest, TimerClosesIdlePartitionOnlyAfterGrace) {
+  PartitionBuffer buf(0, policy_, encoder_.get());
+  Add(buf, 0, kT0 + 10, "x");
+  buf.MarkCaughtUp();
+  EXPECT_FALSE(buf.SealIfDue(kT0 + 5 * kMinute + 4999).has_value());
+  auto seg = buf.SealIfDue(kT0 + 5 * kMinute + 5000);
+  ASSERT_TRUE(seg.has_value());
+  EXPECT_EQ(seg->body, "x\n");
+  EXPECT_FALSE(buf.has_open_window());
+  EXPECT_FALSE(buf.SealIfDue(kT0 + 50 * kMinute).has_value());
+}
+
+TEST_F(PartitionBufferTest, TimerFiresWithoutCatchUpAfterOneMoreWindow) {
+  PartitionBuffer buf(0, policy_, encoder_.get());
+  Add(buf, 0, kT0 + 10, "x");
+  EXPECT_FALSE(buf.SealIfDue(kT0 + 10 * kMinute + 4999).has_value());
+  EXPECT_TRUE(buf.SealIfDue(kT0 + 10 * kMinute + 5000).has_value());
+}
+
+TEST_F(PartitionBufferTest, SizeCapClosesObjectIncludingTheRecordThatFilledIt) {
+  policy_.max_object_bytes = 8;
+  PartitionBuffer buf(0, policy_, encoder_.get());
+  Add(buf, 0, kT0, "abc");
+  Add(buf, 1, kT0, "defg");  // 4 + 5 = 9 bytes >= 8
+  ASSERT_EQ(sealed_.size(), 1u);
+  EXPECT_EQ(sealed_[0].reason, SealReason::kSize);
+  EXPECT_EQ(sealed_[0].body, "abc\ndefg\n");
+  EXPECT_EQ(sealed_[0].last_offset, 1);
+  EXPECT_FALSE(buf.has_open_window());
+  Add(buf, 2, kT0, "h");
+  EXPECT_TRUE(buf.has_open_window());
+}
+
+TEST_F(PartitionBufferTest, NullValuesAreCountedNotEncoded) {
+  PartitionBuffer buf(0, policy_, encoder_.get());
+  Add(buf, 0, kT0, std::nullopt);
+  Add(buf, 1, kT0, "");
+  Add(buf, 2, kT0, "v");
+  buf.MarkCaughtUp();
+  auto seg = buf.SealIfDue(kT0 + 6 * kMinute);
+  ASSERT_TRUE(seg.has_value());
+  EXPECT_EQ(seg->body, "\nv\n");
+  EXPECT_EQ(seg->records, 3u);
+  EXPECT_EQ(seg->dropped_nulls, 1u);
+  EXPECT_EQ(seg->first_offset, 0);
+}
+
+TEST_F(PartitionBufferTest, UntimedRecordsUseOpenWindowOrWallClock) {
+  PartitionBuffer buf(0, policy_, encoder_.get());
+  Add(buf, 0, -1, "a", /*now=*/kT0 + 7 * kMinute);
+  Add(buf, 1, 0, "b", /*now=*/kT0 + 20 * kMinute);
+  buf.MarkCaughtUp();
+  auto seg = buf.SealIfDue(kT0 + 30 * kMinute);
+  ASSERT_TRUE(seg.has_value());
+  EXPECT_EQ(seg->window_start_ms, kT0 + 5 * kMinute);
+  EXPECT_EQ(seg->untimed_records, 2u);
+  EXPECT_EQ(seg->body, "a\nb\n");
+}
+
+TEST_F(PartitionBufferTest, ClearDropsOpenWindow) {
+  PartitionBuffer buf(0, policy_, encoder_.get());
+  Add(buf, 0, kT0, "a");
+  buf.Clear();
+  EXPECT_FALSE(buf.has_open_window());
+  EXPECT_EQ(buf.buffered_bytes(), 0u);
+}
+
+}  // namespace
+}  // namespace k2c
