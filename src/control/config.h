@@ -1,0 +1,90 @@
+// Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace k2c {
+
+// The worker's configuration, as loaded from TOML. docs/config.md documents
+// every key, its default and its range; keep the two in step.
+
+struct KafkaConfig {
+  std::string bootstrap_servers;
+  // Passed to librdkafka as they are (TLS, SASL, tuning).
+  std::map<std::string, std::string> properties;
+};
+
+struct StorageConfig {
+  enum class Type { kLocal, kS3 };
+  Type type = Type::kLocal;
+  std::string root = "./archive";  // local: a bucket is a directory under root.
+  // s3:
+  std::string endpoint;
+  std::string region = "us-east-1";
+  bool path_style = false;
+  std::string access_key_id;      // Falls back to AWS_ACCESS_KEY_ID.
+  std::string secret_access_key;  // Falls back to AWS_SECRET_ACCESS_KEY. Never logged.
+  std::string session_token;      // Falls back to AWS_SESSION_TOKEN. Never logged.
+  bool verify_tls = true;
+  std::string ca_file;
+  std::string server_side_encryption;  // "", "AES256" or "aws:kms".
+  std::chrono::milliseconds connect_timeout{5'000};
+  std::chrono::milliseconds request_timeout{60'000};
+  uint64_t part_size = 16ull << 20;
+};
+
+struct SinkConfig {
+  std::chrono::milliseconds flush_grace{5'000};
+  std::chrono::milliseconds min_window{5 * 60'000};
+  std::chrono::milliseconds max_window{60 * 60'000};
+  int upload_threads = 4;
+};
+
+struct TaskConfig {
+  std::string topic;
+  std::string bucket;
+  std::chrono::milliseconds window{5 * 60'000};
+  std::string start = "latest";  // "latest" | "earliest"
+  std::string format = "text";
+  std::string delimiter = "\n";
+  uint64_t max_object_bytes = 64ull << 20;
+  std::string key_template;  // Empty: kDefaultKeyTemplate.
+};
+
+struct Config {
+  std::string instance_id;  // Empty: the Kafka cluster id.
+  std::string log_level = "info";
+  KafkaConfig kafka;
+  StorageConfig storage;
+  SinkConfig sink;
+  std::vector<TaskConfig> tasks;
+};
+
+// Parses and validates `text`; `source` names it in messages (a file path).
+// InvalidArgument with "source:line:column: what is wrong and how to fix it"
+// for the first problem: unknown keys (with a suggestion), wrong types, values
+// out of range, missing required keys. Credentials missing from the file are
+// taken from the standard AWS environment variables.
+Result<Config> ParseConfig(std::string_view text, const std::string& source);
+
+// Reads `path` and parses it. NotFound if it cannot be read.
+Result<Config> LoadConfig(const std::string& path);
+
+// "90s" / "5m" / "1h" / "250ms" to a duration. InvalidArgument otherwise.
+Result<std::chrono::milliseconds> ParseDuration(std::string_view text);
+// "64MiB" / "1GiB" / "512KiB" / "100" (bytes). InvalidArgument otherwise.
+Result<uint64_t> ParseByteSize(std::string_view text);
+// The shortest form ParseDuration accepts, e.g. "5m".
+std::string FormatDuration(std::chrono::milliseconds d);
+
+// The consumer group of a task: kafka2cos.<instance>.<topic>.
+std::string TaskGroupId(const std::string& instance, const std::string& topic);
+
+}  // namespace k2c

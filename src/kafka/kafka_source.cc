@@ -1,0 +1,292 @@
+// Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
+#include "kafka/kafka_source.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace k2c {
+namespace {
+
+constexpr int kMaxRecordsPerPoll = 10'000;
+
+// Frees TopicPartition objects owned by a vector on scope exit.
+struct PartitionListGuard {
+  std::vector<RdKafka::TopicPartition*>* list;
+  ~PartitionListGuard() { RdKafka::TopicPartition::destroy(*list); }
+};
+
+Status SetProperty(RdKafka::Conf* conf, const std::string& name, const std::string& value) {
+  std::string err;
+  if (conf->set(name, value, err) != RdKafka::Conf::CONF_OK) {
+    // librdkafka's message names the property; never echo the value, which
+    // may be a password.
+    return Status::InvalidArgument("kafka property '" + name + "': " + err);
+  }
+  return Status::Ok();
+}
+
+std::vector<int32_t> PartitionIds(const std::vector<RdKafka::TopicPartition*>& partitions) {
+  std::vector<int32_t> ids;
+  for (const auto* tp : partitions) ids.push_back(tp->partition());
+  return ids;
+}
+
+}  // namespace
+
+const std::vector<std::string>& ReservedKafkaProperties() {
+  static const std::vector<std::string> kReserved = {"bootstrap.servers",
+                                                     "group.id",
+                                                     "enable.auto.commit",
+                                                     "enable.auto.offset.store",
+                                                     "enable.partition.eof",
+                                                     "auto.offset.reset",
+                                                     "partition.assignment.strategy"};
+  return kReserved;
+}
+
+class KafkaSource::Rebalancer final : public RdKafka::RebalanceCb {
+ public:
+  void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
+                    std::vector<RdKafka::TopicPartition*>& partitions) override {
+    owner->HandleRebalance(consumer, err, partitions);
+  }
+  KafkaSource* owner = nullptr;
+};
+
+KafkaSource::KafkaSource(KafkaSourceOptions options, std::unique_ptr<Rebalancer> rebalancer)
+    : options_(std::move(options)), rebalancer_(std::move(rebalancer)) {
+  rebalancer_->owner = this;
+}
+
+KafkaSource::~KafkaSource() { Close(nullptr); }
+
+Result<std::unique_ptr<KafkaSource>> KafkaSource::Create(const KafkaSourceOptions& options) {
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  for (const auto& [name, value] : options.properties) {
+    K2C_RETURN_IF_ERROR(SetProperty(conf.get(), name, value));
+  }
+  K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "bootstrap.servers", options.bootstrap_servers));
+  K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "group.id", options.group_id));
+  K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "enable.auto.commit", "false"));
+  K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "enable.auto.offset.store", "false"));
+  K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "enable.partition.eof", "true"));
+  K2C_RETURN_IF_ERROR(
+      SetProperty(conf.get(), "auto.offset.reset",
+                  options.start == StartPosition::kEarliest ? "earliest" : "latest"));
+  K2C_RETURN_IF_ERROR(
+      SetProperty(conf.get(), "partition.assignment.strategy", "cooperative-sticky"));
+  if (options.properties.count("client.id") == 0) {
+    K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "client.id", "kafka2cos"));
+  }
+
+  auto rebalancer = std::make_unique<Rebalancer>();
+  std::string err;
+  if (conf->set("rebalance_cb", rebalancer.get(), err) != RdKafka::Conf::CONF_OK) {
+    return Status::Internal("set rebalance_cb: " + err);
+  }
+  // The constructor is private (only Create may build one), so make_unique
+  // cannot reach it.
+  std::unique_ptr<KafkaSource> source(new KafkaSource(options, std::move(rebalancer)));
+  source->consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
+  if (!source->consumer_) return Status::InvalidArgument("cannot create Kafka consumer: " + err);
+
+  // Check the topic exists before joining the group, so a typo fails fast
+  // with a message instead of an idle worker.
+  std::unique_ptr<RdKafka::Topic> topic(
+      RdKafka::Topic::create(source->consumer_.get(), options.topic, nullptr, err));
+  if (!topic) return Status::Internal("topic handle: " + err);
+  RdKafka::Metadata* raw = nullptr;
+  const RdKafka::ErrorCode mderr = source->consumer_->metadata(
+      false, topic.get(), &raw, static_cast<int>(options.request_timeout.count()));
+  std::unique_ptr<RdKafka::Metadata> metadata(raw);
+  if (mderr != RdKafka::ERR_NO_ERROR) {
+    return Status::Unavailable("cannot read metadata of topic '" + options.topic + "' from " +
+                               options.bootstrap_servers + ": " + RdKafka::err2str(mderr));
+  }
+  for (const auto* tm : *metadata->topics()) {
+    if (tm->topic() != options.topic) continue;
+    if (tm->err() == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART || tm->partitions()->empty()) {
+      return Status::NotFound("topic '" + options.topic + "' does not exist on the cluster at " +
+                              options.bootstrap_servers + ": create it or fix the task's topic");
+    }
+    if (tm->err() != RdKafka::ERR_NO_ERROR) {
+      return Status::FailedPrecondition("topic '" + options.topic +
+                                        "': " + RdKafka::err2str(tm->err()));
+    }
+  }
+  const RdKafka::ErrorCode suberr = source->consumer_->subscribe({options.topic});
+  if (suberr != RdKafka::ERR_NO_ERROR) {
+    return Status::Internal("subscribe to '" + options.topic + "': " + RdKafka::err2str(suberr));
+  }
+  return source;
+}
+
+Status KafkaSource::Poll(std::chrono::milliseconds timeout, RecordSourceListener* listener) {
+  listener_ = listener;
+  Status result;
+  int timeout_ms = static_cast<int>(timeout.count());
+  for (int n = 0; n < kMaxRecordsPerPoll; ++n) {
+    std::unique_ptr<RdKafka::Message> msg(consumer_->consume(timeout_ms));
+    timeout_ms = 0;  // Only the first call waits; then drain what is ready.
+    const RdKafka::ErrorCode err = msg->err();
+    if (err == RdKafka::ERR__TIMED_OUT) break;
+    if (err == RdKafka::ERR__PARTITION_EOF) {
+      listener->OnPartitionEof(msg->partition());
+      continue;
+    }
+    if (err != RdKafka::ERR_NO_ERROR) {
+      result = Status::Unavailable("consume: " + msg->errstr());
+      break;
+    }
+    RecordView record;
+    record.partition = msg->partition();
+    record.offset = msg->offset();
+    const RdKafka::MessageTimestamp ts = msg->timestamp();
+    record.timestamp_ms =
+        ts.type == RdKafka::MessageTimestamp::MSG_TIMESTAMP_NOT_AVAILABLE ? -1 : ts.timestamp;
+    if (msg->key_pointer() != nullptr) {
+      record.key = std::string_view(static_cast<const char*>(msg->key_pointer()), msg->key_len());
+    }
+    if (msg->payload() != nullptr) {
+      record.value = std::string_view(static_cast<const char*>(msg->payload()), msg->len());
+    }
+    listener->OnRecord(record);
+  }
+  listener_ = nullptr;
+  return result;
+}
+
+void KafkaSource::HandleRebalance(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
+                                  std::vector<RdKafka::TopicPartition*>& partitions) {
+  const bool cooperative = consumer->rebalance_protocol() == "COOPERATIVE";
+  if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+    PinStartOffsets(partitions);
+    // librdkafka hands over ownership of the returned error object.
+    std::unique_ptr<RdKafka::Error> error;
+    if (cooperative) {
+      error.reset(consumer->incremental_assign(partitions));
+    } else {
+      consumer->assign(partitions);
+    }
+    if (error) {
+      spdlog::error("event=assign_failed topic={} error=\"{}\"", options_.topic, error->str());
+      return;
+    }
+    if (listener_ != nullptr) listener_->OnAssigned(PartitionIds(partitions));
+    return;
+  }
+  // Revocation (or an error): finish or abort in-flight work, and commit what
+  // is durable, *before* giving the partitions away.
+  const bool lost = err != RdKafka::ERR__REVOKE_PARTITIONS || consumer->assignment_lost();
+  if (listener_ != nullptr) listener_->OnRevoked(PartitionIds(partitions), lost);
+  if (cooperative) {
+    std::unique_ptr<RdKafka::Error> error(consumer->incremental_unassign(partitions));
+    if (error) {
+      spdlog::error("event=unassign_failed topic={} error=\"{}\"", options_.topic, error->str());
+    }
+  } else {
+    consumer->unassign();
+  }
+}
+
+void KafkaSource::PinStartOffsets(std::vector<RdKafka::TopicPartition*>& partitions) {
+  std::vector<RdKafka::TopicPartition*> committed;
+  PartitionListGuard guard{&committed};
+  for (const auto* tp : partitions) {
+    committed.push_back(RdKafka::TopicPartition::create(tp->topic(), tp->partition()));
+  }
+  const RdKafka::ErrorCode err =
+      consumer_->committed(committed, static_cast<int>(options_.request_timeout.count()));
+  if (err != RdKafka::ERR_NO_ERROR) {
+    // Without the committed offsets we cannot tell new partitions apart;
+    // fall back to the group's stored offsets (auto.offset.reset decides).
+    spdlog::warn("event=committed_lookup_failed topic={} error=\"{}\"", options_.topic,
+                 RdKafka::err2str(err));
+    return;
+  }
+  std::vector<RdKafka::TopicPartition*> to_commit;
+  PartitionListGuard commit_guard{&to_commit};
+  for (const auto* tp : committed) {
+    if (tp->offset() >= 0) continue;
+    int64_t low = 0, high = 0;
+    const RdKafka::ErrorCode werr =
+        consumer_->query_watermark_offsets(tp->topic(), tp->partition(), &low, &high,
+                                           static_cast<int>(options_.request_timeout.count()));
+    if (werr != RdKafka::ERR_NO_ERROR) {
+      spdlog::warn("event=watermark_lookup_failed topic={} partition={} error=\"{}\"",
+                   options_.topic, tp->partition(), RdKafka::err2str(werr));
+      continue;
+    }
+    const int64_t start = options_.start == StartPosition::kEarliest ? low : high;
+    to_commit.push_back(RdKafka::TopicPartition::create(tp->topic(), tp->partition(), start));
+    spdlog::info("event=start_offset_pinned topic={} partition={} offset={} start={}",
+                 options_.topic, tp->partition(), start,
+                 options_.start == StartPosition::kEarliest ? "earliest" : "latest");
+  }
+  if (to_commit.empty()) return;
+  const RdKafka::ErrorCode cerr = consumer_->commitSync(to_commit);
+  if (cerr != RdKafka::ERR_NO_ERROR) {
+    spdlog::warn("event=start_offset_commit_failed topic={} error=\"{}\"", options_.topic,
+                 RdKafka::err2str(cerr));
+    return;
+  }
+  // Assign at the pinned offsets so that this run and any later one agree.
+  for (auto* tp : partitions) {
+    for (const auto* pinned : to_commit) {
+      if (pinned->partition() == tp->partition()) tp->set_offset(pinned->offset());
+    }
+  }
+}
+
+Status KafkaSource::Commit(int32_t partition, int64_t next_offset) {
+  std::vector<RdKafka::TopicPartition*> list = {
+      RdKafka::TopicPartition::create(options_.topic, partition, next_offset)};
+  PartitionListGuard guard{&list};
+  const RdKafka::ErrorCode err = consumer_->commitSync(list);
+  if (err != RdKafka::ERR_NO_ERROR) {
+    return Status::Unavailable("commit offset " + std::to_string(next_offset) + " of " +
+                               options_.topic + "/" + std::to_string(partition) + ": " +
+                               RdKafka::err2str(err));
+  }
+  if (list[0]->err() != RdKafka::ERR_NO_ERROR) {
+    return Status::Unavailable("commit offset " + std::to_string(next_offset) + " of " +
+                               options_.topic + "/" + std::to_string(partition) + ": " +
+                               RdKafka::err2str(list[0]->err()));
+  }
+  return Status::Ok();
+}
+
+Status KafkaSource::PauseOrResume(int32_t partition, bool pause) {
+  std::vector<RdKafka::TopicPartition*> list = {
+      RdKafka::TopicPartition::create(options_.topic, partition)};
+  PartitionListGuard guard{&list};
+  const RdKafka::ErrorCode err = pause ? consumer_->pause(list) : consumer_->resume(list);
+  if (err != RdKafka::ERR_NO_ERROR) {
+    return Status::Internal(std::string(pause ? "pause " : "resume ") + options_.topic + "/" +
+                            std::to_string(partition) + ": " + RdKafka::err2str(err));
+  }
+  return Status::Ok();
+}
+
+Status KafkaSource::Pause(int32_t partition) { return PauseOrResume(partition, true); }
+Status KafkaSource::Resume(int32_t partition) { return PauseOrResume(partition, false); }
+
+Result<std::string> KafkaSource::ClusterId() {
+  const std::string id = consumer_->clusterid(static_cast<int>(options_.request_timeout.count()));
+  if (id.empty()) {
+    return Status::Unavailable("could not read the cluster id from " + options_.bootstrap_servers +
+                               " (is the broker reachable?)");
+  }
+  return id;
+}
+
+void KafkaSource::Close(RecordSourceListener* listener) {
+  if (closed_ || !consumer_) return;
+  closed_ = true;
+  listener_ = listener;
+  consumer_->close();
+  listener_ = nullptr;
+}
+
+}  // namespace k2c

@@ -1,0 +1,74 @@
+// Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "sink/record_source.h"
+
+namespace k2c {
+
+// Where a partition with no committed offset starts.
+enum class StartPosition { kLatest, kEarliest };
+
+struct KafkaSourceOptions {
+  std::string bootstrap_servers;
+  std::string group_id;
+  std::string topic;
+  StartPosition start = StartPosition::kLatest;
+  // Extra librdkafka properties (TLS, SASL, tuning), applied first so that
+  // the settings the commit protocol depends on cannot be overridden.
+  std::map<std::string, std::string> properties;
+  // Bound on every blocking broker call (commit, committed, watermarks).
+  std::chrono::milliseconds request_timeout{10'000};
+};
+
+// Names of librdkafka properties kafka2cos sets itself; the config loader
+// rejects them in [kafka.properties].
+const std::vector<std::string>& ReservedKafkaProperties();
+
+// A RecordSource over one topic with librdkafka's KafkaConsumer: manual
+// commits, cooperative-sticky assignment, partition EOF events.
+//
+// A partition that has no committed offset when first assigned gets its start
+// (end or beginning of the log) resolved and committed at once, so that
+// records produced while the worker is down later are never skipped by
+// auto.offset.reset. Not thread-safe: one thread polls, commits and closes.
+class KafkaSource final : public RecordSource {
+ public:
+  // Connects and subscribes. NotFound if the topic does not exist;
+  // InvalidArgument for a rejected property (message names it).
+  static Result<std::unique_ptr<KafkaSource>> Create(const KafkaSourceOptions& options);
+  ~KafkaSource() override;
+
+  Status Poll(std::chrono::milliseconds timeout, RecordSourceListener* listener) override;
+  Status Commit(int32_t partition, int64_t next_offset) override;
+  Status Pause(int32_t partition) override;
+  Status Resume(int32_t partition) override;
+
+  // The Kafka cluster id, used as the default instance id.
+  Result<std::string> ClusterId();
+
+  // Leaves the group; revocations during close go to `listener`. Idempotent.
+  void Close(RecordSourceListener* listener);
+
+ private:
+  class Rebalancer;
+  KafkaSource(KafkaSourceOptions options, std::unique_ptr<Rebalancer> rebalancer);
+  void HandleRebalance(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
+                       std::vector<RdKafka::TopicPartition*>& partitions);
+  void PinStartOffsets(std::vector<RdKafka::TopicPartition*>& partitions);
+  Status PauseOrResume(int32_t partition, bool pause);
+
+  KafkaSourceOptions options_;
+  std::unique_ptr<Rebalancer> rebalancer_;
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+  RecordSourceListener* listener_ = nullptr;  // Set only while polling or closing.
+  bool closed_ = false;
+};
+
+}  // namespace k2c

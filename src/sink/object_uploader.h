@@ -1,0 +1,54 @@
+// Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string_view>
+
+#include "common/cancel.h"
+#include "common/status.h"
+#include "storage/object_store.h"
+
+namespace k2c {
+
+struct UploadOptions {
+  // Bodies up to this size go in one PutObject; larger ones in parts of this
+  // size by multipart upload (S3 needs >= 5 MiB for all but the last part).
+  uint64_t part_size = 16ull << 20;
+  std::chrono::milliseconds initial_backoff{200};
+  std::chrono::milliseconds max_backoff{30'000};
+};
+
+// Called after every failed attempt, e.g. to log and to set a task's "last
+// error". `attempt` counts from 1.
+using UploadErrorReporter = std::function<void(const Status& error, int attempt)>;
+
+// Writes one object and does not give up: every failure, transient or not
+// (access revoked, bucket missing), is reported and retried with capped,
+// jittered backoff, because the records behind the object are not committed
+// and must not be lost. Only cancellation ends it early. A retried upload
+// writes the same key with the same bytes, so retries are idempotent.
+// Thread-compatible: one call at a time per instance, any number of instances.
+class ObjectUploader {
+ public:
+  ObjectUploader(ObjectStore* store, UploadOptions options);
+
+  // Blocks until `body` is durable at `key` (OK) or `cancel` is set
+  // (Cancelled; any multipart upload begun is aborted, nothing is published
+  // by this call after it returns). Returns the number of attempts made
+  // through `attempts` when given.
+  Status Upload(const Bucket& bucket, const ObjectKey& key, std::string_view body,
+                const CancelToken& cancel, const UploadErrorReporter& report,
+                int* attempts = nullptr);
+
+ private:
+  // One attempt of a multipart upload; aborts the upload on failure.
+  Status MultipartOnce(const Bucket& bucket, const ObjectKey& key, std::string_view body,
+                       const CancelToken& cancel);
+
+  ObjectStore* store_;
+  UploadOptions options_;
+};
+
+}  // namespace k2c

@@ -1,0 +1,252 @@
+// Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
+#include "sink/task_runner.h"
+
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <utility>
+
+namespace k2c {
+
+int64_t SystemNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// One object on its way to storage. Shared between the task thread and the
+// uploader thread; `done`/`result` are guarded by `mu`.
+struct TaskRunner::Upload {
+  Segment segment;
+  ObjectKey key;
+  CancelToken cancel;
+  std::chrono::steady_clock::time_point started;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  Status result;
+  int attempts = 0;
+  int64_t elapsed_ms = 0;
+
+  bool is_done() {
+    std::lock_guard<std::mutex> lock(mu);
+    return done;
+  }
+  // Waits up to `timeout` for the uploader; true if it finished.
+  bool WaitDone(std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(mu);
+    return cv.wait_for(lock, timeout, [this] { return done; });
+  }
+};
+
+TaskRunner::TaskRunner(TaskSpec spec, RecordSource* source, const RecordEncoder* encoder,
+                       ObjectStore* store, UploadPool* pool, WallClock clock)
+    : spec_(std::move(spec)),
+      source_(source),
+      encoder_(encoder),
+      store_(store),
+      pool_(pool),
+      clock_(std::move(clock)) {}
+
+TaskRunner::~TaskRunner() { Shutdown(); }
+
+TaskRunner::PartitionState& TaskRunner::StateFor(int32_t partition) {
+  auto it = partitions_.find(partition);
+  if (it == partitions_.end()) {
+    it = partitions_
+             .emplace(partition, PartitionState(PartitionBuffer(partition, spec_.policy, encoder_)))
+             .first;
+  }
+  return it->second;
+}
+
+void TaskRunner::OnRecord(const RecordView& record) {
+  PartitionState& state = StateFor(record.partition);
+  state.buffer.Add(record, clock_(), &sealed_scratch_);
+  for (Segment& seg : sealed_scratch_) state.sealed.push_back(std::move(seg));
+  sealed_scratch_.clear();
+}
+
+void TaskRunner::OnPartitionEof(int32_t partition) { StateFor(partition).buffer.MarkCaughtUp(); }
+
+void TaskRunner::OnAssigned(const std::vector<int32_t>& partitions) {
+  for (int32_t p : partitions) {
+    StateFor(p);
+    spdlog::info("event=partition_assigned topic={} partition={}", spec_.topic, p);
+  }
+}
+
+void TaskRunner::OnRevoked(const std::vector<int32_t>& partitions, bool lost) {
+  for (int32_t p : partitions) {
+    auto it = partitions_.find(p);
+    if (it == partitions_.end()) continue;
+    ReleasePartition(p, it->second, /*commit=*/!lost);
+    partitions_.erase(it);
+    spdlog::info("event=partition_revoked topic={} partition={} lost={}", spec_.topic, p, lost);
+  }
+}
+
+void TaskRunner::Step(std::chrono::milliseconds poll_timeout) {
+  Status s = source_->Poll(poll_timeout, this);
+  if (!s.ok()) spdlog::warn("event=poll_error topic={} error=\"{}\"", spec_.topic, s.ToString());
+  const int64_t now = clock_();
+  for (auto& [partition, state] : partitions_) {
+    if (auto seg = state.buffer.SealIfDue(now)) state.sealed.push_back(std::move(*seg));
+    Advance(partition, state);
+  }
+}
+
+void TaskRunner::Advance(int32_t partition, PartitionState& state) {
+  if (state.in_flight && state.in_flight->is_done()) CollectUpload(partition, state);
+  while (!state.in_flight && !state.sealed.empty()) {
+    if (state.commit_pending && !TryCommit(partition, state)) break;
+    Segment seg = std::move(state.sealed.front());
+    state.sealed.pop_front();
+    if (seg.body.empty()) {
+      // Nothing to store (e.g. only null values): the offsets still advance,
+      // in order, behind any earlier object.
+      std::lock_guard<std::mutex> lock(stats_mu_);
+      stats_.records_archived += seg.records;
+      stats_.nulls_skipped += seg.dropped_nulls;
+      state.commit_pending = seg.last_offset + 1;
+      continue;
+    }
+    StartUpload(partition, state, std::move(seg));
+  }
+  if (state.commit_pending && !state.in_flight) TryCommit(partition, state);
+  // Backpressure: while an object waits behind another, stop fetching this
+  // partition so its memory stays bounded; other partitions go on.
+  const bool want_pause = !state.sealed.empty();
+  if (want_pause != state.paused) {
+    Status s = want_pause ? source_->Pause(partition) : source_->Resume(partition);
+    if (s.ok()) {
+      state.paused = want_pause;
+    } else {
+      spdlog::warn("event=pause_error topic={} partition={} error=\"{}\"", spec_.topic, partition,
+                   s.ToString());
+    }
+  }
+}
+
+void TaskRunner::StartUpload(int32_t partition, PartitionState& state, Segment segment) {
+  auto upload = std::make_shared<Upload>();
+  KeyFields fields;
+  fields.instance = spec_.instance;
+  fields.topic = spec_.topic;
+  fields.topic_id = spec_.topic_id;
+  fields.partition = partition;
+  fields.first_offset = segment.first_offset;
+  fields.window_start_ms = segment.window_start_ms;
+  fields.ext = std::string(encoder_->extension());
+  upload->key = ObjectKey{spec_.key_template.Render(fields)};
+  upload->segment = std::move(segment);
+  upload->started = std::chrono::steady_clock::now();
+  state.in_flight = upload;
+  pool_->Submit([this, upload] {
+    ObjectUploader uploader(store_, spec_.upload);
+    int attempts = 0;
+    Status result = uploader.Upload(
+        spec_.bucket, upload->key, upload->segment.body, upload->cancel,
+        [this, upload](const Status& error, int attempt) {
+          spdlog::warn("event=upload_failed topic={} key={} attempt={} error=\"{}\"", spec_.topic,
+                       upload->key.value, attempt, error.ToString());
+          RecordError(error);
+        },
+        &attempts);
+    const auto elapsed = std::chrono::steady_clock::now() - upload->started;
+    std::lock_guard<std::mutex> lock(upload->mu);
+    upload->result = std::move(result);
+    upload->attempts = attempts;
+    upload->elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
+    upload->done = true;
+    upload->cv.notify_all();
+  });
+}
+
+void TaskRunner::CollectUpload(int32_t partition, PartitionState& state) {
+  std::shared_ptr<Upload> upload = std::move(state.in_flight);
+  state.in_flight.reset();
+  if (!upload->result.ok()) return;  // Cancelled: the records stay uncommitted.
+  const Segment& seg = upload->segment;
+  spdlog::info(
+      "event=object_written topic={} bucket={} key={} partition={} first_offset={} "
+      "last_offset={} records={} nulls_skipped={} late={} bytes={} reason={} attempts={} "
+      "upload_ms={}",
+      spec_.topic, spec_.bucket.name, upload->key.value, partition, seg.first_offset,
+      seg.last_offset, seg.records, seg.dropped_nulls, seg.late_records, seg.body.size(),
+      SealReasonName(seg.reason), upload->attempts, upload->elapsed_ms);
+  {
+    std::lock_guard<std::mutex> lock(stats_mu_);
+    stats_.records_archived += seg.records;
+    stats_.bytes_archived += seg.body.size();
+    stats_.nulls_skipped += seg.dropped_nulls;
+    ++stats_.objects_written;
+    stats_.last_object_key = upload->key.value;
+  }
+  state.commit_pending = seg.last_offset + 1;
+  TryCommit(partition, state);
+}
+
+bool TaskRunner::TryCommit(int32_t partition, PartitionState& state) {
+  Status s = source_->Commit(partition, *state.commit_pending);
+  if (!s.ok()) {
+    // The object is durable; until this commit lands no later object of the
+    // partition is uploaded, so a crash now only rewrites the same key.
+    spdlog::warn("event=commit_failed topic={} partition={} offset={} error=\"{}\"", spec_.topic,
+                 partition, *state.commit_pending, s.ToString());
+    RecordError(s.WithContext("commit"));
+    return false;
+  }
+  state.commit_pending.reset();
+  return true;
+}
+
+void TaskRunner::ReleasePartition(int32_t partition, PartitionState& state, bool commit) {
+  if (state.in_flight) {
+    if (!state.in_flight->WaitDone(spec_.finish_timeout)) {
+      state.in_flight->cancel.Cancel();
+      // The attempt in progress ends within the store's request timeout.
+      while (!state.in_flight->WaitDone(std::chrono::seconds(5))) {
+        spdlog::warn("event=waiting_for_upload topic={} partition={} key={}", spec_.topic,
+                     partition, state.in_flight->key.value);
+      }
+    }
+    if (commit) {
+      CollectUpload(partition, state);
+    } else {
+      state.in_flight.reset();
+    }
+  }
+  if (commit && state.commit_pending) TryCommit(partition, state);
+  state.commit_pending.reset();
+  state.sealed.clear();
+  state.buffer.Clear();
+}
+
+void TaskRunner::Shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  for (auto& [partition, state] : partitions_) ReleasePartition(partition, state, true);
+  partitions_.clear();
+}
+
+void TaskRunner::RecordError(const Status& status) {
+  std::lock_guard<std::mutex> lock(stats_mu_);
+  ++stats_.upload_failures;
+  stats_.last_error = status.ToString();
+}
+
+TaskStats TaskRunner::stats() const {
+  std::lock_guard<std::mutex> lock(stats_mu_);
+  return stats_;
+}
+
+size_t TaskRunner::uncommitted_objects() const {
+  size_t n = 0;
+  for (const auto& [partition, state] : partitions_) {
+    n += (state.in_flight ? 1 : 0) + (state.commit_pending ? 1 : 0);
+  }
+  return n;
+}
+
+}  // namespace k2c

@@ -1,0 +1,128 @@
+// Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "format/encoder.h"
+#include "sink/key_template.h"
+#include "sink/object_uploader.h"
+#include "sink/partition_buffer.h"
+#include "sink/record_source.h"
+#include "sink/upload_pool.h"
+#include "storage/object_store.h"
+
+namespace k2c {
+
+// Everything fixed about one archiving task once its config is resolved.
+struct TaskSpec {
+  std::string topic;
+  std::string topic_id;  // Kafka's topic UUID, when the template needs it.
+  std::string instance;
+  Bucket bucket;
+  WindowPolicy policy;
+  KeyTemplate key_template;
+  UploadOptions upload;
+  // How long a revoke or shutdown waits for a healthy in-flight upload to
+  // finish before cancelling it.
+  std::chrono::milliseconds finish_timeout{10'000};
+};
+
+// Counters and the last error of a task, readable from any thread.
+struct TaskStats {
+  uint64_t records_archived = 0;  // Records committed, nulls included.
+  uint64_t bytes_archived = 0;    // Object bytes written.
+  uint64_t objects_written = 0;
+  uint64_t nulls_skipped = 0;
+  uint64_t upload_failures = 0;  // Failed attempts (each was retried).
+  std::string last_object_key;
+  std::string last_error;
+};
+
+// Milliseconds since the Unix epoch; injected so tests control time.
+using WallClock = std::function<int64_t()>;
+int64_t SystemNowMs();
+
+// The archiving loop of one task: reads records, cuts them into objects,
+// uploads them on the pool and commits offsets.
+//
+// Exactly-once protocol, per partition (argued in docs/design.md):
+//  1. an object's offsets are committed only after the object is durable;
+//  2. at most one object is uploaded-but-not-committed at any time: the next
+//     object's upload starts only after the previous commit succeeded;
+//  3. keys depend only on the object's first record, so after a crash the
+//     re-read records are written over that one uncommitted object;
+//  4. on revoke, in-flight uploads are finished (and committed) or cancelled
+//     before the partition is given away.
+// Not thread-safe: Step/Shutdown and the listener calls run on one thread.
+class TaskRunner final : public RecordSourceListener {
+ public:
+  // `source`, `encoder`, `store` and `pool` must outlive the runner.
+  TaskRunner(TaskSpec spec, RecordSource* source, const RecordEncoder* encoder, ObjectStore* store,
+             UploadPool* pool, WallClock clock = SystemNowMs);
+  ~TaskRunner() override;
+
+  // One turn of the loop: poll up to `poll_timeout`, close due windows,
+  // collect finished uploads, commit, start the next uploads.
+  void Step(std::chrono::milliseconds poll_timeout);
+
+  // Finishes (or, after finish_timeout, cancels) in-flight uploads, commits
+  // what is durable and drops open windows, whose records stay uncommitted
+  // and are read again on restart. Idempotent.
+  void Shutdown();
+
+  // A snapshot of the counters.
+  TaskStats stats() const;
+
+  // Number of objects uploaded but whose offsets are not yet committed,
+  // plus uploads in flight (for tests and status).
+  size_t uncommitted_objects() const;
+
+  // RecordSourceListener:
+  void OnRecord(const RecordView& record) override;
+  void OnPartitionEof(int32_t partition) override;
+  void OnAssigned(const std::vector<int32_t>& partitions) override;
+  void OnRevoked(const std::vector<int32_t>& partitions, bool lost) override;
+
+ private:
+  struct Upload;
+  struct PartitionState {
+    explicit PartitionState(PartitionBuffer b) : buffer(std::move(b)) {}
+    PartitionBuffer buffer;
+    std::deque<Segment> sealed;             // Closed, waiting for their turn.
+    std::shared_ptr<Upload> in_flight;      // At most one.
+    std::optional<int64_t> commit_pending;  // Durable, offset not yet committed.
+    bool paused = false;
+  };
+
+  PartitionState& StateFor(int32_t partition);
+  void Advance(int32_t partition, PartitionState& state);
+  void StartUpload(int32_t partition, PartitionState& state, Segment segment);
+  void CollectUpload(int32_t partition, PartitionState& state);
+  bool TryCommit(int32_t partition, PartitionState& state);
+  void ReleasePartition(int32_t partition, PartitionState& state, bool commit);
+  void RecordError(const Status& status);
+
+  TaskSpec spec_;
+  RecordSource* source_;
+  const RecordEncoder* encoder_;
+  ObjectStore* store_;
+  UploadPool* pool_;
+  WallClock clock_;
+  std::map<int32_t, PartitionState> partitions_;
+  std::vector<Segment> sealed_scratch_;
+  bool shut_down_ = false;
+
+  mutable std::mutex stats_mu_;
+  TaskStats stats_;  // Guarded by stats_mu_ (uploaders report errors).
+};
+
+}  // namespace k2c

@@ -1,0 +1,293 @@
+// Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
+#include "storage/local_store.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+namespace k2c {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr size_t kPageSize = 1000;
+
+Status ErrnoStatus(const std::string& what, int err) {
+  return Status::IOError(what + ": " + std::strerror(err));
+}
+
+std::string RandomHex() {
+  std::random_device rd;
+  return fmt::format("{:08x}{:08x}", rd(), rd());
+}
+
+// Writes `body` to `path` and fsyncs it before returning.
+Status WriteFileDurably(const fs::path& path, std::string_view body) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return ErrnoStatus("open " + path.string(), errno);
+  size_t done = 0;
+  while (done < body.size()) {
+    const ssize_t n = ::write(fd, body.data() + done, body.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      ::close(fd);
+      return ErrnoStatus("write " + path.string(), err);
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
+    const int err = errno;
+    ::close(fd);
+    return ErrnoStatus("fsync " + path.string(), err);
+  }
+  if (::close(fd) != 0) return ErrnoStatus("close " + path.string(), errno);
+  return Status::Ok();
+}
+
+Status SyncDirectory(const fs::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus("open directory " + dir.string(), errno);
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) return ErrnoStatus("fsync directory " + dir.string(), err);
+  return Status::Ok();
+}
+
+Result<std::string> ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("no object at " + path.string());
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) return Status::IOError("read " + path.string());
+  return ss.str();
+}
+
+// Moves `tmp` to `dest` atomically and makes the rename durable.
+Status Publish(const fs::path& tmp, const fs::path& dest) {
+  std::error_code ec;
+  fs::create_directories(dest.parent_path(), ec);
+  if (ec) return Status::IOError("create " + dest.parent_path().string() + ": " + ec.message());
+  if (::rename(tmp.c_str(), dest.c_str()) != 0) {
+    return ErrnoStatus("rename into " + dest.string(), errno);
+  }
+  return SyncDirectory(dest.parent_path());
+}
+
+bool ValidBucketName(const std::string& name) {
+  if (name.empty() || name.size() > 63 || name == "." || name == "..") return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
+  });
+}
+
+}  // namespace
+
+LocalStore::LocalStore(fs::path root) : root_(std::move(root)) {}
+
+Result<fs::path> LocalStore::BucketDir(const Bucket& bucket) const {
+  if (!ValidBucketName(bucket.name)) {
+    return Status::InvalidArgument("invalid bucket name '" + bucket.name +
+                                   "': use lower-case letters, digits, '-', '.' and '_'");
+  }
+  return root_ / bucket.name;
+}
+
+Result<fs::path> LocalStore::ObjectPath(const Bucket& bucket, const ObjectKey& key) const {
+  auto dir = BucketDir(bucket);
+  if (!dir.ok()) return dir.status();
+  const std::string& k = key.value;
+  if (k.empty() || k.front() == '/' || k.back() == '/') {
+    return Status::InvalidArgument("invalid object key '" + k + "' for the local store");
+  }
+  for (const auto& part : fs::path(k)) {
+    if (part == ".." || part == "." || part == kTempDir) {
+      return Status::InvalidArgument("object key '" + k + "' has a forbidden path segment '" +
+                                     part.string() + "'");
+    }
+  }
+  return *dir / k;
+}
+
+Result<fs::path> LocalStore::UploadDir(const Bucket& bucket, const MultipartId& id) const {
+  auto dir = BucketDir(bucket);
+  if (!dir.ok()) return dir.status();
+  const bool hex = !id.value.empty() && std::all_of(id.value.begin(), id.value.end(), [](char c) {
+    return std::isxdigit(static_cast<unsigned char>(c));
+  });
+  if (!hex) return Status::InvalidArgument("invalid upload id '" + id.value + "'");
+  return *dir / kTempDir / ("mpu-" + id.value);
+}
+
+Status LocalStore::CreateBucket(const Bucket& bucket) {
+  auto dir = BucketDir(bucket);
+  if (!dir.ok()) return dir.status();
+  std::error_code ec;
+  fs::create_directories(*dir / kTempDir, ec);
+  if (ec) return Status::IOError("create bucket directory " + dir->string() + ": " + ec.message());
+  return Status::Ok();
+}
+
+Status LocalStore::HeadBucket(const Bucket& bucket) {
+  auto dir = BucketDir(bucket);
+  if (!dir.ok()) return dir.status();
+  std::error_code ec;
+  if (!fs::is_directory(*dir, ec)) {
+    return Status::NotFound("bucket '" + bucket.name + "' does not exist: no directory " +
+                            dir->string());
+  }
+  if (::access(dir->c_str(), W_OK) != 0) {
+    return Status::PermissionDenied("bucket directory " + dir->string() + " is not writable");
+  }
+  return Status::Ok();
+}
+
+Status LocalStore::PutObject(const Bucket& bucket, const ObjectKey& key, std::string_view body) {
+  auto dest = ObjectPath(bucket, key);
+  if (!dest.ok()) return dest.status();
+  K2C_RETURN_IF_ERROR(HeadBucket(bucket));
+  const fs::path tmp_dir = root_ / bucket.name / kTempDir;
+  std::error_code ec;
+  fs::create_directories(tmp_dir, ec);
+  if (ec) return Status::IOError("create " + tmp_dir.string() + ": " + ec.message());
+  const fs::path tmp = tmp_dir / ("put-" + RandomHex());
+  Status s = WriteFileDurably(tmp, body);
+  if (s.ok()) s = Publish(tmp, *dest);
+  if (!s.ok()) fs::remove(tmp, ec);
+  return s;
+}
+
+Result<MultipartId> LocalStore::CreateMultipart(const Bucket& bucket, const ObjectKey& key) {
+  auto dest = ObjectPath(bucket, key);
+  if (!dest.ok()) return dest.status();
+  K2C_RETURN_IF_ERROR(HeadBucket(bucket));
+  MultipartId id{RandomHex()};
+  auto dir = UploadDir(bucket, id);
+  if (!dir.ok()) return dir.status();
+  std::error_code ec;
+  fs::create_directories(*dir, ec);
+  if (ec) return Status::IOError("create " + dir->string() + ": " + ec.message());
+  return id;
+}
+
+Result<std::string> LocalStore::UploadPart(const Bucket& bucket, const ObjectKey& key,
+                                           const MultipartId& id, int number,
+                                           std::string_view body) {
+  auto dest = ObjectPath(bucket, key);
+  if (!dest.ok()) return dest.status();
+  if (number < 1 || number > 10000) {
+    return Status::InvalidArgument("part number " + std::to_string(number) + " outside 1..10000");
+  }
+  auto dir = UploadDir(bucket, id);
+  if (!dir.ok()) return dir.status();
+  std::error_code ec;
+  if (!fs::is_directory(*dir, ec)) return Status::NotFound("no such upload " + id.value);
+  K2C_RETURN_IF_ERROR(WriteFileDurably(*dir / fmt::format("part-{:05d}", number), body));
+  return fmt::format("part-{:05d}-{}", number, body.size());
+}
+
+Status LocalStore::CompleteMultipart(const Bucket& bucket, const ObjectKey& key,
+                                     const MultipartId& id,
+                                     const std::vector<CompletedPart>& parts) {
+  auto dest = ObjectPath(bucket, key);
+  if (!dest.ok()) return dest.status();
+  auto dir = UploadDir(bucket, id);
+  if (!dir.ok()) return dir.status();
+  std::error_code ec;
+  if (!fs::is_directory(*dir, ec)) return Status::NotFound("no such upload " + id.value);
+  const fs::path tmp = *dir / "complete";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    for (const CompletedPart& part : parts) {
+      std::ifstream in(*dir / fmt::format("part-{:05d}", part.number), std::ios::binary);
+      if (!in) {
+        return Status::InvalidArgument("upload " + id.value + " has no part " +
+                                       std::to_string(part.number));
+      }
+      out << in.rdbuf();
+    }
+    out.flush();
+    if (!out) return Status::IOError("write " + tmp.string());
+  }
+  // Reopen to fsync: ofstream offers no fsync of its own.
+  const int fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    const int err = errno;
+    if (fd >= 0) ::close(fd);
+    return ErrnoStatus("fsync " + tmp.string(), err);
+  }
+  ::close(fd);
+  K2C_RETURN_IF_ERROR(Publish(tmp, *dest));
+  fs::remove_all(*dir, ec);
+  return Status::Ok();
+}
+
+Status LocalStore::AbortMultipart(const Bucket& bucket, const ObjectKey& /*key*/,
+                                  const MultipartId& id) {
+  auto dir = UploadDir(bucket, id);
+  if (!dir.ok()) return dir.status();
+  std::error_code ec;
+  fs::remove_all(*dir, ec);
+  if (ec) return Status::IOError("remove " + dir->string() + ": " + ec.message());
+  return Status::Ok();
+}
+
+Result<std::string> LocalStore::GetObject(const Bucket& bucket, const ObjectKey& key) {
+  auto path = ObjectPath(bucket, key);
+  if (!path.ok()) return path.status();
+  std::error_code ec;
+  if (!fs::is_regular_file(*path, ec)) {
+    return Status::NotFound("no object '" + key.value + "' in bucket '" + bucket.name + "'");
+  }
+  return ReadFile(*path);
+}
+
+Status LocalStore::DeleteObject(const Bucket& bucket, const ObjectKey& key) {
+  auto path = ObjectPath(bucket, key);
+  if (!path.ok()) return path.status();
+  std::error_code ec;
+  fs::remove(*path, ec);
+  if (ec) return Status::IOError("delete " + path->string() + ": " + ec.message());
+  return Status::Ok();
+}
+
+Result<ListPage> LocalStore::ListObjects(const Bucket& bucket, const std::string& prefix,
+                                         const std::string& continuation_token) {
+  auto dir = BucketDir(bucket);
+  if (!dir.ok()) return dir.status();
+  K2C_RETURN_IF_ERROR(HeadBucket(bucket));
+  std::vector<ObjectInfo> all;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(*dir, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_directory() && it->path().filename() == kTempDir) {
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (!it->is_regular_file()) continue;
+    std::string key = fs::relative(it->path(), *dir).generic_string();
+    if (key.compare(0, prefix.size(), prefix) != 0) continue;
+    if (!continuation_token.empty() && key <= continuation_token) continue;
+    all.push_back(ObjectInfo{ObjectKey{std::move(key)}, it->file_size(), ""});
+  }
+  if (ec) return Status::IOError("list " + dir->string() + ": " + ec.message());
+  std::sort(all.begin(), all.end(),
+            [](const ObjectInfo& a, const ObjectInfo& b) { return a.key.value < b.key.value; });
+  ListPage page;
+  if (all.size() > kPageSize) {
+    all.resize(kPageSize);
+    page.next_token = all.back().key.value;
+  }
+  page.objects = std::move(all);
+  return page;
+}
+
+}  // namespace k2c

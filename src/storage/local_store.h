@@ -1,0 +1,47 @@
+// Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "storage/object_store.h"
+
+namespace k2c {
+
+// The embedded default store: a bucket is a directory under `root`, a key is
+// a relative path inside it. Writes are atomic and durable: data goes to a
+// temporary file in `<bucket>/.k2c-tmp/`, is fsynced, then renamed into place
+// and the directory fsynced, so a reader sees either nothing or the whole
+// object, also after a crash. Thread-safe.
+class LocalStore final : public ObjectStore {
+ public:
+  explicit LocalStore(std::filesystem::path root);
+
+  // Creates the bucket's directory if missing. OK if it already exists.
+  Status CreateBucket(const Bucket& bucket);
+
+  Status HeadBucket(const Bucket& bucket) override;
+  Status PutObject(const Bucket& bucket, const ObjectKey& key, std::string_view body) override;
+  Result<MultipartId> CreateMultipart(const Bucket& bucket, const ObjectKey& key) override;
+  Result<std::string> UploadPart(const Bucket& bucket, const ObjectKey& key, const MultipartId& id,
+                                 int number, std::string_view body) override;
+  Status CompleteMultipart(const Bucket& bucket, const ObjectKey& key, const MultipartId& id,
+                           const std::vector<CompletedPart>& parts) override;
+  Status AbortMultipart(const Bucket& bucket, const ObjectKey& key, const MultipartId& id) override;
+  Result<std::string> GetObject(const Bucket& bucket, const ObjectKey& key) override;
+  Status DeleteObject(const Bucket& bucket, const ObjectKey& key) override;
+  Result<ListPage> ListObjects(const Bucket& bucket, const std::string& prefix,
+                               const std::string& continuation_token) override;
+
+  // Name of the per-bucket directory holding temporary files; never listed.
+  static constexpr const char* kTempDir = ".k2c-tmp";
+
+ private:
+  Result<std::filesystem::path> BucketDir(const Bucket& bucket) const;
+  Result<std::filesystem::path> ObjectPath(const Bucket& bucket, const ObjectKey& key) const;
+  Result<std::filesystem::path> UploadDir(const Bucket& bucket, const MultipartId& id) const;
+
+  std::filesystem::path root_;
+};
+
+}  // namespace k2c
