@@ -1,0 +1,55 @@
+// Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "control/config.h"
+#include "kafka/kafka_source.h"
+#include "sink/task_runner.h"
+#include "sink/upload_pool.h"
+#include "storage/object_store.h"
+
+namespace k2c {
+
+// Builds the object store named by [storage]. InvalidArgument for unusable
+// settings. Never puts credentials into a message.
+Result<std::unique_ptr<ObjectStore>> MakeObjectStore(const StorageConfig& storage);
+
+// The `run` command: one consumer thread per task, a shared upload pool.
+// Start() checks everything it can before archiving begins (topic exists,
+// bucket exists and is writable, templates resolvable) and fails with the
+// first problem, so a misconfigured worker stops at once with a clear message.
+// Thread-safe: Stop() may be called from any thread.
+class Worker {
+ public:
+  explicit Worker(Config config);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Prepares every task and starts their threads. On error nothing runs.
+  Status Start();
+
+  // Asks every task to finish in-flight uploads, commit and leave its group;
+  // returns when they have. Idempotent.
+  void Stop();
+
+ private:
+  struct Task;
+  Result<std::unique_ptr<Task>> PrepareTask(const TaskConfig& task_config);
+  Status WriteProbe(const Bucket& bucket, const std::string& prefix);
+  void RunTask(Task* task);
+
+  Config config_;
+  std::string instance_;
+  std::unique_ptr<ObjectStore> store_;
+  std::unique_ptr<UploadPool> pool_;
+  std::vector<std::unique_ptr<Task>> tasks_;
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace k2c
