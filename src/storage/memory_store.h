@@ -1,0 +1,60 @@
+// Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "storage/object_store.h"
+
+namespace k2c {
+
+// An ObjectStore in memory, for tests. Buckets must be created first.
+// `fail_next` lets a test inject a failure into the next N calls of any
+// operation. Thread-safe.
+class MemoryStore final : public ObjectStore {
+ public:
+  // Creates `bucket` (idempotent).
+  void CreateBucket(const Bucket& bucket);
+
+  // Every call fails with `status` while `remaining` > 0 (decremented per
+  // call); set `remaining` to -1 to fail until cleared.
+  void FailCalls(Status status, int remaining);
+
+  // A copy of all objects of `bucket`, by key.
+  std::map<std::string, std::string> Objects(const Bucket& bucket) const;
+
+  // Number of PutObject/CompleteMultipart calls that published an object.
+  int publishes() const;
+
+  Status HeadBucket(const Bucket& bucket) override;
+  Status PutObject(const Bucket& bucket, const ObjectKey& key, std::string_view body) override;
+  Result<MultipartId> CreateMultipart(const Bucket& bucket, const ObjectKey& key) override;
+  Result<std::string> UploadPart(const Bucket& bucket, const ObjectKey& key, const MultipartId& id,
+                                 int number, std::string_view body) override;
+  Status CompleteMultipart(const Bucket& bucket, const ObjectKey& key, const MultipartId& id,
+                           const std::vector<CompletedPart>& parts) override;
+  Status AbortMultipart(const Bucket& bucket, const ObjectKey& key, const MultipartId& id) override;
+  Result<std::string> GetObject(const Bucket& bucket, const ObjectKey& key) override;
+  Status DeleteObject(const Bucket& bucket, const ObjectKey& key) override;
+  Result<ListPage> ListObjects(const Bucket& bucket, const std::string& prefix,
+                               const std::string& continuation_token) override;
+
+  // Uploads begun and neither completed nor aborted.
+  size_t open_uploads() const;
+
+ private:
+  Status MaybeFail();                              // Requires mu_.
+  Status CheckBucket(const Bucket& bucket) const;  // Requires mu_.
+
+  mutable std::mutex mu_;
+  std::map<std::string, std::map<std::string, std::string>> buckets_;
+  std::map<std::string, std::map<int, std::string>> uploads_;  // id -> parts
+  int next_upload_ = 1;
+  int publishes_ = 0;
+  Status fail_status_;
+  int fail_remaining_ = 0;
+};
+
+}  // namespace k2c

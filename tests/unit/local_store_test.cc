@@ -1,0 +1,85 @@
+// Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
+#include "storage/local_store.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+namespace k2c {
+namespace {
+
+namespace fs = std::filesystem;
+
+class LocalStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() /
+            ("k2c-local-" + std::to_string(::getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(root_);
+    store_ = std::make_unique<LocalStore>(root_);
+  }
+  void TearDown() override { fs::remove_all(root_); }
+  fs::path root_;
+  std::unique_ptr<LocalStore> store_;
+  Bucket bucket_{"archive"};
+};
+
+TEST_F(LocalStoreTest, MissingBucketIsNotFoundUntilCreated) {
+  Status s = store_->HeadBucket(bucket_);
+  EXPECT_EQ(s.code(), StatusCode::kNotFound);
+  EXPECT_NE(s.message().find("bucket 'archive' does not exist"), std::string::npos);
+  EXPECT_EQ(store_->PutObject(bucket_, ObjectKey{"a"}, "x").code(), StatusCode::kNotFound);
+  ASSERT_TRUE(store_->CreateBucket(bucket_).ok());
+  EXPECT_TRUE(store_->HeadBucket(bucket_).ok());
+}
+
+TEST_F(LocalStoreTest, PutGetListDeleteAndOverwrite) {
+  ASSERT_TRUE(store_->CreateBucket(bucket_).ok());
+  ASSERT_TRUE(store_->PutObject(bucket_, ObjectKey{"i/t/b.txt"}, "one").ok());
+  ASSERT_TRUE(store_->PutObject(bucket_, ObjectKey{"i/t/a.txt"}, std::string("\0z", 2)).ok());
+  ASSERT_TRUE(store_->PutObject(bucket_, ObjectKey{"i/t/b.txt"}, "two").ok());
+  EXPECT_EQ(*store_->GetObject(bucket_, ObjectKey{"i/t/b.txt"}), "two");
+  EXPECT_EQ(*store_->GetObject(bucket_, ObjectKey{"i/t/a.txt"}), std::string("\0z", 2));
+  auto page = store_->ListObjects(bucket_, "i/t/", "");
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->objects.size(), 2u);
+  EXPECT_EQ(page->objects[0].key.value, "i/t/a.txt");
+  EXPECT_EQ(page->objects[1].size, 3u);
+  ASSERT_TRUE(store_->DeleteObject(bucket_, ObjectKey{"i/t/a.txt"}).ok());
+  ASSERT_TRUE(store_->DeleteObject(bucket_, ObjectKey{"i/t/a.txt"}).ok());
+  EXPECT_EQ(store_->GetObject(bucket_, ObjectKey{"i/t/a.txt"}).status().code(),
+            StatusCode::kNotFound);
+}
+
+TEST_F(LocalStoreTest, MultipartIsInvisibleUntilCompleteAndAbortCleansUp) {
+  ASSERT_TRUE(store_->CreateBucket(bucket_).ok());
+  const ObjectKey key{"big/obj"};
+  auto id = store_->CreateMultipart(bucket_, key);
+  ASSERT_TRUE(id.ok());
+  auto e1 = store_->UploadPart(bucket_, key, *id, 1, "hello ");
+  auto e2 = store_->UploadPart(bucket_, key, *id, 2, "world");
+  ASSERT_TRUE(e1.ok() && e2.ok());
+  EXPECT_TRUE(store_->ListObjects(bucket_, "", "")->objects.empty()) << "temp files never listed";
+  ASSERT_TRUE(store_->CompleteMultipart(bucket_, key, *id, {{1, *e1}, {2, *e2}}).ok());
+  EXPECT_EQ(*store_->GetObject(bucket_, key), "hello world");
+  auto id2 = store_->CreateMultipart(bucket_, key);
+  ASSERT_TRUE(store_->UploadPart(bucket_, key, *id2, 1, "zzz").ok());
+  ASSERT_TRUE(store_->AbortMultipart(bucket_, key, *id2).ok());
+  EXPECT_EQ(*store_->GetObject(bucket_, key), "hello world");
+  EXPECT_TRUE(fs::is_empty(root_ / "archive" / LocalStore::kTempDir));
+}
+
+TEST_F(LocalStoreTest, RejectsPathTraversalAndBadBucketNames) {
+  ASSERT_TRUE(store_->CreateBucket(bucket_).ok());
+  EXPECT_EQ(store_->PutObject(bucket_, ObjectKey{"../escape"}, "x").code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->PutObject(bucket_, ObjectKey{"/abs"}, "x").code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->PutObject(Bucket{"../x"}, ObjectKey{"a"}, "x").code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_FALSE(fs::exists(root_ / "escape"));
+}
+
+}  // namespace
+}  // namespace k2c

@@ -1,0 +1,276 @@
+// Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
+#include "sink/task_runner.h"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "storage/memory_store.h"
+
+namespace k2c {
+namespace {
+
+constexpr int64_t kWindow = 10'000;
+constexpr int64_t kT0 = 1'764'103'500'000;
+
+// A scripted Kafka: per-partition logs, a committed offset per partition,
+// pause flags, and an optional revoke to deliver on the next poll.
+class FakeSource final : public RecordSource {
+ public:
+  struct Rec {
+    int64_t ts;
+    std::optional<std::string> value;
+  };
+
+  void Append(int32_t p, int64_t ts, std::optional<std::string> value) {
+    logs_[p].push_back(Rec{ts, std::move(value)});
+  }
+
+  Status Poll(std::chrono::milliseconds, RecordSourceListener* listener) override {
+    if (!assigned_) {
+      std::vector<int32_t> parts;
+      for (auto& [p, log] : logs_) parts.push_back(p), position_[p] = committed(p);
+      listener->OnAssigned(parts);
+      assigned_ = true;
+    }
+    if (!revoke_.empty()) {
+      listener->OnRevoked(revoke_, false);
+      for (int32_t p : revoke_) position_.erase(p);
+      revoke_.clear();
+    }
+    for (auto& [p, log] : logs_) {
+      if (!position_.count(p) || paused_.count(p)) continue;
+      int64_t& pos = position_[p];
+      if (pos >= static_cast<int64_t>(log.size())) {
+        listener->OnPartitionEof(p);
+        continue;
+      }
+      const Rec& rec = log[pos];
+      RecordView view;
+      view.partition = p;
+      view.offset = pos;
+      view.timestamp_ms = rec.ts;
+      if (rec.value) view.value = *rec.value;
+      ++pos;
+      listener->OnRecord(view);
+    }
+    return Status::Ok();
+  }
+
+  Status Commit(int32_t p, int64_t next) override {
+    if (fail_commits_) return Status::Unavailable("commit refused by test");
+    EXPECT_GE(next, committed(p)) << "commits must never go backwards";
+    commits_[p] = next;
+    ++commit_calls_;
+    return Status::Ok();
+  }
+  Status Pause(int32_t p) override {
+    paused_.insert(p);
+    ++pauses_;
+    return Status::Ok();
+  }
+  Status Resume(int32_t p) override {
+    paused_.erase(p);
+    return Status::Ok();
+  }
+
+  int64_t committed(int32_t p) const {
+    auto it = commits_.find(p);
+    return it == commits_.end() ? 0 : it->second;
+  }
+  void Revoke(std::vector<int32_t> parts) { revoke_ = std::move(parts); }
+  // Forgets the consumer position, as a restarted worker would.
+  void Restart() {
+    assigned_ = false;
+    position_.clear();
+    paused_.clear();
+  }
+
+  std::map<int32_t, std::vector<Rec>> logs_;
+  std::map<int32_t, int64_t> position_;
+  std::map<int32_t, int64_t> commits_;
+  std::set<int32_t> paused_;
+  std::vector<int32_t> revoke_;
+  bool assigned_ = false;
+  bool fail_commits_ = false;
+  int commit_calls_ = 0;
+  int pauses_ = 0;
+};
+
+class TaskRunnerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_.CreateBucket(bucket_);
+    auto enc = MakeEncoder("text", TextFormatOptions{});
+    ASSERT_TRUE(enc.ok());
+    encoder_ = std::move(enc.value());
+  }
+
+  std::unique_ptr<TaskRunner> MakeRunner() {
+    TaskSpec spec;
+    spec.topic = "t";
+    spec.instance = "i";
+    spec.bucket = bucket_;
+    spec.policy.window_ms = kWindow;
+    spec.policy.grace_ms = 1000;
+    spec.policy.max_object_bytes = 1 << 20;
+    spec.upload.initial_backoff = std::chrono::milliseconds(1);
+    spec.upload.max_backoff = std::chrono::milliseconds(5);
+    spec.key_template = KeyTemplate::Parse(kDefaultKeyTemplate).value();
+    return std::make_unique<TaskRunner>(std::move(spec), &source_, encoder_.get(), &store_, &pool_,
+                                        [this] { return now_; });
+  }
+
+  // Steps until `done` holds or a bound is hit (uploads run on the pool).
+  template <typename Pred>
+  void StepUntil(TaskRunner& runner, Pred done) {
+    for (int i = 0; i < 2000 && !done(); ++i) {
+      runner.Step(std::chrono::milliseconds(0));
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    ASSERT_TRUE(done());
+  }
+
+  // Every record value of the bucket, by line, counted.
+  std::map<std::string, int> ArchivedLines() {
+    std::map<std::string, int> lines;
+    for (const auto& [key, body] : store_.Objects(bucket_)) {
+      size_t start = 0;
+      while (start < body.size()) {
+        const size_t nl = body.find('\n', start);
+        ++lines[body.substr(start, nl - start)];
+        start = nl + 1;
+      }
+    }
+    return lines;
+  }
+
+  Bucket bucket_{"b"};
+  MemoryStore store_;
+  FakeSource source_;
+  std::unique_ptr<RecordEncoder> encoder_;
+  UploadPool pool_{"test-upload", 2};
+  int64_t now_ = kT0;
+};
+
+TEST_F(TaskRunnerTest, CommitsOnlyAfterObjectIsDurableAndInOrder) {
+  for (int i = 0; i < 5; ++i) source_.Append(0, kT0 + i, "w0-" + std::to_string(i));
+  for (int i = 0; i < 3; ++i) source_.Append(0, kT0 + kWindow + i, "w1-" + std::to_string(i));
+  source_.Append(0, kT0 + 2 * kWindow, "w2-0");
+  store_.FailCalls(Status::Unavailable("injected 503"), 3);
+  auto runner = MakeRunner();
+  StepUntil(*runner, [&] { return source_.committed(0) == 8; });
+  auto objects = store_.Objects(bucket_);
+  ASSERT_EQ(objects.size(), 2u);
+  EXPECT_EQ(objects.begin()->second, "w0-0\nw0-1\nw0-2\nw0-3\nw0-4\n");
+  EXPECT_EQ(objects.begin()->first, "i/t/20251125T204500Z_p0_o00000000000000000000.txt");
+  EXPECT_EQ(std::next(objects.begin())->first, "i/t/20251125T204510Z_p0_o00000000000000000005.txt");
+  // The third window is open: its record is not committed.
+  EXPECT_EQ(runner->stats().records_archived, 8u);
+  EXPECT_EQ(runner->stats().upload_failures, 3u);
+  EXPECT_NE(runner->stats().last_error.find("injected 503"), std::string::npos);
+}
+
+TEST_F(TaskRunnerTest, NothingCommittedWhileStorageFails) {
+  source_.Append(0, kT0, "a");
+  source_.Append(0, kT0 + kWindow, "b");
+  store_.FailCalls(Status::PermissionDenied("access revoked"), -1);
+  auto runner = MakeRunner();
+  for (int i = 0; i < 50; ++i) {
+    runner->Step(std::chrono::milliseconds(0));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(source_.commit_calls_, 0);
+  EXPECT_GT(runner->stats().upload_failures, 0u);
+  store_.FailCalls(Status::Ok(), 0);  // Access restored: resumes by itself.
+  StepUntil(*runner, [&] { return source_.committed(0) == 1; });
+  EXPECT_EQ(ArchivedLines()["a"], 1);
+}
+
+TEST_F(TaskRunnerTest, IdlePartitionPublishesAfterWindowEndPlusGrace) {
+  source_.Append(0, kT0 + 5, "quiet");
+  auto runner = MakeRunner();
+  for (int i = 0; i < 5; ++i) runner->Step(std::chrono::milliseconds(0));
+  now_ = kT0 + kWindow + 999;
+  runner->Step(std::chrono::milliseconds(0));
+  EXPECT_TRUE(store_.Objects(bucket_).empty());
+  now_ = kT0 + kWindow + 1000;
+  StepUntil(*runner, [&] { return source_.committed(0) == 1; });
+  EXPECT_EQ(ArchivedLines()["quiet"], 1);
+}
+
+TEST_F(TaskRunnerTest, NullOnlyWindowCommitsWithoutAnObject) {
+  source_.Append(0, kT0, std::nullopt);
+  source_.Append(0, kT0 + 1, std::nullopt);
+  source_.Append(0, kT0 + kWindow, "next");
+  auto runner = MakeRunner();
+  StepUntil(*runner, [&] { return source_.committed(0) == 2; });
+  EXPECT_TRUE(store_.Objects(bucket_).empty());
+  EXPECT_EQ(runner->stats().nulls_skipped, 2u);
+}
+
+TEST_F(TaskRunnerTest, BackpressurePausesPartitionWhileObjectsQueue) {
+  // Slow storage: objects of several windows pile up behind the first.
+  store_.FailCalls(Status::Unavailable("slow"), 20);
+  for (int w = 0; w < 6; ++w) source_.Append(0, kT0 + w * kWindow, "r" + std::to_string(w));
+  auto runner = MakeRunner();
+  StepUntil(*runner, [&] { return source_.committed(0) == 5; });
+  EXPECT_GT(source_.pauses_, 0);
+  EXPECT_TRUE(source_.paused_.empty());
+  EXPECT_EQ(ArchivedLines().size(), 5u);
+}
+
+TEST_F(TaskRunnerTest, CommitFailureBlocksTheNextUpload) {
+  for (int w = 0; w < 4; ++w) source_.Append(0, kT0 + w * kWindow, "r" + std::to_string(w));
+  source_.fail_commits_ = true;
+  auto runner = MakeRunner();
+  for (int i = 0; i < 200; ++i) {
+    runner->Step(std::chrono::milliseconds(0));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  // Exactly one object may be durable but uncommitted.
+  EXPECT_EQ(store_.Objects(bucket_).size(), 1u);
+  EXPECT_EQ(runner->uncommitted_objects(), 1u);
+  source_.fail_commits_ = false;
+  StepUntil(*runner, [&] { return source_.committed(0) == 3; });
+}
+
+TEST_F(TaskRunnerTest, CrashAfterUploadBeforeCommitRewritesSameKeyNoDuplicates) {
+  for (int i = 0; i < 4; ++i) source_.Append(0, kT0 + i, "a" + std::to_string(i));
+  source_.Append(0, kT0 + kWindow, "b0");
+  source_.fail_commits_ = true;
+  {
+    auto runner = MakeRunner();
+    StepUntil(*runner, [&] { return store_.Objects(bucket_).size() == 1; });
+    // Commits still fail while this runner shuts down, so it ends like a
+    // kill -9 after the upload: object durable, offsets not committed.
+  }
+  EXPECT_EQ(source_.commit_calls_, 0);
+  source_.fail_commits_ = false;
+  source_.Restart();
+  auto runner = MakeRunner();
+  StepUntil(*runner, [&] { return source_.committed(0) == 4; });
+  auto lines = ArchivedLines();
+  EXPECT_EQ(store_.Objects(bucket_).size(), 1u);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(lines["a" + std::to_string(i)], 1);
+}
+
+TEST_F(TaskRunnerTest, RevokeCommitsFinishedUploadAndDropsOpenWindow) {
+  source_.Append(0, kT0, "a");
+  source_.Append(0, kT0 + kWindow, "b");
+  source_.Append(1, kT0, "c");
+  auto runner = MakeRunner();
+  StepUntil(*runner, [&] { return source_.committed(0) == 1; });
+  source_.Revoke({0});
+  runner->Step(std::chrono::milliseconds(0));
+  EXPECT_EQ(source_.committed(0), 1) << "open window 'b' is left for the next owner";
+  runner->Shutdown();
+  EXPECT_EQ(source_.committed(1), 0);
+  EXPECT_EQ(runner->uncommitted_objects(), 0u);
+}
+
+}  // namespace
+}  // namespace k2c
