@@ -127,8 +127,8 @@ Result<std::unique_ptr<Worker::Task>> Worker::PrepareTask(const TaskConfig& tc) 
     // The embedded store has no separate bucket creation step.
     K2C_RETURN_IF_ERROR(static_cast<LocalStore*>(store_.get())->CreateBucket(spec.bucket));
   }
-  K2C_RETURN_IF_ERROR(
-      store_->HeadBucket(spec.bucket).WithContext("check bucket '" + tc.bucket + "'"));
+  // A PUT (not a HEAD, whose error answers carry no body) tells a missing
+  // bucket, bad credentials and missing permissions apart.
   K2C_RETURN_IF_ERROR(WriteProbe(spec.bucket, instance_ + "/" + tc.topic + "/"));
 
   auto source = KafkaSource::Create(options);

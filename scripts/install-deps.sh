@@ -1,0 +1,219 @@
+#!/usr/bin/env bash
+# install-deps.sh — install everything kafka2cos needs to build and to run its
+# integration tests, on a fresh Debian 12 machine (run as root).
+#
+# Usage:  bash scripts/install-deps.sh
+#
+# What it installs (each step is skipped when already present, so running it a
+# second time is fast and changes nothing):
+#   1. Debian packages: C++ toolchain and libraries, kcat, clang-format,
+#      a Java runtime, Maven and Go (the last three only if not on PATH).
+#   2. Python packages (for the pytest harness), with the `python3 -m pip`
+#      that is first on PATH: boto3 awscli pytest confluent-kafka moto[server].
+#   3. Apache Kafka broker jars (kafka_2.13 $KAFKA_VERSION and its runtime
+#      dependencies, plus a log4j2 slf4j binding), resolved with Maven into
+#      ${K2C_CACHE:-$HOME/.cache/kafka2cos}/kafka-$KAFKA_VERSION/libs/
+#      (used by scripts/kafka-broker.sh).
+#   4. SeaweedFS `weed` (S3 gateway used by scripts/s3-server.sh), built from
+#      the Go module github.com/seaweedfs/seaweedfs at $SEAWEEDFS_VERSION into
+#      $(go env GOPATH)/bin/weed.
+#
+# Environment knobs:
+#   K2C_CACHE          cache dir for the Kafka jars (default ~/.cache/kafka2cos)
+#   KAFKA_VERSION      default 4.1.1 (Kafka 4.x needs Java 17+)
+#   SEAWEEDFS_VERSION  Go pseudo-version of github.com/seaweedfs/seaweedfs
+set -euo pipefail
+
+KAFKA_VERSION="${KAFKA_VERSION:-4.1.1}"
+LOG4J_VERSION="${LOG4J_VERSION:-2.24.3}"
+SEAWEEDFS_VERSION="${SEAWEEDFS_VERSION:-v0.0.0-20261109003541-7506e5f91cd6}"
+K2C_CACHE="${K2C_CACHE:-$HOME/.cache/kafka2cos}"
+
+export DEBIAN_FRONTEND=noninteractive
+# Go may live in /usr/local/go (preinstalled toolchain) and its binaries in ~/go/bin.
+export PATH="$PATH:/usr/local/go/bin:$HOME/go/bin"
+
+log() { printf '[install-deps] %s\n' "$*"; }
+die() { printf '[install-deps] ERROR: %s\n' "$*" >&2; exit 1; }
+have() { command -v "$1" >/dev/null 2>&1; }
+pkg_installed() {
+    [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" == "install ok installed" ]]
+}
+
+# --------------------------------------------------------------------------
+# 1. Debian packages
+# --------------------------------------------------------------------------
+APT_PACKAGES=(
+    build-essential cmake ninja-build pkg-config
+    librdkafka-dev libcurl4-openssl-dev libssl-dev zlib1g-dev libzstd-dev
+    libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
+    libtinyxml2-dev libgtest-dev libgmock-dev libcpp-httplib-dev
+    kcat clang-format python3-venv
+)
+
+java_major() {
+    # Prints the major version of the `java` on PATH, or 0.
+    have java || { echo 0; return; }
+    java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n1
+}
+
+install_apt() {
+    local missing=() p
+    for p in "${APT_PACKAGES[@]}"; do
+        if pkg_installed "$p"; then log "apt: $p already installed"; else missing+=("$p"); fi
+    done
+    # Tools that may come from elsewhere (e.g. a preinstalled JDK or Go toolchain).
+    if [[ "$(java_major)" -ge 17 ]]; then
+        log "apt: java $(java_major) already on PATH ($(command -v java)), skipping default-jre-headless"
+    else
+        missing+=(default-jre-headless)
+    fi
+    if have mvn; then log "apt: mvn already on PATH ($(command -v mvn)), skipping maven"; else missing+=(maven); fi
+    if have go; then log "apt: go already on PATH ($(command -v go)), skipping golang"; else missing+=(golang); fi
+
+    if ((${#missing[@]} == 0)); then
+        log "apt: nothing to install"
+        return
+    fi
+    log "apt: installing ${missing[*]}"
+    apt-get update -q
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# --------------------------------------------------------------------------
+# 2. Python packages
+# --------------------------------------------------------------------------
+install_pip() {
+    local py
+    py="$(command -v python3)" || die "python3 not found"
+    # pip distribution name -> python statement that succeeds when it is usable
+    local -a names=(boto3 awscli pytest confluent-kafka "moto[server]")
+    local -a checks=(
+        "import boto3"
+        "import awscli"
+        "import pytest"
+        "import confluent_kafka"
+        "import moto, moto.server, flask, flask_cors"
+    )
+    local missing=() i
+    for i in "${!names[@]}"; do
+        if "$py" -c "${checks[$i]}" >/dev/null 2>&1; then
+            log "pip: ${names[$i]} already importable ($py)"
+        else
+            missing+=("${names[$i]}")
+        fi
+    done
+    if ((${#missing[@]} == 0)); then
+        return
+    fi
+    if ! "$py" -m pip --version >/dev/null 2>&1; then
+        log "pip: no pip for $py, installing python3-pip"
+        apt-get update -q && apt-get install -y -q --no-install-recommends python3-pip
+    fi
+    log "pip: installing ${missing[*]} with $py -m pip"
+    # Debian's system python refuses global installs (PEP 668) unless told otherwise;
+    # pyenv and venv pythons ignore the flag's absence either way.
+    local extra=()
+    if "$py" -c 'import sys; sys.exit(0 if sys.prefix == sys.base_prefix and sys.prefix.startswith("/usr") else 1)'; then
+        extra+=(--break-system-packages)
+    fi
+    "$py" -m pip install -q --disable-pip-version-check --root-user-action=ignore "${extra[@]}" "${missing[@]}"
+}
+
+# --------------------------------------------------------------------------
+# 3. Kafka broker jars (from Maven Central, via mvn)
+# --------------------------------------------------------------------------
+install_kafka_jars() {
+    local libs="$K2C_CACHE/kafka-$KAFKA_VERSION/libs"
+    if [[ -f "$libs/.complete" ]]; then
+        log "kafka: $KAFKA_VERSION jars already in $libs ($(find "$libs" -name '*.jar' | wc -l) jars)"
+        return
+    fi
+    have mvn || die "mvn not found"
+    log "kafka: resolving org.apache.kafka:kafka_2.13:$KAFKA_VERSION and dependencies into $libs"
+    local tmp
+    tmp="$(mktemp -d)"
+    # kafka_2.13 contains kafka.Kafka (the broker main) and kafka.tools.StorageTool
+    # (storage format); its runtime deps bring kafka-server, -raft, -metadata,
+    # -storage, clients, scala, log4j-core/-api. log4j-slf4j-impl binds slf4j 1.7
+    # (used by Kafka) to log4j2 so the broker actually logs.
+    cat >"$tmp/pom.xml" <<EOF
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>local.kafka2cos</groupId>
+  <artifactId>kafka-broker-runtime</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency>
+      <groupId>org.apache.kafka</groupId>
+      <artifactId>kafka_2.13</artifactId>
+      <version>$KAFKA_VERSION</version>
+    </dependency>
+    <dependency>
+      <groupId>org.apache.logging.log4j</groupId>
+      <artifactId>log4j-slf4j-impl</artifactId>
+      <version>$LOG4J_VERSION</version>
+    </dependency>
+  </dependencies>
+</project>
+EOF
+    rm -rf "$libs"
+    mkdir -p "$libs"
+    if ! (cd "$tmp" && mvn -q -B -Dstyle.color=never dependency:copy-dependencies \
+            -DincludeScope=runtime -DoutputDirectory="$libs"); then
+        rm -rf "$tmp"
+        die "mvn could not resolve Kafka $KAFKA_VERSION"
+    fi
+    rm -rf "$tmp"
+    [[ -f "$libs/kafka_2.13-$KAFKA_VERSION.jar" ]] || die "kafka_2.13-$KAFKA_VERSION.jar missing after resolution"
+    touch "$libs/.complete"
+    log "kafka: installed $(find "$libs" -name '*.jar' | wc -l) jars into $libs"
+}
+
+# --------------------------------------------------------------------------
+# 4. SeaweedFS weed binary (from the Go module proxy)
+# --------------------------------------------------------------------------
+install_weed() {
+    have go || die "go not found (expected on PATH or in /usr/local/go/bin)"
+    local gobin
+    gobin="$(go env GOPATH)/bin"
+    local weed="$gobin/weed"
+    if [[ -x "$weed" ]]; then
+        log "seaweedfs: $weed already present ($("$weed" version 2>/dev/null | head -n1))"
+        return
+    fi
+    if have weed; then
+        log "seaweedfs: $(command -v weed) already on PATH ($(weed version 2>/dev/null | head -n1))"
+        return
+    fi
+    mkdir -p "$gobin"
+    log "seaweedfs: building github.com/seaweedfs/seaweedfs/weed@$SEAWEEDFS_VERSION (takes several minutes)"
+    # `go install github.com/seaweedfs/seaweedfs/weed@VERSION` is refused by Go
+    # because SeaweedFS's go.mod has `replace` directives. So download the module
+    # into the module cache and build it there as the main module, which honours
+    # its go.mod (replace directives included) and its go.sum.
+    if go install "github.com/seaweedfs/seaweedfs/weed@$SEAWEEDFS_VERSION" 2>/dev/null; then
+        log "seaweedfs: installed with go install"
+    else
+        local moddir
+        moddir="$(go mod download -json "github.com/seaweedfs/seaweedfs@$SEAWEEDFS_VERSION" |
+            python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')"
+        [[ -d "$moddir/weed" ]] || die "module source not found at $moddir"
+        (cd "$moddir" && go build -mod=readonly -trimpath -o "$weed.tmp.$$" ./weed)
+        mv -f "$weed.tmp.$$" "$weed"
+    fi
+    log "seaweedfs: installed $weed ($("$weed" version 2>/dev/null | head -n1))"
+}
+
+main() {
+    [[ "$(id -u)" -eq 0 ]] || die "run as root (apt-get needs it)"
+    local t0=$SECONDS
+    install_apt
+    install_pip
+    install_kafka_jars
+    install_weed
+    log "done in $((SECONDS - t0)) s"
+}
+
+main "$@"

@@ -1,0 +1,233 @@
+# Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
+"""The archive pipeline end to end: a real Kafka broker, a real S3 server
+that checks SigV4, the kafka2cos binary, and boto3 (a client we did not
+write) reading the bucket back."""
+from __future__ import annotations
+
+import re
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+
+import pytest
+
+from worker import Worker, s3_storage_toml, task_toml
+
+KEY_RE = re.compile(r"^(?P<instance>[^/]+)/(?P<topic>[^/]+)/(?P<ts>\d{8}T\d{6}Z)"
+                    r"_p(?P<partition>\d+)_o(?P<offset>\d{20})\.txt$")
+
+
+def cluster_id(kafka) -> str:
+    return kafka.admin().list_topics(timeout=10).cluster_id
+
+
+def produce_values(kafka, topic, values_by_partition):
+    """Produces {partition: [value,...]}; returns {value: (partition, offset)}."""
+    records = [(p, None, v) for p, values in values_by_partition.items() for v in values]
+    positions = kafka.produce(topic, records)
+    return {rec[2]: pos for rec, pos in zip(records, positions)}
+
+
+def wait_for_lines(s3, bucket, prefix, expected_count, timeout=90):
+    """Polls the bucket with boto3 until it holds `expected_count` lines."""
+    deadline = time.monotonic() + timeout
+    objects = {}
+    while time.monotonic() < deadline:
+        objects = s3.read_all(bucket, prefix)
+        lines = sum(body.count(b"\n") for body in objects.values())
+        if lines >= expected_count:
+            return objects
+        time.sleep(0.5)
+    lines = sum(body.count(b"\n") for body in objects.values())
+    raise AssertionError(f"bucket holds {lines} lines, expected {expected_count}: "
+                         f"{sorted(objects)}")
+
+
+def check_exactly_once(objects, positions, instance, topic):
+    """Every produced value appears exactly once, under a key that names its
+    partition and the first offset of its object, in offset order."""
+    seen = Counter()
+    for key, body in objects.items():
+        m = KEY_RE.match(key)
+        assert m, f"unexpected key {key!r}"
+        assert m["instance"] == instance and m["topic"] == topic, key
+        values = body.decode().split("\n")
+        assert values[-1] == "", f"object {key} does not end with the delimiter"
+        values = values[:-1]
+        offsets = []
+        for v in values:
+            assert v in positions, f"{key} holds {v!r}, which was never produced (or is old)"
+            partition, offset = positions[v]
+            assert partition == int(m["partition"]), f"{v} of partition {partition} in {key}"
+            offsets.append(offset)
+            seen[v] += 1
+        assert offsets == sorted(offsets), f"{key} is not in offset order"
+        assert offsets[0] == int(m["offset"]), f"{key} does not start at its first offset"
+    duplicated = {v: n for v, n in seen.items() if n > 1}
+    lost = set(positions) - set(seen)
+    assert not duplicated, f"{len(duplicated)} duplicated, e.g. {list(duplicated)[:5]}"
+    assert not lost, f"{len(lost)} lost, e.g. {sorted(lost)[:5]}"
+
+
+@pytest.fixture
+def setup(kafka, s3, unique_name, tmp_path, request):
+    """A 4-partition topic, a bucket, and a worker factory cleaned up at the end."""
+    topic = unique_name
+    kafka.create_topic(topic, partitions=4)
+    bucket = s3.create_bucket(unique_name)
+    workers = []
+
+    def make_worker(**task_extra):
+        w = Worker(tmp_path, kafka.bootstrap, s3_storage_toml(s3),
+                   task_toml(topic, bucket, **task_extra))
+        workers.append(w)
+        return w
+
+    yield topic, bucket, make_worker
+    for w in workers:
+        w.close()
+
+
+def test_archives_every_record_exactly_once_and_skips_backlog(kafka, s3, setup):
+    topic, bucket, make_worker = setup
+    instance = cluster_id(kafka)
+    # Backlog produced before the task exists: start = "latest" skips it.
+    produce_values(kafka, topic, {p: [f"old-{p}-{i}" for i in range(20)] for p in range(4)})
+    worker = make_worker().start(wait_assigned=4)
+    positions = {}
+    for burst in range(3):  # Several windows of 2 s each.
+        positions.update(produce_values(
+            kafka, topic, {p: [f"new-{burst}-{p}-{i}" for i in range(150)] for p in range(4)}))
+        time.sleep(2.2)
+    objects = wait_for_lines(s3, bucket, f"{instance}/{topic}/", len(positions))
+    check_exactly_once(objects, positions, instance, topic)
+    assert not any(b"old-" in body for body in objects.values()), "backlog was archived"
+    assert len(objects) >= 8, "records were spread over several windows and 4 partitions"
+    # One structured log line per object written.
+    written = re.findall(r"event=object_written .*key=(\S+) .*records=(\d+)", worker.log())
+    assert sorted(k for k, _ in written) == sorted(objects)
+    assert sum(int(n) for _, n in written) == len(positions)
+    # Objects are private: an unsigned request is refused.
+    key = sorted(objects)[0]
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(f"{s3.endpoint}/{bucket}/{key}", timeout=10)
+    assert err.value.code in (401, 403)
+    assert worker.stop() == 0
+    assert "event=worker_stopped" in worker.log()
+
+
+def test_restart_and_kill9_mid_stream_lose_and_duplicate_nothing(kafka, s3, setup):
+    topic, bucket, make_worker = setup
+    instance = cluster_id(kafka)
+    worker = make_worker().start(wait_assigned=4)
+    positions = {}
+
+    def burst(name, n=100):
+        positions.update(produce_values(
+            kafka, topic, {p: [f"{name}-{p}-{i}" for i in range(n)] for p in range(4)}))
+
+    burst("a")
+    time.sleep(3.5)  # At least one window has closed and been committed.
+    burst("b")
+    assert worker.stop() == 0  # Clean stop with an open window.
+    burst("c")  # Produced while no worker runs.
+    worker.start(wait_assigned=4)
+    burst("d")
+    time.sleep(2.5)
+    burst("e")
+    worker.wait_for_log(r"event=object_written", count=1)
+    worker.kill9()  # Crash, possibly between upload and commit.
+    burst("f")
+    worker.start(wait_assigned=4)
+    time.sleep(1)
+    burst("g")
+    objects = wait_for_lines(s3, bucket, f"{instance}/{topic}/", len(positions))
+    time.sleep(3)  # Anything duplicated would show up by now.
+    objects = s3.read_all(bucket, f"{instance}/{topic}/")
+    check_exactly_once(objects, positions, instance, topic)
+
+
+def test_large_object_goes_through_multipart_upload(kafka, s3, setup):
+    topic, bucket, make_worker = setup
+    instance = cluster_id(kafka)
+    worker = make_worker(window="5s").start(wait_assigned=4)
+    # 12 values of ~900 KiB in one partition: one object of ~10.5 MiB, above
+    # the 5 MiB part size.
+    values = [f"big-{i}-" + ("x" * (900 * 1024)) for i in range(12)]
+    positions = produce_values(kafka, topic, {0: values})
+    objects = wait_for_lines(s3, bucket, f"{instance}/{topic}/", len(values), timeout=120)
+    assert len(objects) == 1
+    (key, body), = objects.items()
+    assert len(body) > 10 * 1024 * 1024
+    check_exactly_once(objects, positions, instance, topic)
+    head = s3.client().head_object(Bucket=bucket, Key=key)
+    assert head["ContentLength"] == len(body)
+    # No multipart upload is left behind.
+    uploads = s3.client().list_multipart_uploads(Bucket=bucket)
+    assert not uploads.get("Uploads")
+    worker.stop()
+
+
+def test_null_and_binary_values(kafka, s3, setup):
+    topic, bucket, make_worker = setup
+    instance = cluster_id(kafka)
+    worker = make_worker().start(wait_assigned=4)
+    kafka.produce(topic, [(0, b"k", None), (0, None, b"\x00\xffbin"), (0, None, b""),
+                          (0, None, b"last")])
+    objects = wait_for_lines(s3, bucket, f"{instance}/{topic}/", 3)
+    assert b"".join(objects.values()) == b"\x00\xffbin\n\nlast\n"
+    worker.wait_for_log(r"nulls_skipped=1")
+    worker.stop()
+
+
+def test_unknown_bucket_fails_with_clear_message(kafka, s3, tmp_path, unique_name):
+    kafka.create_topic(unique_name, partitions=1)
+    w = Worker(tmp_path, kafka.bootstrap, s3_storage_toml(s3),
+               task_toml(unique_name, "no-such-bucket-k2c"))
+    w.start()
+    assert w.wait_exit(timeout=60) == 3
+    assert "bucket 'no-such-bucket-k2c' does not exist" in w.log()
+
+
+def test_wrong_credentials_fail_without_printing_the_secret(kafka, s3, tmp_path, unique_name):
+    kafka.create_topic(unique_name, partitions=1)
+    bucket = s3.create_bucket(unique_name)
+    wrong_secret = "WrongSecretKey0123456789abcdefghijklmnop"
+    w = Worker(tmp_path, kafka.bootstrap, s3_storage_toml(s3, secret_key=wrong_secret),
+               task_toml(unique_name, bucket))
+    w.start()
+    assert w.wait_exit(timeout=60) == 3
+    log = w.log()
+    assert "Unauthenticated" in log and "secret" in log.lower(), log
+    assert wrong_secret not in log
+    assert s3.secret_key not in log
+
+
+def test_read_only_credentials_are_refused_at_start(kafka, s3, tmp_path, unique_name):
+    kafka.create_topic(unique_name, partitions=1)
+    bucket = s3.create_bucket(unique_name)
+    w = Worker(tmp_path, kafka.bootstrap,
+               s3_storage_toml(s3, access_key=s3.ro_access_key, secret_key=s3.ro_secret_key),
+               task_toml(unique_name, bucket))
+    w.start()
+    assert w.wait_exit(timeout=60) == 3
+    log = w.log()
+    assert "PermissionDenied" in log and f"bucket '{bucket}'" in log, log
+    assert "write probe" in log
+
+
+def test_unknown_topic_fails_with_clear_message(kafka, s3, tmp_path, unique_name):
+    bucket = s3.create_bucket(unique_name)
+    w = Worker(tmp_path, kafka.bootstrap, s3_storage_toml(s3), task_toml("no-such-topic", bucket))
+    w.start()
+    assert w.wait_exit(timeout=60) == 3
+    assert "topic 'no-such-topic' does not exist" in w.log()
+
+
+def test_bad_config_names_the_key(kafka, s3, tmp_path, unique_name):
+    w = Worker(tmp_path, kafka.bootstrap, s3_storage_toml(s3),
+               task_toml(unique_name, "b", window="90m"))
+    w.start()
+    assert w.wait_exit(timeout=30) == 2
+    assert "window 90m is outside the allowed range 1s..1h" in w.log()

@@ -1,0 +1,115 @@
+# Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
+"""Runs the kafka2cos binary under test: writes its config, starts, stops,
+kills it, and reads its log."""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Optional
+
+from conftest import WORKER_BIN
+
+
+def toml_str(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def s3_storage_toml(s3, access_key: Optional[str] = None, secret_key: Optional[str] = None,
+                    extra: str = "") -> str:
+    return f"""
+[storage]
+type = "s3"
+endpoint = {toml_str(s3.endpoint)}
+region = {toml_str(s3.region)}
+path_style = true
+access_key_id = {toml_str(access_key or s3.access_key)}
+secret_access_key = {toml_str(secret_key or s3.secret_key)}
+part_size = "5MiB"
+request_timeout = "20s"
+{extra}
+"""
+
+
+def task_toml(topic: str, bucket: str, window: str = "2s", **extra) -> str:
+    lines = [f"topic = {toml_str(topic)}", f"bucket = {toml_str(bucket)}",
+             f"window = {toml_str(window)}"]
+    for k, v in extra.items():
+        lines.append(f"{k} = {toml_str(v) if isinstance(v, str) else v}")
+    return "[[task]]\n" + "\n".join(lines) + "\n"
+
+
+class Worker:
+    """One kafka2cos process. Its log goes to `<workdir>/worker-<n>.log`."""
+
+    def __init__(self, workdir: Path, bootstrap: str, storage: str, tasks: str,
+                 sink: str = 'min_window = "1s"\nflush_grace = "1s"\n'):
+        self.workdir = workdir
+        self.config = workdir / "kafka2cos.toml"
+        self.config.write_text(
+            f"[kafka]\nbootstrap_servers = {toml_str(bootstrap)}\n"
+            f"[kafka.properties]\n\"topic.metadata.refresh.interval.ms\" = 5000\n"
+            f"{storage}\n[sink]\n{sink}\n{tasks}")
+        self.proc: Optional[subprocess.Popen] = None
+        self.runs = 0
+        self.log_path: Optional[Path] = None
+
+    def start(self, wait_assigned: int = 0, timeout: float = 60) -> "Worker":
+        """Starts the worker; with `wait_assigned` > 0, waits until that many
+        partitions are assigned (so start=latest offsets are pinned)."""
+        assert WORKER_BIN.exists(), f"build the worker first: {WORKER_BIN} is missing"
+        self.runs += 1
+        self.log_path = self.workdir / f"worker-{self.runs}.log"
+        log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen([str(WORKER_BIN), "run", "--config", str(self.config)],
+                                     stdout=log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        log.close()
+        if wait_assigned:
+            self.wait_for_log(r"event=partition_assigned", count=wait_assigned, timeout=timeout)
+        return self
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path else ""
+
+    def all_logs(self) -> str:
+        return "".join(p.read_text(errors="replace")
+                       for p in sorted(self.workdir.glob("worker-*.log")))
+
+    def wait_for_log(self, pattern: str, count: int = 1, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if len(re.findall(pattern, self.log())) >= count:
+                return
+            if self.proc and self.proc.poll() is not None:
+                raise AssertionError(
+                    f"worker exited with {self.proc.returncode} while waiting for "
+                    f"{pattern!r}:\n{self.log()}")
+            time.sleep(0.1)
+        raise AssertionError(f"timed out waiting for {count}x {pattern!r} in log:\n{self.log()}")
+
+    def wait_exit(self, timeout: float = 60) -> int:
+        assert self.proc is not None
+        return self.proc.wait(timeout=timeout)
+
+    def stop(self, timeout: float = 60) -> int:
+        """SIGTERM and wait for a clean exit."""
+        if self.proc is None or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else 0
+        self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=timeout)
+
+    def kill9(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=30)
+
+    def close(self) -> None:
+        """For finalizers: never leaves a process behind."""
+        try:
+            self.stop(timeout=30)
+        except Exception:
+            self.kill9()
