@@ -2,7 +2,7 @@
 # install-deps.sh — install everything kafka2cos needs to build and to run its
 # integration tests, on a fresh Debian 12 machine (run as root).
 #
-# Usage:  bash scripts/install-deps.sh
+# Usage:  bash scripts/install-deps.sh [--demo]
 #
 # What it installs (each step is skipped when already present, so running it a
 # second time is fast and changes nothing):
@@ -125,7 +125,7 @@ install_pip() {
 # --------------------------------------------------------------------------
 install_kafka_jars() {
     local libs="$K2C_CACHE/kafka-$KAFKA_VERSION/libs"
-    if [[ -f "$libs/.complete" ]]; then
+    if [[ -f "$libs/.complete" && -f "$libs/kafka-tools-$KAFKA_VERSION.jar" ]]; then
         log "kafka: $KAFKA_VERSION jars already in $libs ($(find "$libs" -name '*.jar' | wc -l) jars)"
         return
     fi
@@ -136,7 +136,8 @@ install_kafka_jars() {
     # kafka_2.13 contains kafka.Kafka (the broker main) and kafka.tools.StorageTool
     # (storage format); its runtime deps bring kafka-server, -raft, -metadata,
     # -storage, clients, scala, log4j-core/-api. log4j-slf4j-impl binds slf4j 1.7
-    # (used by Kafka) to log4j2 so the broker actually logs.
+    # (used by Kafka) to log4j2 so the broker actually logs. kafka-tools brings
+    # TopicCommand (topic creation for the demo).
     cat >"$tmp/pom.xml" <<EOF
 <project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
@@ -148,6 +149,11 @@ install_kafka_jars() {
     <dependency>
       <groupId>org.apache.kafka</groupId>
       <artifactId>kafka_2.13</artifactId>
+      <version>$KAFKA_VERSION</version>
+    </dependency>
+    <dependency>
+      <groupId>org.apache.kafka</groupId>
+      <artifactId>kafka-tools</artifactId>
       <version>$KAFKA_VERSION</version>
     </dependency>
     <dependency>
@@ -209,10 +215,16 @@ install_weed() {
 main() {
     [[ "$(id -u)" -eq 0 ]] || die "run as root (apt-get needs it)"
     local t0=$SECONDS
+    # --demo: only what the demo needs (build, Kafka, kcat); skips the Python
+    # test harness and the SeaweedFS build, which take minutes.
+    local demo_only=0
+    [[ "${1:-}" == "--demo" ]] && demo_only=1
     install_apt
-    install_pip
     install_kafka_jars
-    install_weed
+    if [[ $demo_only -eq 0 ]]; then
+        install_pip
+        install_weed
+    fi
     log "done in $((SECONDS - t0)) s"
 }
 

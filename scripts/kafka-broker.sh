@@ -7,6 +7,7 @@
 #   scripts/kafka-broker.sh start   DIR   # start; prints KAFKA_BOOTSTRAP=127.0.0.1:PORT
 #   scripts/kafka-broker.sh stop    DIR   # SIGTERM, then SIGKILL after a timeout
 #   scripts/kafka-broker.sh restart DIR   # stop + start on the SAME port and data
+#   scripts/kafka-broker.sh create-topic DIR NAME PARTITIONS   # with Kafka's TopicCommand
 #
 # DIR holds everything: server.properties, data/ (log.dirs), logs/, kafka.pid,
 # ports (the ports chosen at the first start, reused by later starts), and
@@ -219,7 +220,16 @@ cmd_stop() {
     log "stopped"
 }
 
-[[ $# -eq 2 ]] || usage
+cmd_create_topic() {
+    local name=$1 partitions=$2
+    [[ -f "$DIR/env" ]] || die "no running broker in $DIR"
+    # shellcheck disable=SC1091
+    source "$DIR/env"
+    java -cp "$LIBS/*" org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BOOTSTRAP" \
+        --create --topic "$name" --partitions "$partitions" --replication-factor 1 >&2
+}
+
+[[ $# -ge 2 ]] || usage
 ACTION=$1
 mkdir -p "$2"
 DIR="$(cd "$2" && pwd -P)"
@@ -228,5 +238,6 @@ case "$ACTION" in
     start) cmd_start ;;
     stop) cmd_stop ;;
     restart) cmd_stop; cmd_start ;;
+    create-topic) [[ $# -eq 4 ]] || usage; cmd_create_topic "$3" "$4" ;;
     *) usage ;;
 esac

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# test.sh — the whole test suite, as CI runs it, on a fresh machine or this one:
+#   1. installs every dependency (scripts/install-deps.sh),
+#   2. checks formatting (clang-format, Google style, 100 columns),
+#   3. builds with -Wall -Wextra -Werror and runs the unit tests (ctest),
+#   4. builds and runs the unit tests again under ASan + UBSan,
+#   5. runs the integration tests (pytest) against a real Kafka broker and a
+#      real S3 server (SeaweedFS), which the tests start and stop themselves.
+#
+# Usage: bash scripts/test.sh    (K2C_SKIP_ASAN=1 skips step 4 locally)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PATH:/usr/local/go/bin:$HOME/go/bin"
+
+bash scripts/install-deps.sh
+
+echo "== clang-format"
+mapfile -t sources < <(git ls-files '*.cc' '*.h')
+clang-format --dry-run --Werror "${sources[@]}"
+
+echo "== build + unit tests"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build
+ctest --test-dir build --output-on-failure -j2 --timeout 300
+
+if [[ "${K2C_SKIP_ASAN:-0}" != 1 ]]; then
+    echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+    cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DK2C_SANITIZE=ON >/dev/null
+    cmake --build build-asan --target unit_tests
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+        ./build-asan/unit_tests --gtest_brief=1
+fi
+
+echo "== integration tests (real Kafka + SeaweedFS S3)"
+K2C_BIN="$(pwd)/build/kafka2cos" python3 -m pytest -q tests/integration
