@@ -1,0 +1,119 @@
+// Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "storage/http_client.h"
+#include "storage/object_store.h"
+#include "storage/sigv4.h"
+
+namespace k2c {
+
+// How to reach an S3-compatible service. Plain config: Validate() checks it,
+// ToString() prints it with secrets redacted.
+struct S3Options {
+  // scheme://host[:port], no path. E.g. "https://s3.us-east-1.amazonaws.com",
+  // "https://cos.ap-guangzhou.myqcloud.com", "http://127.0.0.1:8333".
+  std::string endpoint;
+  // Signing region, e.g. "us-east-1" or "ap-guangzhou". Required.
+  std::string region;
+  // true: http://host/bucket/key (local servers, IP endpoints, dotted bucket
+  // names over TLS). false: http://bucket.host/key (AWS and COS default).
+  bool path_style = false;
+  std::string access_key_id;
+  std::string secret_access_key;  // Secret: never printed.
+  std::string session_token;      // Optional (STS). Secret: never printed.
+  // Verify the server's TLS certificate. Only turn off for test endpoints.
+  bool verify_tls = true;
+  // PEM CA bundle for private CAs; empty uses the system store.
+  std::string ca_file;
+  int connect_timeout_ms = 5000;
+  // Upper bound for one whole request (upload of one part or object included).
+  int request_timeout_ms = 60000;
+  // "" (none), "AES256" or "aws:kms": sent as x-amz-server-side-encryption on
+  // PutObject and CreateMultipart.
+  std::string server_side_encryption;
+  // Canned ACL sent as x-amz-acl on PutObject and CreateMultipart. "private"
+  // makes the intent explicit on stores that default otherwise; AWS buckets
+  // with ACLs disabled (Object Ownership "bucket owner enforced", the default
+  // since 2023) reject every ACL but bucket-owner-full-control with
+  // AccessControlListNotSupported, so set "" there (objects are private).
+  std::string canned_acl = "private";
+
+  // OK, or InvalidArgument naming the first bad field.
+  Status Validate() const;
+  // One line for logs; secrets are shown as "<redacted>"/"<empty>", the access
+  // key id by its last four characters only.
+  std::string ToString() const;
+};
+
+// ObjectStore over the S3 REST API with SigV4 header signing.
+//
+// Each method makes exactly one HTTP request (no retries: the caller retries
+// with Backoff) and maps failures via ClassifyS3Error / HttpClient. Uploads
+// send the payload's SHA-256 (signed) and Content-MD5, so a body corrupted in
+// transit is rejected by the server rather than stored.
+//
+// Thread-safe: concurrent calls each borrow an HttpClient from a small pool,
+// so uploads on several threads proceed in parallel and each thread's next
+// call usually reuses a warm connection.
+class S3Store : public ObjectStore {
+ private:
+  // Only Create() can make one, so every S3Store has validated options.
+  struct ConstructorKey {
+    explicit ConstructorKey() = default;
+  };
+
+ public:
+  // Wall-clock source for request signing (S3 rejects requests more than 15
+  // minutes off). Injected so tests can pin the signing time.
+  using WallClock = std::function<std::chrono::system_clock::time_point()>;
+
+  // Validates `options`; InvalidArgument if they are unusable.
+  static Result<std::unique_ptr<S3Store>> Create(S3Options options, WallClock clock = {});
+  // Use Create(); public only for std::make_unique.
+  S3Store(ConstructorKey, S3Options options, WallClock clock);
+
+  Status HeadBucket(const Bucket& bucket) override;
+  Status PutObject(const Bucket& bucket, const ObjectKey& key, std::string_view body) override;
+  Result<MultipartId> CreateMultipart(const Bucket& bucket, const ObjectKey& key) override;
+  Result<std::string> UploadPart(const Bucket& bucket, const ObjectKey& key, const MultipartId& id,
+                                 int number, std::string_view body) override;
+  Status CompleteMultipart(const Bucket& bucket, const ObjectKey& key, const MultipartId& id,
+                           const std::vector<CompletedPart>& parts) override;
+  Status AbortMultipart(const Bucket& bucket, const ObjectKey& key, const MultipartId& id) override;
+  Result<std::string> GetObject(const Bucket& bucket, const ObjectKey& key) override;
+  Status DeleteObject(const Bucket& bucket, const ObjectKey& key) override;
+  Result<ListPage> ListObjects(const Bucket& bucket, const std::string& prefix,
+                               const std::string& continuation_token) override;
+
+ private:
+  struct Call;  // One request to build, sign and send; defined in the .cc.
+
+  // Builds, signs and sends `call`; returns the response for any HTTP status,
+  // or the transport error.
+  Result<HttpResponse> Execute(const Call& call);
+  // The Status for a non-2xx response (or a 200 carrying an <Error>).
+  Status ErrorFromResponse(const Call& call, const HttpResponse& response) const;
+
+  // True if server-provided `text` contains the secret key or session token.
+  bool ContainsSecret(std::string_view text) const;
+
+  std::unique_ptr<HttpClient> BorrowClient();
+  void ReturnClient(std::unique_ptr<HttpClient> client);
+
+  const S3Options options_;
+  const WallClock clock_;
+  std::string scheme_;     // "http" or "https".
+  std::string authority_;  // host[:port] exactly as in the endpoint.
+
+  std::mutex pool_mu_;
+  std::vector<std::unique_ptr<HttpClient>> idle_clients_;  // Guarded by pool_mu_.
+};
+
+}  // namespace k2c

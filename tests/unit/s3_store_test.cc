@@ -1,0 +1,664 @@
+// Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
+#include "storage/s3_store.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "storage/sigv4.h"
+
+namespace k2c {
+namespace {
+
+using std::chrono::milliseconds;
+
+// ----------------------------------------------------------------------------
+// A tiny HTTP/1.1 server on 127.0.0.1 that records requests and answers with
+// canned responses. Written here (rather than using cpp-httplib) because the
+// Debian cpp-httplib package is a compiled library, not header-only, and would
+// need a link flag. Supports keep-alive, Content-Length bodies and delays.
+
+struct ReceivedRequest {
+  std::string method;
+  std::string target;                          // As sent: encoded path plus "?query".
+  std::string path;                            // Encoded path only.
+  std::string query;                           // Encoded query only, without '?'.
+  std::map<std::string, std::string> headers;  // Lower-case names.
+  std::string body;
+
+  std::string Header(const std::string& name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? "" : it->second;
+  }
+};
+
+struct CannedResponse {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  milliseconds delay{0};  // Before answering, to provoke client timeouts.
+};
+
+CannedResponse WithStatus(int status) {
+  CannedResponse r;
+  r.status = status;
+  return r;
+}
+
+using Handler = std::function<CannedResponse(const ReceivedRequest&)>;
+
+class FakeS3Server {
+ public:
+  explicit FakeS3Server(Handler handler) : handler_(std::move(handler)) {
+    listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;  // Any free port.
+    if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+        listen(listen_fd_, 64) != 0) {
+      ADD_FAILURE() << "fake server: bind/listen failed";
+      return;
+    }
+    socklen_t len = sizeof(addr);
+    getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    acceptor_ = std::thread([this] { AcceptLoop(); });
+  }
+
+  ~FakeS3Server() {
+    stop_ = true;
+    if (acceptor_.joinable()) acceptor_.join();
+    std::vector<std::thread> workers;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      workers.swap(workers_);
+    }
+    for (std::thread& t : workers) t.join();
+    close(listen_fd_);
+  }
+
+  int port() const { return port_; }
+  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+  std::vector<ReceivedRequest> requests() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return requests_;
+  }
+
+ private:
+  // Waits up to 50 ms for `fd` to become readable; false when stopping.
+  bool WaitReadable(int fd) {
+    pollfd p{fd, POLLIN, 0};
+    while (!stop_) {
+      const int r = poll(&p, 1, 50);
+      if (r > 0) return true;
+      if (r < 0) return false;
+    }
+    return false;
+  }
+
+  void AcceptLoop() {
+    while (WaitReadable(listen_fd_)) {
+      const int fd = accept(listen_fd_, nullptr, nullptr);
+      if (fd < 0) continue;
+      std::lock_guard<std::mutex> lock(mu_);
+      workers_.emplace_back([this, fd] {
+        Serve(fd);
+        close(fd);
+      });
+    }
+  }
+
+  // Reads until `buf` holds at least `n` bytes; false on EOF, error or stop.
+  bool ReadAtLeast(int fd, std::string& buf, size_t n) {
+    char chunk[65536];
+    while (buf.size() < n) {
+      if (!WaitReadable(fd)) return false;
+      const ssize_t got = recv(fd, chunk, sizeof(chunk), 0);
+      if (got <= 0) return false;
+      buf.append(chunk, static_cast<size_t>(got));
+    }
+    return true;
+  }
+
+  void Serve(int fd) {
+    std::string buf;
+    while (!stop_) {
+      size_t header_end;
+      while ((header_end = buf.find("\r\n\r\n")) == std::string::npos) {
+        if (!ReadAtLeast(fd, buf, buf.size() + 1)) return;
+      }
+      ReceivedRequest req;
+      const std::string head = buf.substr(0, header_end);
+      size_t line_end = head.find("\r\n");
+      const std::string request_line = head.substr(0, line_end);
+      const size_t sp1 = request_line.find(' ');
+      const size_t sp2 = request_line.rfind(' ');
+      req.method = request_line.substr(0, sp1);
+      req.target = request_line.substr(sp1 + 1, sp2 - sp1 - 1);
+      const size_t q = req.target.find('?');
+      req.path = req.target.substr(0, q);
+      req.query = q == std::string::npos ? "" : req.target.substr(q + 1);
+      while (line_end != std::string::npos && line_end < head.size()) {
+        const size_t next = head.find("\r\n", line_end + 2);
+        const std::string line = head.substr(line_end + 2, next - line_end - 2);
+        const size_t colon = line.find(':');
+        if (colon != std::string::npos) {
+          std::string name = line.substr(0, colon);
+          for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          size_t v = colon + 1;
+          while (v < line.size() && line[v] == ' ') ++v;
+          req.headers[name] = line.substr(v);
+        }
+        line_end = next;
+      }
+      const size_t body_len =
+          req.headers.count("content-length") ? std::stoul(req.headers["content-length"]) : 0;
+      if (!ReadAtLeast(fd, buf, header_end + 4 + body_len)) return;
+      req.body = buf.substr(header_end + 4, body_len);
+      buf.erase(0, header_end + 4 + body_len);
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        requests_.push_back(req);
+      }
+
+      const CannedResponse resp = handler_(req);
+      for (auto waited = milliseconds(0); waited < resp.delay && !stop_;
+           waited += milliseconds(10)) {
+        std::this_thread::sleep_for(milliseconds(10));
+      }
+      std::string out = "HTTP/1.1 " + std::to_string(resp.status) + " X\r\n";
+      for (const auto& [name, value] : resp.headers) out += name + ": " + value + "\r\n";
+      const bool head_request = req.method == "HEAD";
+      out += "Content-Length: " + std::to_string(head_request ? 0 : resp.body.size()) + "\r\n\r\n";
+      if (!head_request) out += resp.body;
+      size_t sent = 0;
+      while (sent < out.size()) {
+        // MSG_NOSIGNAL: the client may have hung up after timing out.
+        const ssize_t n = send(fd, out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
+        if (n <= 0) return;
+        sent += static_cast<size_t>(n);
+      }
+    }
+  }
+
+  Handler handler_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::thread acceptor_;
+  mutable std::mutex mu_;
+  std::vector<std::thread> workers_;       // Guarded by mu_.
+  std::vector<ReceivedRequest> requests_;  // Guarded by mu_.
+};
+
+// ----------------------------------------------------------------------------
+
+constexpr char kAccessKey[] = "AKIDTESTKEY12345";
+constexpr char kSecret[] = "TopSecretValue/For+Tests0123456789abcdef";
+constexpr char kToken[] = "SessionTokenSecretValue==";
+// 2026-01-02T03:04:05Z.
+const std::chrono::system_clock::time_point kNow =
+    std::chrono::system_clock::from_time_t(1767323045);
+
+S3Options OptionsFor(const std::string& endpoint) {
+  S3Options o;
+  o.endpoint = endpoint;
+  o.region = "us-west-2";
+  o.path_style = true;
+  o.access_key_id = kAccessKey;
+  o.secret_access_key = kSecret;
+  o.connect_timeout_ms = 2000;
+  o.request_timeout_ms = 5000;
+  return o;
+}
+
+std::unique_ptr<S3Store> MakeStore(S3Options options) {
+  Result<std::unique_ptr<S3Store>> store = S3Store::Create(std::move(options), [] { return kNow; });
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  return store.ok() ? std::move(store).value() : nullptr;
+}
+
+CannedResponse XmlError(int status, const std::string& code, const std::string& request_id) {
+  return {status,
+          {{"Content-Type", "application/xml"}, {"x-amz-request-id", request_id}},
+          "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + code +
+              "</Code><Message>msg</Message><RequestId>" + request_id + "</RequestId></Error>",
+          milliseconds(0)};
+}
+
+// Re-signs what the server received, so the test proves that the bytes on the
+// wire (path encoding, host, headers) are exactly what was signed.
+void ExpectSignatureMatchesWire(const ReceivedRequest& r, const std::string& raw_path,
+                                const HttpFields& raw_query, const std::string& session_token) {
+  const std::string auth = r.Header("authorization");
+  const size_t sh = auth.find("SignedHeaders=");
+  ASSERT_NE(sh, std::string::npos) << auth;
+  const std::string signed_list = auth.substr(sh + 14, auth.find(',', sh) - sh - 14);
+  SigV4Request req;
+  req.method = r.method;
+  req.path = raw_path;
+  req.query = raw_query;
+  req.payload_sha256 = r.Header("x-amz-content-sha256");
+  size_t start = 0;
+  while (start <= signed_list.size()) {
+    const size_t end = std::min(signed_list.find(';', start), signed_list.size());
+    const std::string name = signed_list.substr(start, end - start);
+    if (name != "x-amz-date" && name != "x-amz-content-sha256" && name != "x-amz-security-token") {
+      req.headers.emplace_back(name, r.Header(name));
+    }
+    start = end + 1;
+  }
+  Result<SigV4Signature> sig =
+      SignRequest(req, {kAccessKey, kSecret, session_token}, {"us-west-2", "s3"}, kNow);
+  ASSERT_TRUE(sig.ok()) << sig.status().ToString();
+  EXPECT_EQ(sig->authorization, auth);
+}
+
+TEST(S3StoreTest, PutObjectSignsWithScopeAndRealPayloadHash) {
+  FakeS3Server server([](const ReceivedRequest&) {
+    return CannedResponse{200, {{"ETag", "\"5d41402abc4b2a76b9719d911017c592\""}}, "", {}};
+  });
+  std::unique_ptr<S3Store> store = MakeStore(OptionsFor(server.endpoint()));
+  const std::string key = "topic=t 1/dt=2026-01-01/\xC3\xBC+x~y.bin";
+  ASSERT_TRUE(store->PutObject(Bucket{"bkt"}, ObjectKey{key}, "hello").ok());
+
+  const std::vector<ReceivedRequest> reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  const ReceivedRequest& r = reqs[0];
+  EXPECT_EQ(r.method, "PUT");
+  EXPECT_EQ(r.target, "/bkt/topic%3Dt%201/dt%3D2026-01-01/%C3%BC%2Bx~y.bin");
+  EXPECT_EQ(r.body, "hello");
+  EXPECT_EQ(r.Header("host"), "127.0.0.1:" + std::to_string(server.port()));
+  EXPECT_EQ(r.Header("x-amz-content-sha256"), Sha256Hex("hello"));
+  EXPECT_EQ(r.Header("content-md5"), "XUFAKrxLKna5cZ2REBfFkg==");  // MD5("hello").
+  EXPECT_EQ(r.Header("x-amz-acl"), "private");
+  EXPECT_EQ(r.Header("x-amz-date"), "20260102T030405Z");
+  EXPECT_EQ(r.Header("x-amz-server-side-encryption"), "");
+  EXPECT_EQ(r.Header("expect"), "");
+  EXPECT_TRUE(r.Header("authorization")
+                  .starts_with("AWS4-HMAC-SHA256 Credential=AKIDTESTKEY12345/20260102/us-west-2/"
+                               "s3/aws4_request, SignedHeaders=content-md5;content-type;host;"
+                               "x-amz-acl;x-amz-content-sha256;x-amz-date, Signature="))
+      << r.Header("authorization");
+  ExpectSignatureMatchesWire(r, "/bkt/" + key, {}, "");
+}
+
+TEST(S3StoreTest, SessionTokenAndEncryptionHeadersAreSentAndSigned) {
+  FakeS3Server server([](const ReceivedRequest&) { return CannedResponse{}; });
+  S3Options options = OptionsFor(server.endpoint());
+  options.session_token = kToken;
+  options.server_side_encryption = "aws:kms";
+  options.canned_acl = "";
+  std::unique_ptr<S3Store> store = MakeStore(options);
+  ASSERT_TRUE(store->PutObject(Bucket{"bkt"}, ObjectKey{"k"}, "").ok());
+  const ReceivedRequest r = server.requests().at(0);
+  EXPECT_EQ(r.Header("x-amz-security-token"), kToken);
+  EXPECT_EQ(r.Header("x-amz-server-side-encryption"), "aws:kms");
+  EXPECT_EQ(r.headers.count("x-amz-acl"), 0u);
+  EXPECT_EQ(r.Header("content-length"), "0");
+  EXPECT_NE(r.Header("authorization").find("x-amz-security-token;x-amz-server-side-encryption"),
+            std::string::npos);
+  ExpectSignatureMatchesWire(r, "/bkt/k", {}, kToken);
+}
+
+TEST(S3StoreTest, VirtualHostedStylePutsBucketInHost) {
+  FakeS3Server server([](const ReceivedRequest&) { return CannedResponse{}; });
+  S3Options options = OptionsFor("http://localhost:" + std::to_string(server.port()));
+  options.path_style = false;
+  std::unique_ptr<S3Store> store = MakeStore(options);
+  // curl resolves *.localhost to loopback, so no DNS is needed.
+  ASSERT_TRUE(store->PutObject(Bucket{"bkt"}, ObjectKey{"a/b"}, "x").ok());
+  const ReceivedRequest r = server.requests().at(0);
+  EXPECT_EQ(r.Header("host"), "bkt.localhost:" + std::to_string(server.port()));
+  EXPECT_EQ(r.target, "/a/b");
+  ExpectSignatureMatchesWire(r, "/a/b", {}, "");
+}
+
+TEST(S3StoreTest, SlowDownIsThrottled) {
+  FakeS3Server server([](const ReceivedRequest&) { return XmlError(503, "SlowDown", "RID-503"); });
+  std::unique_ptr<S3Store> store = MakeStore(OptionsFor(server.endpoint()));
+  const Status s = store->PutObject(Bucket{"bkt"}, ObjectKey{"k"}, "data");
+  EXPECT_EQ(s.code(), StatusCode::kThrottled) << s.ToString();
+  EXPECT_NE(s.message().find("SlowDown"), std::string::npos);
+  EXPECT_NE(s.message().find("RID-503"), std::string::npos);
+  EXPECT_NE(s.message().find("HTTP 503"), std::string::npos);
+}
+
+TEST(S3StoreTest, AccessDeniedIsPermissionDenied) {
+  FakeS3Server server(
+      [](const ReceivedRequest&) { return XmlError(403, "AccessDenied", "RID-403"); });
+  std::unique_ptr<S3Store> store = MakeStore(OptionsFor(server.endpoint()));
+  const Status s = store->PutObject(Bucket{"bkt"}, ObjectKey{"k"}, "data");
+  EXPECT_EQ(s.code(), StatusCode::kPermissionDenied) << s.ToString();
+  EXPECT_NE(s.message().find("'bkt'"), std::string::npos);
+  EXPECT_NE(s.message().find("PutObject"), std::string::npos);
+}
+
+TEST(S3StoreTest, NoSuchBucketIsNotFound) {
+  FakeS3Server server(
+      [](const ReceivedRequest&) { return XmlError(404, "NoSuchBucket", "RID-404"); });
+  std::unique_ptr<S3Store> store = MakeStore(OptionsFor(server.endpoint()));
+  const Status s = store->PutObject(Bucket{"nope"}, ObjectKey{"k"}, "data");
+  EXPECT_EQ(s.code(), StatusCode::kNotFound) << s.ToString();
+  EXPECT_NE(s.message().find("bucket 'nope' does not exist"), std::string::npos);
+}
+
+TEST(S3StoreTest, HeadBucketStatuses) {
+  std::atomic<int> status{200};
+  FakeS3Server server([&](const ReceivedRequest&) { return WithStatus(status.load()); });
+  std::unique_ptr<S3Store> store = MakeStore(OptionsFor(server.endpoint()));
+  EXPECT_TRUE(store->HeadBucket(Bucket{"bkt"}).ok());
+  status = 404;
+  EXPECT_EQ(store->HeadBucket(Bucket{"bkt"}).code(), StatusCode::kNotFound);
+  status = 403;
+  EXPECT_EQ(store->HeadBucket(Bucket{"bkt"}).code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(server.requests().at(0).method, "HEAD");
+  EXPECT_EQ(server.requests().at(0).target, "/bkt");
+}
+
+TEST(S3StoreTest, ConnectionRefusedIsUnavailable) {
+  // Bind a port, then free it: nothing listens there afterwards.
+  int port;
+  {
+    FakeS3Server closed([](const ReceivedRequest&) { return CannedResponse{}; });
+    port = closed.port();
+  }
+  std::unique_ptr<S3Store> store =
+      MakeStore(OptionsFor("http://127.0.0.1:" + std::to_string(port)));
+  const Status s = store->PutObject(Bucket{"bkt"}, ObjectKey{"k"}, "data");
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.ToString();
+  EXPECT_TRUE(s.IsRetryable());
+}
+
+TEST(S3StoreTest, UnresolvableHostIsUnavailable) {
+  std::unique_ptr<S3Store> store = MakeStore(OptionsFor("http://no-such-host.invalid"));
+  const Status s = store->HeadBucket(Bucket{"bkt"});
+  // Unavailable when the resolver says "no such name" at once; a resolver
+  // that cannot be reached at all runs into the connect timeout instead.
+  EXPECT_TRUE(s.code() == StatusCode::kUnavailable || s.code() == StatusCode::kDeadlineExceeded)
+      << s.ToString();
+}
+
+TEST(S3StoreTest, SlowServerIsDeadlineExceeded) {
+  FakeS3Server server([](const ReceivedRequest&) {
+    return CannedResponse{200, {}, "", milliseconds(3000)};
+  });
+  S3Options options = OptionsFor(server.endpoint());
+  options.request_timeout_ms = 300;
+  std::unique_ptr<S3Store> store = MakeStore(options);
+  const auto start = std::chrono::steady_clock::now();
+  const Status s = store->PutObject(Bucket{"bkt"}, ObjectKey{"k"}, "data");
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(s.code(), StatusCode::kDeadlineExceeded) << s.ToString();
+  EXPECT_LT(elapsed, milliseconds(2000));
+}
+
+TEST(S3StoreTest, ListObjectsV2Paging) {
+  FakeS3Server server([](const ReceivedRequest& r) {
+    if (r.query.find("continuation-token=") == std::string::npos) {
+      return CannedResponse{
+          200,
+          {},
+          "<ListBucketResult><IsTruncated>true</IsTruncated>"
+          "<Contents><Key>logs/a b</Key><Size>3</Size><ETag>\"e1\"</ETag></Contents>"
+          "<Contents><Key>logs/b</Key><Size>4</Size><ETag>\"e2\"</ETag></Contents>"
+          "<NextContinuationToken>tok/1+=</NextContinuationToken></ListBucketResult>",
+          {}};
+    }
+    return CannedResponse{200,
+                          {},
+                          "<ListBucketResult><IsTruncated>false</IsTruncated>"
+                          "<Contents><Key>logs/c</Key><Size>5</Size><ETag>\"e3\"</ETag></Contents>"
+                          "</ListBucketResult>",
+                          {}};
+  });
+  std::unique_ptr<S3Store> store = MakeStore(OptionsFor(server.endpoint()));
+  Result<ListPage> first = store->ListObjects(Bucket{"bkt"}, "logs/", "");
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_EQ(first->objects.size(), 2u);
+  EXPECT_EQ(first->objects[0].key.value, "logs/a b");
+  EXPECT_EQ(first->objects[1].size, 4u);
+  EXPECT_EQ(first->next_token, "tok/1+=");
+  Result<ListPage> second = store->ListObjects(Bucket{"bkt"}, "logs/", first->next_token);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  ASSERT_EQ(second->objects.size(), 1u);
+  EXPECT_EQ(second->objects[0].key.value, "logs/c");
+  EXPECT_EQ(second->next_token, "");
+
+  const std::vector<ReceivedRequest> reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 2u);
+  EXPECT_EQ(reqs[0].target, "/bkt?list-type=2&prefix=logs%2F");
+  EXPECT_EQ(reqs[1].target, "/bkt?continuation-token=tok%2F1%2B%3D&list-type=2&prefix=logs%2F");
+  ExpectSignatureMatchesWire(
+      reqs[1], "/bkt", {{"list-type", "2"}, {"prefix", "logs/"}, {"continuation-token", "tok/1+="}},
+      "");
+}
+
+TEST(S3StoreTest, MultipartFlow) {
+  FakeS3Server server([](const ReceivedRequest& r) {
+    if (r.method == "POST" && r.query == "uploads") {
+      return CannedResponse{200,
+                            {},
+                            "<InitiateMultipartUploadResult><UploadId>up/1+2</UploadId>"
+                            "</InitiateMultipartUploadResult>",
+                            {}};
+    }
+    if (r.method == "PUT") {
+      return CannedResponse{200, {{"ETag", "\"etag-" + r.body + "\""}}, "", {}};
+    }
+    if (r.method == "POST") {
+      return CannedResponse{200,
+                            {},
+                            "<CompleteMultipartUploadResult><ETag>\"x-2\"</ETag>"
+                            "</CompleteMultipartUploadResult>",
+                            {}};
+    }
+    return XmlError(404, "NoSuchUpload", "RID");  // DELETE (abort) of a finished upload.
+  });
+  std::unique_ptr<S3Store> store = MakeStore(OptionsFor(server.endpoint()));
+  const Bucket b{"bkt"};
+  const ObjectKey k{"obj"};
+  Result<MultipartId> id = store->CreateMultipart(b, k);
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  EXPECT_EQ(id->value, "up/1+2");
+  Result<std::string> e1 = store->UploadPart(b, k, *id, 1, "p1");
+  Result<std::string> e2 = store->UploadPart(b, k, *id, 2, "p2");
+  ASSERT_TRUE(e1.ok() && e2.ok());
+  EXPECT_EQ(*e1, "\"etag-p1\"");
+  ASSERT_TRUE(store->CompleteMultipart(b, k, *id, {{1, *e1}, {2, *e2}}).ok());
+  EXPECT_TRUE(store->AbortMultipart(b, k, *id).ok());  // NoSuchUpload counts as done.
+
+  const std::vector<ReceivedRequest> reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 5u);
+  EXPECT_EQ(reqs[0].target, "/bkt/obj?uploads");
+  EXPECT_EQ(reqs[0].Header("x-amz-acl"), "private");
+  ExpectSignatureMatchesWire(reqs[0], "/bkt/obj", {{"uploads", ""}}, "");
+  EXPECT_EQ(reqs[1].target, "/bkt/obj?partNumber=1&uploadId=up%2F1%2B2");
+  EXPECT_EQ(reqs[1].Header("x-amz-content-sha256"), Sha256Hex("p1"));
+  EXPECT_FALSE(reqs[1].Header("content-md5").empty());
+  EXPECT_EQ(reqs[3].target, "/bkt/obj?uploadId=up%2F1%2B2");
+  EXPECT_EQ(reqs[3].body,
+            "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+            "<Part><PartNumber>1</PartNumber><ETag>&quot;etag-p1&quot;</ETag></Part>"
+            "<Part><PartNumber>2</PartNumber><ETag>&quot;etag-p2&quot;</ETag></Part>"
+            "</CompleteMultipartUpload>");
+  EXPECT_EQ(reqs[4].method, "DELETE");
+}
+
+TEST(S3StoreTest, CompleteWithErrorInsideA200IsClassified) {
+  FakeS3Server server([](const ReceivedRequest&) {
+    return CannedResponse{200,
+                          {},
+                          "\n\n<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>"
+                          "InternalError</Code><Message>try again</Message><RequestId>RID-C"
+                          "</RequestId></Error>",
+                          {}};
+  });
+  std::unique_ptr<S3Store> store = MakeStore(OptionsFor(server.endpoint()));
+  const Status s =
+      store->CompleteMultipart(Bucket{"bkt"}, ObjectKey{"k"}, MultipartId{"u"}, {{1, "\"e\""}});
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.ToString();
+  EXPECT_NE(s.message().find("RID-C"), std::string::npos);
+}
+
+TEST(S3StoreTest, GetAndDelete) {
+  FakeS3Server server([](const ReceivedRequest& r) {
+    if (r.method == "GET" && r.path == "/bkt/present") return CannedResponse{200, {}, "body!", {}};
+    if (r.method == "GET") return XmlError(404, "NoSuchKey", "RID-G");
+    if (r.path == "/bkt/gone") return XmlError(404, "NoSuchKey", "RID-D");
+    return WithStatus(204);
+  });
+  std::unique_ptr<S3Store> store = MakeStore(OptionsFor(server.endpoint()));
+  Result<std::string> got = store->GetObject(Bucket{"bkt"}, ObjectKey{"present"});
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(*got, "body!");
+  EXPECT_EQ(store->GetObject(Bucket{"bkt"}, ObjectKey{"absent"}).status().code(),
+            StatusCode::kNotFound);
+  EXPECT_TRUE(store->DeleteObject(Bucket{"bkt"}, ObjectKey{"present"}).ok());
+  EXPECT_TRUE(store->DeleteObject(Bucket{"bkt"}, ObjectKey{"gone"}).ok());
+}
+
+TEST(S3StoreTest, ConcurrentUploadsShareThePool) {
+  FakeS3Server server([](const ReceivedRequest&) { return CannedResponse{}; });
+  std::unique_ptr<S3Store> store = MakeStore(OptionsFor(server.endpoint()));
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        const std::string key = "t" + std::to_string(t) + "/" + std::to_string(i);
+        if (!store->PutObject(Bucket{"bkt"}, ObjectKey{key}, key).ok()) ++failures;
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(server.requests().size(), 40u);
+}
+
+TEST(S3StoreTest, RejectsBadArgumentsBeforeSending) {
+  FakeS3Server server([](const ReceivedRequest&) { return CannedResponse{}; });
+  std::unique_ptr<S3Store> store = MakeStore(OptionsFor(server.endpoint()));
+  EXPECT_EQ(store->PutObject(Bucket{""}, ObjectKey{"k"}, "x").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store->PutObject(Bucket{"b"}, ObjectKey{""}, "x").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store->PutObject(Bucket{"b"}, ObjectKey{"a\nb"}, "x").code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(store->PutObject(Bucket{"b"}, ObjectKey{std::string(1025, 'k')}, "x").code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      store->UploadPart(Bucket{"b"}, ObjectKey{"k"}, MultipartId{"u"}, 0, "x").status().code(),
+      StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      store->UploadPart(Bucket{"b"}, ObjectKey{"k"}, MultipartId{"u"}, 10001, "x").status().code(),
+      StatusCode::kInvalidArgument);
+  EXPECT_EQ(store->CompleteMultipart(Bucket{"b"}, ObjectKey{"k"}, MultipartId{"u"}, {}).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(store
+                ->CompleteMultipart(Bucket{"b"}, ObjectKey{"k"}, MultipartId{"u"},
+                                    {{2, "\"a\""}, {1, "\"b\""}})
+                .code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_TRUE(server.requests().empty());
+}
+
+TEST(S3StoreTest, SecretsNeverAppearInStatusMessages) {
+  FakeS3Server server([](const ReceivedRequest& r) {
+    // A hostile server echoing everything it got, credentials included.
+    std::string echo;
+    for (const auto& [name, value] : r.headers) echo += name + "=" + value + ";";
+    CannedResponse resp = XmlError(403, "SignatureDoesNotMatch", "RID-S");
+    resp.body = "<Error><Code>SignatureDoesNotMatch</Code><Message>" + echo +
+                "</Message><StringToSign>" + echo + "</StringToSign></Error>";
+    if (r.method == "GET") resp = XmlError(400, "InvalidArgument", "RID-X");
+    if (r.method == "GET")
+      resp.body = "<Error><Code>InvalidArgument</Code><Message>" + echo + "</Message></Error>";
+    return resp;
+  });
+  S3Options options = OptionsFor(server.endpoint());
+  options.session_token = kToken;
+  std::unique_ptr<S3Store> store = MakeStore(options);
+  std::vector<Status> statuses;
+  statuses.push_back(store->PutObject(Bucket{"bkt"}, ObjectKey{"k"}, "x"));
+  statuses.push_back(store->HeadBucket(Bucket{"bkt"}));
+  statuses.push_back(store->CreateMultipart(Bucket{"bkt"}, ObjectKey{"k"}).status());
+  statuses.push_back(store->GetObject(Bucket{"bkt"}, ObjectKey{"k"}).status());
+  // Transport failure and options printing too.
+  std::unique_ptr<S3Store> dead = MakeStore(OptionsFor("http://127.0.0.1:1"));
+  statuses.push_back(dead->PutObject(Bucket{"bkt"}, ObjectKey{"k"}, "x"));
+  EXPECT_EQ(statuses[0].code(), StatusCode::kUnauthenticated);
+  for (const Status& s : statuses) {
+    EXPECT_FALSE(s.ok());
+    EXPECT_EQ(s.message().find(kSecret), std::string::npos) << s.ToString();
+    EXPECT_EQ(s.message().find(kToken), std::string::npos) << s.ToString();
+    EXPECT_EQ(s.message().find("Signature="), std::string::npos) << s.ToString();
+  }
+  const std::string printed = options.ToString();
+  EXPECT_EQ(printed.find(kSecret), std::string::npos);
+  EXPECT_EQ(printed.find(kToken), std::string::npos);
+  EXPECT_EQ(printed.find(kAccessKey), std::string::npos);
+  EXPECT_NE(printed.find("****2345"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("secret_access_key=<redacted>"), std::string::npos) << printed;
+}
+
+TEST(S3OptionsTest, Validate) {
+  EXPECT_TRUE(OptionsFor("http://127.0.0.1:8333").Validate().ok());
+  EXPECT_TRUE(OptionsFor("https://s3.us-east-1.amazonaws.com/").Validate().ok());
+
+  S3Options o = OptionsFor("https://cos.ap-guangzhou.myqcloud.com");
+  o.path_style = false;
+  EXPECT_TRUE(o.Validate().ok());
+
+  auto invalid = [](S3Options bad) {
+    return bad.Validate().code() == StatusCode::kInvalidArgument;
+  };
+  EXPECT_TRUE(invalid(OptionsFor("")));
+  EXPECT_TRUE(invalid(OptionsFor("ftp://h")));
+  EXPECT_TRUE(invalid(OptionsFor("s3.amazonaws.com")));
+  EXPECT_TRUE(invalid(OptionsFor("http://h/path")));
+  EXPECT_TRUE(invalid(OptionsFor("http://user:pw@h")));
+  S3Options ip_virtual = OptionsFor("http://127.0.0.1:8333");
+  ip_virtual.path_style = false;
+  EXPECT_TRUE(invalid(ip_virtual));
+  S3Options no_region = OptionsFor("http://h");
+  no_region.region.clear();
+  EXPECT_TRUE(invalid(no_region));
+  S3Options no_secret = OptionsFor("http://h");
+  no_secret.secret_access_key.clear();
+  EXPECT_TRUE(invalid(no_secret));
+  S3Options bad_sse = OptionsFor("http://h");
+  bad_sse.server_side_encryption = "aes256";
+  EXPECT_TRUE(invalid(bad_sse));
+  S3Options bad_acl = OptionsFor("http://h");
+  bad_acl.canned_acl = "secret";
+  EXPECT_TRUE(invalid(bad_acl));
+  S3Options bad_timeout = OptionsFor("http://h");
+  bad_timeout.request_timeout_ms = 0;
+  EXPECT_TRUE(invalid(bad_timeout));
+  EXPECT_FALSE(S3Store::Create(OptionsFor("")).ok());
+}
+
+TEST(S3OptionsTest, DottedBucketOverTlsNeedsPathStyle) {
+  S3Options o = OptionsFor("https://s3.example.com");
+  o.path_style = false;
+  std::unique_ptr<S3Store> store = MakeStore(o);
+  EXPECT_EQ(store->HeadBucket(Bucket{"my.bucket"}).code(), StatusCode::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace k2c
