@@ -223,6 +223,7 @@ Status ParseStorage(const toml::table* table, const std::string& source, Storage
   K2C_RETURN_IF_ERROR(r.Bool("verify_tls", &out->verify_tls));
   K2C_RETURN_IF_ERROR(r.String("ca_file", &out->ca_file));
   K2C_RETURN_IF_ERROR(r.String("server_side_encryption", &out->server_side_encryption));
+  K2C_RETURN_IF_ERROR(r.String("canned_acl", &out->canned_acl));
   K2C_RETURN_IF_ERROR(r.Duration("connect_timeout", &out->connect_timeout));
   K2C_RETURN_IF_ERROR(r.Duration("request_timeout", &out->request_timeout));
   K2C_RETURN_IF_ERROR(r.ByteSize("part_size", &out->part_size));
@@ -235,6 +236,12 @@ Status ParseStorage(const toml::table* table, const std::string& source, Storage
     return Status::InvalidArgument(source + ": 'storage.server_side_encryption' is '" +
                                    out->server_side_encryption +
                                    "'; use \"AES256\", \"aws:kms\" or leave it out");
+  }
+  if (!out->canned_acl.empty() && out->canned_acl != "private" &&
+      out->canned_acl != "bucket-owner-full-control") {
+    // Archives are never public: only the private ACLs are accepted.
+    return Status::InvalidArgument(source + ": 'storage.canned_acl' is '" + out->canned_acl +
+                                   "'; use \"private\", \"bucket-owner-full-control\" or \"\"");
   }
   if (out->type == StorageConfig::Type::kS3) {
     if (out->endpoint.empty()) {

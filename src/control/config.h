@@ -35,6 +35,7 @@ struct StorageConfig {
   bool verify_tls = true;
   std::string ca_file;
   std::string server_side_encryption;  // "", "AES256" or "aws:kms".
+  std::string canned_acl = "private";  // "" for buckets with ACLs disabled.
   std::chrono::milliseconds connect_timeout{5'000};
   std::chrono::milliseconds request_timeout{60'000};
   uint64_t part_size = 16ull << 20;

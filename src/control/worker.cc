@@ -35,6 +35,7 @@ Result<std::unique_ptr<ObjectStore>> MakeObjectStore(const StorageConfig& storag
   options.connect_timeout_ms = static_cast<int>(storage.connect_timeout.count());
   options.request_timeout_ms = static_cast<int>(storage.request_timeout.count());
   options.server_side_encryption = storage.server_side_encryption;
+  options.canned_acl = storage.canned_acl;
   auto store = S3Store::Create(options);
   if (!store.ok()) return store.status().WithContext("[storage]");
   spdlog::info("event=storage_configured {}", options.ToString());

@@ -169,6 +169,8 @@ INSTANTIATE_TEST_SUITE_P(
                   "'kafka.properties.enable.auto.commit' is set by kafka2cos itself"},
         BadConfig{"bad threads", std::string(kKafka) + "[sink]\nupload_threads=0\n",
                   "'sink.upload_threads' is 0, allowed 1..64"},
+        BadConfig{"public acl", std::string(kKafka) + "[storage]\ncanned_acl='public-read'\n",
+                  "'storage.canned_acl' is 'public-read'"},
         BadConfig{"part too small", std::string(kKafka) + "[storage]\npart_size='1MiB'\n",
                   "'storage.part_size' must be 5MiB..5GiB"}),
     [](const auto& info) {
