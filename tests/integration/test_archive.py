@@ -231,3 +231,36 @@ def test_bad_config_names_the_key(kafka, s3, tmp_path, unique_name):
     w.start()
     assert w.wait_exit(timeout=30) == 2
     assert "window 90m is outside the allowed range 1s..1h" in w.log()
+
+
+def test_local_store_with_topic_id_template(kafka, tmp_path, unique_name):
+    """The embedded local-disk store, and the {topic_id} placeholder resolved
+    to the UUID Kafka itself reports."""
+    topic = unique_name
+    kafka.create_topic(topic, partitions=2)
+    # librdkafka prints the UUID in standard base64; Kafka's own tools (and
+    # kafka2cos, since '/' cannot appear in a folder name) use the URL-safe form.
+    topic_id = kafka.topic_id(topic).replace("+", "-").replace("/", "_")
+    assert len(topic_id) == 22
+    root = tmp_path / "archive"
+    storage = f'[storage]\ntype = "local"\nroot = "{root}"\n'
+    w = Worker(tmp_path, kafka.bootstrap, storage,
+               task_toml(topic, "local-bucket",
+                         key_template="{instance}/{topic_id}/dt=%Y-%m-%d/{partition}-{first_offset}{ext}"))
+    try:
+        w.start(wait_assigned=2)
+        positions = produce_values(kafka, topic, {p: [f"v-{p}-{i}" for i in range(50)]
+                                                  for p in range(2)})
+        w.wait_for_log(r"event=object_written", count=2, timeout=60)
+        files = sorted(p for p in (root / "local-bucket").rglob("*.txt"))
+        lines = [line for f in files for line in f.read_text().splitlines()]
+        assert sorted(lines) == sorted(positions)
+        instance = cluster_id(kafka)
+        for f in files:
+            rel = f.relative_to(root / "local-bucket").as_posix()
+            assert re.match(rf"^{re.escape(instance)}/{re.escape(topic_id)}/dt=\d{{4}}-\d\d-\d\d/"
+                            rf"[01]-\d{{20}}\.txt$", rel), rel
+        # No temporary files are left visible next to the objects.
+        assert not list((root / "local-bucket").rglob("put-*"))
+    finally:
+        w.close()
