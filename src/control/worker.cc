@@ -83,11 +83,7 @@ Result<std::unique_ptr<Worker::Task>> Worker::PrepareTask(const TaskConfig& tc) 
     KafkaSourceOptions probe;
     probe.bootstrap_servers = config_.kafka.bootstrap_servers;
     probe.properties = config_.kafka.properties;
-    probe.group_id = "kafka2cos.cluster-id-probe";
-    probe.topic = tc.topic;
-    auto source = KafkaSource::Create(probe);
-    if (!source.ok()) return source.status();
-    auto id = (*source)->ClusterId();
+    auto id = FetchClusterId(probe);
     if (!id.ok()) return id.status();
     instance_ = *id;
     spdlog::info("event=instance_id instance={} source=kafka_cluster_id", instance_);

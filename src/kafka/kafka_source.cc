@@ -272,10 +272,21 @@ Status KafkaSource::PauseOrResume(int32_t partition, bool pause) {
 Status KafkaSource::Pause(int32_t partition) { return PauseOrResume(partition, true); }
 Status KafkaSource::Resume(int32_t partition) { return PauseOrResume(partition, false); }
 
-Result<std::string> KafkaSource::ClusterId() {
-  const std::string id = consumer_->clusterid(static_cast<int>(options_.request_timeout.count()));
+Result<std::string> FetchClusterId(const KafkaSourceOptions& options) {
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  for (const auto& [name, value] : options.properties) {
+    // Consumer-only properties mean nothing to a producer handle; skip them
+    // rather than fail (they were validated when the real consumer is made).
+    std::string err;
+    if (conf->set(name, value, err) != RdKafka::Conf::CONF_OK) continue;
+  }
+  K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "bootstrap.servers", options.bootstrap_servers));
+  std::string err;
+  std::unique_ptr<RdKafka::Producer> producer(RdKafka::Producer::create(conf.get(), err));
+  if (!producer) return Status::InvalidArgument("cannot create Kafka client: " + err);
+  const std::string id = producer->clusterid(static_cast<int>(options.request_timeout.count()));
   if (id.empty()) {
-    return Status::Unavailable("could not read the cluster id from " + options_.bootstrap_servers +
+    return Status::Unavailable("could not read the cluster id from " + options.bootstrap_servers +
                                " (is the broker reachable?)");
   }
   return id;

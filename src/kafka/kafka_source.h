@@ -31,6 +31,12 @@ struct KafkaSourceOptions {
 // rejects them in [kafka.properties].
 const std::vector<std::string>& ReservedKafkaProperties();
 
+// Reads the cluster id (the default instance id) through a short-lived
+// producer handle, which joins no consumer group. Unavailable if no broker
+// answers within options.request_timeout; only bootstrap_servers, properties
+// and request_timeout of `options` are used.
+Result<std::string> FetchClusterId(const KafkaSourceOptions& options);
+
 // A RecordSource over one topic with librdkafka's KafkaConsumer: manual
 // commits, cooperative-sticky assignment, partition EOF events.
 //
@@ -49,9 +55,6 @@ class KafkaSource final : public RecordSource {
   Status Commit(int32_t partition, int64_t next_offset) override;
   Status Pause(int32_t partition) override;
   Status Resume(int32_t partition) override;
-
-  // The Kafka cluster id, used as the default instance id.
-  Result<std::string> ClusterId();
 
   // Leaves the group; revocations during close go to `listener`. Idempotent.
   void Close(RecordSourceListener* listener);
