@@ -51,7 +51,10 @@ class Worker:
         self.config = workdir / "kafka2cos.toml"
         self.config.write_text(
             f"[kafka]\nbootstrap_servers = {toml_str(bootstrap)}\n"
+            # A short session lets a restarted worker take over the partitions
+            # of a killed one in seconds instead of librdkafka's default 45 s.
             f"[kafka.properties]\n\"topic.metadata.refresh.interval.ms\" = 5000\n"
+            f"\"session.timeout.ms\" = 6000\n\"heartbeat.interval.ms\" = 1000\n"
             f"{storage}\n[sink]\n{sink}\n{tasks}")
         self.proc: Optional[subprocess.Popen] = None
         self.runs = 0
