@@ -17,6 +17,7 @@ namespace {
 
 constexpr int kExitConfig = 2;
 constexpr int kExitStartup = 3;
+constexpr int kExitTaskFailed = 4;
 
 void SetUpLogging(const std::string& level) {
   auto logger = spdlog::stderr_color_mt("kafka2cos");
@@ -55,10 +56,23 @@ int RunWorker(const std::string& config_path) {
     return kExitStartup;
   }
   spdlog::info("event=worker_started config={}", config_path);
-  int sig = 0;
-  sigwait(&stop_signals, &sig);
-  spdlog::info("event=worker_stopping signal={}", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  // Wait for a stop signal, checking once a second that no task has failed.
+  const timespec tick{1, 0};
+  int sig = -1;
+  k2c::Status failure;
+  while (sig < 0 && failure.ok()) {
+    sig = sigtimedwait(&stop_signals, nullptr, &tick);
+    failure = worker.failure();
+  }
+  if (sig >= 0) {
+    spdlog::info("event=worker_stopping signal={}", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  }
   worker.Stop();
+  if (!failure.ok()) {
+    // Uncommitted records are read again by the next start.
+    spdlog::error("event=worker_failed error=\"{}\"", failure.ToString());
+    return kExitTaskFailed;
+  }
   spdlog::info("event=worker_stopped");
   return 0;
 }

@@ -46,6 +46,11 @@ struct SinkConfig {
   std::chrono::milliseconds min_window{5 * 60'000};
   std::chrono::milliseconds max_window{60 * 60'000};
   int upload_threads = 4;
+  // Record data held in memory by all tasks; above 70% bodies spill to the
+  // spool, above 100% fetching pauses.
+  uint64_t memory_budget = 256ull << 20;
+  std::string spool_dir = "/var/tmp";
+  uint64_t spool_max_bytes = 8ull << 30;
 };
 
 struct TaskConfig {

@@ -4,6 +4,8 @@
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
+
 #include "format/encoder.h"
 #include "kafka/topic_id.h"
 #include "storage/local_store.h"
@@ -54,6 +56,8 @@ Status Worker::Start() {
   if (!store.ok()) return store.status();
   store_ = std::move(store.value());
   instance_ = config_.instance_id;
+  budget_ = std::make_unique<MemoryBudget>(config_.sink.memory_budget);
+  K2C_RETURN_IF_ERROR(PrepareSpool());
   pool_ = std::make_unique<UploadPool>("upload", config_.sink.upload_threads);
   for (const TaskConfig& task_config : config_.tasks) {
     auto task = PrepareTask(task_config);
@@ -95,6 +99,9 @@ Result<std::unique_ptr<Worker::Task>> Worker::PrepareTask(const TaskConfig& tc) 
   options.group_id = TaskGroupId(instance_, tc.topic);
   options.topic = tc.topic;
   options.start = tc.start == "earliest" ? StartPosition::kEarliest : StartPosition::kLatest;
+  // librdkafka prefetches up to 64 MiB per consumer by default; 16 MiB keeps
+  // that part of memory small and still fills the pipeline.
+  options.properties.emplace("queued.max.messages.kbytes", "16384");
 
   auto tmpl = KeyTemplate::Parse(tc.key_template.empty() ? kDefaultKeyTemplate : tc.key_template);
   if (!tmpl.ok()) return tmpl.status();
@@ -139,7 +146,8 @@ Result<std::unique_ptr<Worker::Task>> Worker::PrepareTask(const TaskConfig& tc) 
       tc.topic, options.group_id, tc.bucket, FormatDuration(tc.window), tc.start,
       spec.key_template.text());
   task->runner = std::make_unique<TaskRunner>(std::move(spec), task->source.get(),
-                                              task->encoder.get(), store_.get(), pool_.get());
+                                              task->encoder.get(), store_.get(), pool_.get(),
+                                              SystemNowMs, budget_.get(), spool_.get());
   return task;
 }
 
@@ -158,8 +166,30 @@ Status Worker::WriteProbe(const Bucket& bucket, const std::string& prefix) {
   return Status::Ok();
 }
 
+Status Worker::PrepareSpool() {
+  std::error_code ec;
+  std::filesystem::create_directories(config_.sink.spool_dir, ec);
+  spool_ = std::make_unique<Spool>(config_.sink.spool_dir, config_.sink.spool_max_bytes);
+  // Prove that anonymous spool files can be made there before any record
+  // depends on it.
+  SegmentBody probe(nullptr, spool_.get());
+  K2C_RETURN_IF_ERROR(probe.Append("probe"));
+  return probe.Spill().WithContext("sink.spool_dir");
+}
+
+Status Worker::failure() const {
+  for (const auto& task : tasks_) {
+    if (!task->runner->fatal().ok()) {
+      return task->runner->fatal().WithContext("task for topic '" + task->config.topic + "'");
+    }
+  }
+  return Status::Ok();
+}
+
 void Worker::RunTask(Task* task) {
-  while (!stopping_.load()) task->runner->Step(std::chrono::milliseconds(200));
+  while (!stopping_.load() && task->runner->fatal().ok()) {
+    task->runner->Step(std::chrono::milliseconds(200));
+  }
   task->runner->Shutdown();
   task->source->Close(task->runner.get());
   const TaskStats stats = task->runner->stats();

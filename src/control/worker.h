@@ -9,6 +9,8 @@
 
 #include "control/config.h"
 #include "kafka/kafka_source.h"
+#include "sink/memory_budget.h"
+#include "sink/segment_body.h"
 #include "sink/task_runner.h"
 #include "sink/upload_pool.h"
 #include "storage/object_store.h"
@@ -34,6 +36,10 @@ class Worker {
   // Prepares every task and starts their threads. On error nothing runs.
   Status Start();
 
+  // Not OK once a task stopped on an error it cannot recover from in place
+  // (see TaskRunner::fatal); the caller should Stop() and exit non-zero.
+  Status failure() const;
+
   // Asks every task to finish in-flight uploads, commit and leave its group;
   // returns when they have. Idempotent.
   void Stop();
@@ -42,11 +48,14 @@ class Worker {
   struct Task;
   Result<std::unique_ptr<Task>> PrepareTask(const TaskConfig& task_config);
   Status WriteProbe(const Bucket& bucket, const std::string& prefix);
+  Status PrepareSpool();
   void RunTask(Task* task);
 
   Config config_;
   std::string instance_;
   std::unique_ptr<ObjectStore> store_;
+  std::unique_ptr<MemoryBudget> budget_;
+  std::unique_ptr<Spool> spool_;
   std::unique_ptr<UploadPool> pool_;
   std::vector<std::unique_ptr<Task>> tasks_;
   std::atomic<bool> stopping_{false};

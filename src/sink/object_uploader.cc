@@ -1,6 +1,7 @@
 // Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
 #include "sink/object_uploader.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "common/backoff.h"
@@ -10,15 +11,22 @@ namespace k2c {
 ObjectUploader::ObjectUploader(ObjectStore* store, UploadOptions options)
     : store_(store), options_(options) {}
 
-Status ObjectUploader::Upload(const Bucket& bucket, const ObjectKey& key, std::string_view body,
+Status ObjectUploader::Upload(const Bucket& bucket, const ObjectKey& key, const SegmentBody& body,
                               const CancelToken& cancel, const UploadErrorReporter& report,
                               int* attempts) {
   Backoff backoff(options_.initial_backoff, options_.max_backoff);
   for (int attempt = 1;; ++attempt) {
     if (attempts != nullptr) *attempts = attempt;
     if (cancel.cancelled()) return Status::Cancelled("upload of " + key.value + " cancelled");
-    Status s = body.size() <= options_.part_size ? store_->PutObject(bucket, key, body)
-                                                 : MultipartOnce(bucket, key, body, cancel);
+    Status s;
+    if (body.size() <= options_.part_size) {
+      auto view = body.Read(0, body.size(), &scratch_);
+      s = view.ok() ? store_->PutObject(bucket, key, *view) : view.status();
+    } else {
+      s = MultipartOnce(bucket, key, body, cancel);
+    }
+    // Spool bytes read back are not kept between attempts.
+    std::string().swap(scratch_);
     if (s.ok()) return s;
     if (s.code() == StatusCode::kCancelled) return s;
     if (report) report(s, attempt);
@@ -29,7 +37,7 @@ Status ObjectUploader::Upload(const Bucket& bucket, const ObjectKey& key, std::s
 }
 
 Status ObjectUploader::MultipartOnce(const Bucket& bucket, const ObjectKey& key,
-                                     std::string_view body, const CancelToken& cancel) {
+                                     const SegmentBody& body, const CancelToken& cancel) {
   auto id = store_->CreateMultipart(bucket, key);
   if (!id.ok()) return id.status().WithContext("create multipart upload");
   std::vector<CompletedPart> parts;
@@ -40,7 +48,13 @@ Status ObjectUploader::MultipartOnce(const Bucket& bucket, const ObjectKey& key,
       break;
     }
     const int number = static_cast<int>(parts.size()) + 1;
-    auto etag = store_->UploadPart(bucket, key, *id, number, body.substr(pos, options_.part_size));
+    const uint64_t length = std::min<uint64_t>(options_.part_size, body.size() - pos);
+    auto part = body.Read(pos, length, &scratch_);
+    if (!part.ok()) {
+      s = part.status();
+      break;
+    }
+    auto etag = store_->UploadPart(bucket, key, *id, number, *part);
     if (etag.ok()) {
       parts.push_back(CompletedPart{number, std::move(etag.value())});
     } else {

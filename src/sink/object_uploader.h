@@ -8,6 +8,7 @@
 
 #include "common/cancel.h"
 #include "common/status.h"
+#include "sink/segment_body.h"
 #include "storage/object_store.h"
 
 namespace k2c {
@@ -38,14 +39,18 @@ class ObjectUploader {
   // (Cancelled; any multipart upload begun is aborted, nothing is published
   // by this call after it returns). Returns the number of attempts made
   // through `attempts` when given.
-  Status Upload(const Bucket& bucket, const ObjectKey& key, std::string_view body,
+  // A spilled body is read from its spool file one part at a time, so an
+  // upload holds at most `part_size` bytes of it in memory.
+  Status Upload(const Bucket& bucket, const ObjectKey& key, const SegmentBody& body,
                 const CancelToken& cancel, const UploadErrorReporter& report,
                 int* attempts = nullptr);
 
  private:
   // One attempt of a multipart upload; aborts the upload on failure.
-  Status MultipartOnce(const Bucket& bucket, const ObjectKey& key, std::string_view body,
+  Status MultipartOnce(const Bucket& bucket, const ObjectKey& key, const SegmentBody& body,
                        const CancelToken& cancel);
+
+  std::string scratch_;  // A part read back from the spool.
 
   ObjectStore* store_;
   UploadOptions options_;

@@ -24,10 +24,11 @@ int64_t WindowStartFor(int64_t timestamp_ms, int64_t window_ms) {
 }
 
 PartitionBuffer::PartitionBuffer(int32_t partition, WindowPolicy policy,
-                                 const RecordEncoder* encoder)
-    : partition_(partition), policy_(policy), encoder_(encoder) {}
+                                 const RecordEncoder* encoder, MemoryBudget* budget, Spool* spool)
+    : partition_(partition), policy_(policy), encoder_(encoder), budget_(budget), spool_(spool) {}
 
-void PartitionBuffer::Add(const RecordView& record, int64_t now_ms, std::vector<Segment>* sealed) {
+Status PartitionBuffer::Add(const RecordView& record, int64_t now_ms,
+                            std::vector<Segment>* sealed) {
   caught_up_ = false;
   const bool timed = record.timestamp_ms > 0;
   int64_t window_start;
@@ -41,6 +42,7 @@ void PartitionBuffer::Add(const RecordView& record, int64_t now_ms, std::vector<
   }
   if (!open_) {
     open_.emplace();
+    open_->body = SegmentBody(budget_, spool_);
     open_->partition = partition_;
     open_->window_start_ms = window_start;
     open_->first_offset = record.offset;
@@ -48,10 +50,20 @@ void PartitionBuffer::Add(const RecordView& record, int64_t now_ms, std::vector<
   Segment& seg = *open_;
   if (timed && window_start < seg.window_start_ms) ++seg.late_records;
   if (!timed) ++seg.untimed_records;
-  if (!encoder_->Append(record, &seg.body)) ++seg.dropped_nulls;
+  scratch_.clear();
+  if (encoder_->Append(record, &scratch_)) {
+    Status s = seg.body.Append(scratch_);
+    if (!s.ok()) {
+      open_.reset();
+      return s;
+    }
+  } else {
+    ++seg.dropped_nulls;
+  }
   seg.last_offset = record.offset;
   ++seg.records;
   if (seg.body.size() >= policy_.max_object_bytes) sealed->push_back(Seal(SealReason::kSize));
+  return Status::Ok();
 }
 
 std::optional<Segment> PartitionBuffer::SealIfDue(int64_t now_ms) {

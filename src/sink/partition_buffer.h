@@ -8,6 +8,7 @@
 
 #include "format/encoder.h"
 #include "format/record.h"
+#include "sink/segment_body.h"
 
 namespace k2c {
 
@@ -38,7 +39,7 @@ struct Segment {
   uint64_t late_records = 0;     // Records whose timestamp was before the window.
   uint64_t untimed_records = 0;  // Records without a usable timestamp.
   SealReason reason = SealReason::kNextWindow;
-  std::string body;
+  SegmentBody body;
 };
 
 // Start of the window holding `timestamp_ms`: floor to a multiple of window_ms
@@ -55,11 +56,15 @@ int64_t WindowStartFor(int64_t timestamp_ms, int64_t window_ms);
 // Not thread-safe: owned by the task's consumer thread.
 class PartitionBuffer {
  public:
-  PartitionBuffer(int32_t partition, WindowPolicy policy, const RecordEncoder* encoder);
+  // Bodies charge `budget` and spill to `spool`; both may be null (tests).
+  PartitionBuffer(int32_t partition, WindowPolicy policy, const RecordEncoder* encoder,
+                  MemoryBudget* budget = nullptr, Spool* spool = nullptr);
 
   // Adds `record`; any object it closes is appended to `sealed` (the previous
-  // window, and/or the current one if it reached max_object_bytes).
-  void Add(const RecordView& record, int64_t now_ms, std::vector<Segment>* sealed);
+  // window, and/or the current one if it reached max_object_bytes). IOError
+  // if a spilled body cannot be written: the open window is then unusable
+  // and its records must be read again.
+  Status Add(const RecordView& record, int64_t now_ms, std::vector<Segment>* sealed);
 
   // Closes the open window when the wall clock is past its end + grace and
   // the partition has been read to its end (or, for a consumer that never
@@ -74,8 +79,17 @@ class PartitionBuffer {
   // again by whoever owns the partition next).
   void Clear() { open_.reset(); }
 
+  // Moves the open window's body to the spool, or writes out the buffer of
+  // one already spilled (see SegmentBody).
+  Status Spill() {
+    if (!open_) return Status::Ok();
+    return open_->body.spilled() ? open_->body.Flush() : open_->body.Spill();
+  }
+
   bool has_open_window() const { return open_.has_value(); }
   uint64_t buffered_bytes() const { return open_ ? open_->body.size() : 0; }
+  // Bytes of the open window held in memory.
+  uint64_t memory_bytes() const { return open_ ? open_->body.memory_bytes() : 0; }
 
  private:
   Segment Seal(SealReason reason);
@@ -83,7 +97,10 @@ class PartitionBuffer {
   int32_t partition_;
   WindowPolicy policy_;
   const RecordEncoder* encoder_;
+  MemoryBudget* budget_;
+  Spool* spool_;
   std::optional<Segment> open_;
+  std::string scratch_;  // One record's encoding, reused.
   bool caught_up_ = false;
 };
 

@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <utility>
 
@@ -40,13 +41,16 @@ struct TaskRunner::Upload {
 };
 
 TaskRunner::TaskRunner(TaskSpec spec, RecordSource* source, const RecordEncoder* encoder,
-                       ObjectStore* store, UploadPool* pool, WallClock clock)
+                       ObjectStore* store, UploadPool* pool, WallClock clock, MemoryBudget* budget,
+                       Spool* spool)
     : spec_(std::move(spec)),
       source_(source),
       encoder_(encoder),
       store_(store),
       pool_(pool),
-      clock_(std::move(clock)) {}
+      clock_(std::move(clock)),
+      budget_(budget),
+      spool_(spool) {}
 
 TaskRunner::~TaskRunner() { Shutdown(); }
 
@@ -54,17 +58,35 @@ TaskRunner::PartitionState& TaskRunner::StateFor(int32_t partition) {
   auto it = partitions_.find(partition);
   if (it == partitions_.end()) {
     it = partitions_
-             .emplace(partition, PartitionState(PartitionBuffer(partition, spec_.policy, encoder_)))
+             .emplace(partition, PartitionState(PartitionBuffer(partition, spec_.policy, encoder_,
+                                                                budget_, spool_)))
              .first;
   }
   return it->second;
 }
 
 void TaskRunner::OnRecord(const RecordView& record) {
+  if (failed_.load()) return;
   PartitionState& state = StateFor(record.partition);
-  state.buffer.Add(record, clock_(), &sealed_scratch_);
+  Status s = state.buffer.Add(record, clock_(), &sealed_scratch_);
   for (Segment& seg : sealed_scratch_) state.sealed.push_back(std::move(seg));
   sealed_scratch_.clear();
+  if (!s.ok()) Fail(s.WithContext("partition " + std::to_string(record.partition)));
+}
+
+void TaskRunner::Fail(const Status& status) {
+  if (failed_.exchange(true)) return;
+  {
+    std::lock_guard<std::mutex> lock(stats_mu_);
+    fatal_ = status;
+  }
+  spdlog::error("event=task_failed topic={} error=\"{}\"", spec_.topic, status.ToString());
+  RecordError(status);
+}
+
+Status TaskRunner::fatal() const {
+  std::lock_guard<std::mutex> lock(stats_mu_);
+  return fatal_;
 }
 
 void TaskRunner::OnPartitionEof(int32_t partition) { StateFor(partition).buffer.MarkCaughtUp(); }
@@ -87,12 +109,60 @@ void TaskRunner::OnRevoked(const std::vector<int32_t>& partitions, bool lost) {
 }
 
 void TaskRunner::Step(std::chrono::milliseconds poll_timeout) {
+  if (failed_.load()) return;
   Status s = source_->Poll(poll_timeout, this);
   if (!s.ok()) spdlog::warn("event=poll_error topic={} error=\"{}\"", spec_.topic, s.ToString());
   const int64_t now = clock_();
   for (auto& [partition, state] : partitions_) {
     if (auto seg = state.buffer.SealIfDue(now)) state.sealed.push_back(std::move(*seg));
+  }
+  ManageMemory();
+  for (auto& [partition, state] : partitions_) {
+    if (failed_.load()) return;
     Advance(partition, state);
+  }
+}
+
+void TaskRunner::ManageMemory() {
+  if (budget_ == nullptr) return;
+  if (budget_->AboveSpillMark() && spool_ != nullptr && !spool_->Full()) {
+    // Spill the largest in-memory bodies first: open windows and closed
+    // objects still waiting for their upload.
+    std::vector<std::pair<uint64_t, SegmentBody*>> bodies;
+    std::vector<std::pair<uint64_t, PartitionBuffer*>> buffers;
+    for (auto& [partition, state] : partitions_) {
+      if (state.buffer.memory_bytes() > 0) {
+        buffers.emplace_back(state.buffer.memory_bytes(), &state.buffer);
+      }
+      for (Segment& seg : state.sealed) {
+        if (seg.body.memory_bytes() > 0) bodies.emplace_back(seg.body.memory_bytes(), &seg.body);
+      }
+    }
+    std::sort(buffers.rbegin(), buffers.rend());
+    std::sort(bodies.rbegin(), bodies.rend());
+    for (auto& [bytes, body] : bodies) {
+      if (!budget_->AboveSpillMark() || spool_->Full()) break;
+      Status s = body->spilled() ? body->Flush() : body->Spill();
+      if (!s.ok()) return Fail(s.WithContext("spill"));
+    }
+    for (auto& [bytes, buffer] : buffers) {
+      if (!budget_->AboveSpillMark() || spool_->Full()) break;
+      Status s = buffer->Spill();
+      if (!s.ok()) return Fail(s.WithContext("spill"));
+    }
+  }
+  // Backpressure: when spilling cannot keep usage under the budget (spool
+  // full, or the memory is in uploads), stop fetching until it drains.
+  const bool spool_full = spool_ != nullptr && spool_->Full();
+  if (!memory_paused_ && (budget_->AbovePauseMark() || spool_full)) {
+    memory_paused_ = true;
+    spdlog::warn("event=memory_backpressure topic={} state=paused used={} budget={} spool={}",
+                 spec_.topic, budget_->used(), budget_->capacity(),
+                 spool_ != nullptr ? spool_->used() : 0);
+  } else if (memory_paused_ && budget_->BelowResumeMark() && !spool_full) {
+    memory_paused_ = false;
+    spdlog::info("event=memory_backpressure topic={} state=resumed used={} budget={}", spec_.topic,
+                 budget_->used(), budget_->capacity());
   }
 }
 
@@ -116,7 +186,7 @@ void TaskRunner::Advance(int32_t partition, PartitionState& state) {
   if (state.commit_pending && !state.in_flight) TryCommit(partition, state);
   // Backpressure: while an object waits behind another, stop fetching this
   // partition so its memory stays bounded; other partitions go on.
-  const bool want_pause = !state.sealed.empty();
+  const bool want_pause = !state.sealed.empty() || memory_paused_;
   if (want_pause != state.paused) {
     Status s = want_pause ? source_->Pause(partition) : source_->Resume(partition);
     if (s.ok()) {
@@ -129,6 +199,8 @@ void TaskRunner::Advance(int32_t partition, PartitionState& state) {
 }
 
 void TaskRunner::StartUpload(int32_t partition, PartitionState& state, Segment segment) {
+  Status flushed = segment.body.Flush();
+  if (!flushed.ok()) return Fail(flushed.WithContext("spool"));
   auto upload = std::make_shared<Upload>();
   KeyFields fields;
   fields.instance = spec_.instance;

@@ -1,6 +1,7 @@
 // Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -65,9 +66,11 @@ int64_t SystemNowMs();
 // Not thread-safe: Step/Shutdown and the listener calls run on one thread.
 class TaskRunner final : public RecordSourceListener {
  public:
-  // `source`, `encoder`, `store` and `pool` must outlive the runner.
+  // `source`, `encoder`, `store`, `pool`, `budget` and `spool` must outlive
+  // the runner; `budget` and `spool` may be null (no memory limit, no spill).
   TaskRunner(TaskSpec spec, RecordSource* source, const RecordEncoder* encoder, ObjectStore* store,
-             UploadPool* pool, WallClock clock = SystemNowMs);
+             UploadPool* pool, WallClock clock = SystemNowMs, MemoryBudget* budget = nullptr,
+             Spool* spool = nullptr);
   ~TaskRunner() override;
 
   // One turn of the loop: poll up to `poll_timeout`, close due windows,
@@ -81,6 +84,15 @@ class TaskRunner final : public RecordSourceListener {
 
   // A snapshot of the counters.
   TaskStats stats() const;
+
+  // Not OK once the task hit an error it cannot continue from without losing
+  // its place (a spool file could not be written). The task then stops
+  // archiving; its uncommitted records are read again after a restart.
+  // Thread-safe.
+  Status fatal() const;
+
+  // True while the whole task is paused because memory or spool is full.
+  bool memory_paused() const { return memory_paused_; }
 
   // Number of objects uploaded but whose offsets are not yet committed,
   // plus uploads in flight (for tests and status).
@@ -110,6 +122,8 @@ class TaskRunner final : public RecordSourceListener {
   bool TryCommit(int32_t partition, PartitionState& state);
   void ReleasePartition(int32_t partition, PartitionState& state, bool commit);
   void RecordError(const Status& status);
+  void ManageMemory();
+  void Fail(const Status& status);
 
   TaskSpec spec_;
   RecordSource* source_;
@@ -117,12 +131,17 @@ class TaskRunner final : public RecordSourceListener {
   ObjectStore* store_;
   UploadPool* pool_;
   WallClock clock_;
+  MemoryBudget* budget_;
+  Spool* spool_;
   std::map<int32_t, PartitionState> partitions_;
+  std::atomic<bool> failed_{false};
+  bool memory_paused_ = false;
   std::vector<Segment> sealed_scratch_;
   bool shut_down_ = false;
 
   mutable std::mutex stats_mu_;
   TaskStats stats_;  // Guarded by stats_mu_ (uploaders report errors).
+  Status fatal_;     // Guarded by stats_mu_.
 };
 
 }  // namespace k2c

@@ -28,6 +28,8 @@ TEST(ConfigTest, MinimalConfigGetsDocumentedDefaults) {
   EXPECT_EQ(c->storage.type, StorageConfig::Type::kLocal);
   EXPECT_EQ(c->storage.root, "./archive");
   EXPECT_EQ(c->sink.flush_grace, std::chrono::seconds(5));
+  EXPECT_EQ(c->sink.memory_budget, 256ull << 20);
+  EXPECT_EQ(c->sink.spool_dir, "/var/tmp");
   ASSERT_EQ(c->tasks.size(), 1u);
   const TaskConfig& t = c->tasks[0];
   EXPECT_EQ(t.window, std::chrono::minutes(5));
@@ -63,6 +65,9 @@ flush_grace = "2s"
 min_window = "1s"
 max_window = "2h"
 upload_threads = 8
+memory_budget = "32MiB"
+spool_dir = "/tmp/k2c-spool"
+spool_max_bytes = "1GiB"
 [[task]]
 topic = "a"
 bucket = "b"
@@ -80,6 +85,9 @@ key_template = "{instance}/{topic}/dt=%Y-%m-%d/{partition}-{first_offset}{ext}"
   EXPECT_TRUE(c->storage.path_style);
   EXPECT_EQ(c->storage.part_size, 8ull << 20);
   EXPECT_EQ(c->sink.upload_threads, 8);
+  EXPECT_EQ(c->sink.memory_budget, 32ull << 20);
+  EXPECT_EQ(c->sink.spool_dir, "/tmp/k2c-spool");
+  EXPECT_EQ(c->sink.spool_max_bytes, 1ull << 30);
   EXPECT_EQ(c->tasks[0].window, std::chrono::seconds(10));
   EXPECT_EQ(c->tasks[0].max_object_bytes, 1ull << 20);
 }
@@ -171,6 +179,8 @@ INSTANTIATE_TEST_SUITE_P(
                   "'sink.upload_threads' is 0, allowed 1..64"},
         BadConfig{"public acl", std::string(kKafka) + "[storage]\ncanned_acl='public-read'\n",
                   "'storage.canned_acl' is 'public-read'"},
+        BadConfig{"tiny budget", std::string(kKafka) + "[sink]\nmemory_budget='64KiB'\n",
+                  "'sink.memory_budget' must be at least 1MiB"},
         BadConfig{"part too small", std::string(kKafka) + "[storage]\npart_size='1MiB'\n",
                   "'storage.part_size' must be 5MiB..5GiB"}),
     [](const auto& info) {

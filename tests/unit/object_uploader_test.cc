@@ -10,6 +10,17 @@
 namespace k2c {
 namespace {
 
+// A body holding `text`, spilled to a spool file when `spill` is set.
+SegmentBody Body(std::string_view text, Spool* spool = nullptr) {
+  SegmentBody body(nullptr, spool);
+  EXPECT_TRUE(body.Append(text).ok());
+  if (spool != nullptr) {
+    EXPECT_TRUE(body.Spill().ok());
+    EXPECT_TRUE(body.Flush().ok());
+  }
+  return body;
+}
+
 class ObjectUploaderTest : public ::testing::Test {
  protected:
   void SetUp() override { store_.CreateBucket(bucket_); }
@@ -29,7 +40,7 @@ class ObjectUploaderTest : public ::testing::Test {
 TEST_F(ObjectUploaderTest, SmallBodyIsOnePut) {
   ObjectUploader up(&store_, Options(100));
   int attempts = 0;
-  ASSERT_TRUE(up.Upload(bucket_, key_, "hello", cancel_, nullptr, &attempts).ok());
+  ASSERT_TRUE(up.Upload(bucket_, key_, Body("hello"), cancel_, nullptr, &attempts).ok());
   EXPECT_EQ(attempts, 1);
   EXPECT_EQ(store_.Objects(bucket_).at(key_.value), "hello");
 }
@@ -39,7 +50,8 @@ TEST_F(ObjectUploaderTest, LargeBodyGoesInPartsAndFailedAttemptsAreAborted) {
   store_.FailCalls(Status::Unavailable("reset"), 2);
   std::vector<std::string> reported;
   const std::string body = "0123456789abcdefghij!";
-  ASSERT_TRUE(up.Upload(bucket_, key_, body, cancel_, [&](const Status& s, int) {
+  Spool spool(::testing::TempDir(), 1 << 20);
+  ASSERT_TRUE(up.Upload(bucket_, key_, Body(body, &spool), cancel_, [&](const Status& s, int) {
                   reported.push_back(s.ToString());
                 }).ok());
   EXPECT_EQ(store_.Objects(bucket_).at(key_.value), body);
@@ -52,7 +64,7 @@ TEST_F(ObjectUploaderTest, NonRetryableErrorsAreRetriedUntilFixed) {
   ObjectUploader up(&store_, Options(100));
   store_.FailCalls(Status::Unauthenticated("bad key"), 4);
   int attempts = 0;
-  ASSERT_TRUE(up.Upload(bucket_, key_, "x", cancel_, nullptr, &attempts).ok());
+  ASSERT_TRUE(up.Upload(bucket_, key_, Body("x"), cancel_, nullptr, &attempts).ok());
   EXPECT_EQ(attempts, 5);
 }
 
@@ -63,7 +75,7 @@ TEST_F(ObjectUploaderTest, CancelStopsRetryingAndPublishesNothing) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     cancel_.Cancel();
   });
-  Status s = up.Upload(bucket_, key_, "x", cancel_, nullptr);
+  Status s = up.Upload(bucket_, key_, Body("x"), cancel_, nullptr);
   canceller.join();
   EXPECT_EQ(s.code(), StatusCode::kCancelled);
   store_.FailCalls(Status::Ok(), 0);

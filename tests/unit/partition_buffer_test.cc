@@ -32,7 +32,7 @@ class PartitionBufferTest : public ::testing::Test {
     r.offset = offset;
     r.timestamp_ms = ts;
     if (value) r.value = storage_.back();
-    buf.Add(r, now, &sealed_);
+    ASSERT_TRUE(buf.Add(r, now, &sealed_).ok());
   }
 
   std::unique_ptr<RecordEncoder> encoder_;
@@ -55,7 +55,7 @@ TEST_F(PartitionBufferTest, LaterWindowRecordClosesTheOpenWindow) {
   EXPECT_TRUE(sealed_.empty());
   Add(buf, 12, kT0 + 5 * kMinute, "c");
   ASSERT_EQ(sealed_.size(), 1u);
-  EXPECT_EQ(sealed_[0].body, "a\nb\n");
+  EXPECT_EQ(sealed_[0].body.ToString().value(), "a\nb\n");
   EXPECT_EQ(sealed_[0].first_offset, 10);
   EXPECT_EQ(sealed_[0].last_offset, 11);
   EXPECT_EQ(sealed_[0].window_start_ms, kT0);
@@ -74,7 +74,7 @@ TEST_F(PartitionBufferTest, LateRecordJoinsOpenWindowInsteadOfSplitting) {
   buf.MarkCaughtUp();
   seg = buf.SealIfDue(kT0 + 10 * kMinute + 5000);
   ASSERT_TRUE(seg.has_value());
-  EXPECT_EQ(seg->body, "new\nlate\nnew2\n");
+  EXPECT_EQ(seg->body.ToString().value(), "new\nlate\nnew2\n");
   EXPECT_EQ(seg->late_records, 1u);
   EXPECT_EQ(seg->reason, SealReason::kTimer);
 }
@@ -86,7 +86,7 @@ TEST_F(PartitionBufferTest, TimerClosesIdlePartitionOnlyAfterGrace) {
   EXPECT_FALSE(buf.SealIfDue(kT0 + 5 * kMinute + 4999).has_value());
   auto seg = buf.SealIfDue(kT0 + 5 * kMinute + 5000);
   ASSERT_TRUE(seg.has_value());
-  EXPECT_EQ(seg->body, "x\n");
+  EXPECT_EQ(seg->body.ToString().value(), "x\n");
   EXPECT_FALSE(buf.has_open_window());
   EXPECT_FALSE(buf.SealIfDue(kT0 + 50 * kMinute).has_value());
 }
@@ -105,7 +105,7 @@ TEST_F(PartitionBufferTest, SizeCapClosesObjectIncludingTheRecordThatFilledIt) {
   Add(buf, 1, kT0, "defg");  // 4 + 5 = 9 bytes >= 8
   ASSERT_EQ(sealed_.size(), 1u);
   EXPECT_EQ(sealed_[0].reason, SealReason::kSize);
-  EXPECT_EQ(sealed_[0].body, "abc\ndefg\n");
+  EXPECT_EQ(sealed_[0].body.ToString().value(), "abc\ndefg\n");
   EXPECT_EQ(sealed_[0].last_offset, 1);
   EXPECT_FALSE(buf.has_open_window());
   Add(buf, 2, kT0, "h");
@@ -120,7 +120,7 @@ TEST_F(PartitionBufferTest, NullValuesAreCountedNotEncoded) {
   buf.MarkCaughtUp();
   auto seg = buf.SealIfDue(kT0 + 6 * kMinute);
   ASSERT_TRUE(seg.has_value());
-  EXPECT_EQ(seg->body, "\nv\n");
+  EXPECT_EQ(seg->body.ToString().value(), "\nv\n");
   EXPECT_EQ(seg->records, 3u);
   EXPECT_EQ(seg->dropped_nulls, 1u);
   EXPECT_EQ(seg->first_offset, 0);
@@ -135,7 +135,7 @@ TEST_F(PartitionBufferTest, UntimedRecordsUseOpenWindowOrWallClock) {
   ASSERT_TRUE(seg.has_value());
   EXPECT_EQ(seg->window_start_ms, kT0 + 5 * kMinute);
   EXPECT_EQ(seg->untimed_records, 2u);
-  EXPECT_EQ(seg->body, "a\nb\n");
+  EXPECT_EQ(seg->body.ToString().value(), "a\nb\n");
 }
 
 TEST_F(PartitionBufferTest, ClearDropsOpenWindow) {

@@ -109,7 +109,7 @@ class TaskRunnerTest : public ::testing::Test {
     encoder_ = std::move(enc.value());
   }
 
-  std::unique_ptr<TaskRunner> MakeRunner() {
+  std::unique_ptr<TaskRunner> MakeRunner(MemoryBudget* budget = nullptr, Spool* spool = nullptr) {
     TaskSpec spec;
     spec.topic = "t";
     spec.instance = "i";
@@ -120,8 +120,9 @@ class TaskRunnerTest : public ::testing::Test {
     spec.upload.initial_backoff = std::chrono::milliseconds(1);
     spec.upload.max_backoff = std::chrono::milliseconds(5);
     spec.key_template = KeyTemplate::Parse(kDefaultKeyTemplate).value();
-    return std::make_unique<TaskRunner>(std::move(spec), &source_, encoder_.get(), &store_, &pool_,
-                                        [this] { return now_; });
+    return std::make_unique<TaskRunner>(
+        std::move(spec), &source_, encoder_.get(), &store_, &pool_, [this] { return now_; }, budget,
+        spool);
   }
 
   // Steps until `done` holds or a bound is hit (uploads run on the pool).
@@ -270,6 +271,60 @@ TEST_F(TaskRunnerTest, RevokeCommitsFinishedUploadAndDropsOpenWindow) {
   runner->Shutdown();
   EXPECT_EQ(source_.committed(1), 0);
   EXPECT_EQ(runner->uncommitted_objects(), 0u);
+}
+
+TEST_F(TaskRunnerTest, ManyOpenWindowsSpillToStayWithinTheBudget) {
+  MemoryBudget budget(256 << 10);
+  Spool spool(::testing::TempDir(), 1ull << 30);
+  const std::string value(1000, 'v');
+  for (int p = 0; p < 50; ++p) {
+    for (int i = 0; i < 100; ++i) source_.Append(p, kT0 + i, value + std::to_string(i));
+  }
+  auto runner = MakeRunner(&budget, &spool);
+  for (int i = 0; i < 120; ++i) runner->Step(std::chrono::milliseconds(0));
+  // 50 open windows of ~100 KB each: 5 MB without spilling.
+  EXPECT_GT(spool.used(), 4u << 20);
+  EXPECT_LT(budget.peak(), 1u << 20);
+  now_ = kT0 + 2 * kWindow + 1000;
+  StepUntil(*runner, [&] {
+    for (int p = 0; p < 50; ++p) {
+      if (source_.committed(p) != 100) return false;
+    }
+    return true;
+  });
+  EXPECT_EQ(store_.Objects(bucket_).size(), 50u);
+  for (const auto& [line, count] : ArchivedLines()) ASSERT_EQ(count, 50) << line;
+  runner->Shutdown();
+  EXPECT_EQ(budget.used(), 0u);
+  EXPECT_EQ(spool.used(), 0u);
+}
+
+TEST_F(TaskRunnerTest, FullSpoolPausesFetchingUntilObjectsDrain) {
+  MemoryBudget budget(64 << 10);
+  Spool spool(::testing::TempDir(), 32 << 10);
+  const std::string value(1000, 'v');
+  for (int p = 0; p < 4; ++p) {
+    for (int i = 0; i < 200; ++i) source_.Append(p, kT0 + i, value);
+  }
+  auto runner = MakeRunner(&budget, &spool);
+  for (int i = 0; i < 300 && !runner->memory_paused(); ++i) {
+    runner->Step(std::chrono::milliseconds(0));
+  }
+  ASSERT_TRUE(runner->memory_paused());
+  EXPECT_EQ(source_.paused_.size(), 4u) << "every partition stops fetching";
+  const int64_t delivered = source_.position_[0];
+  for (int i = 0; i < 20; ++i) runner->Step(std::chrono::milliseconds(0));
+  EXPECT_EQ(source_.position_[0], delivered) << "nothing is read while paused";
+  // Paused partitions never reach their end, so the timer closes their
+  // windows one window length later; then uploads drain the spool.
+  now_ = kT0 + 2 * kWindow + 1000;
+  StepUntil(*runner, [&] {
+    for (int p = 0; p < 4; ++p) {
+      if (source_.committed(p) != 200) return false;
+    }
+    return true;
+  });
+  EXPECT_FALSE(runner->memory_paused());
 }
 
 }  // namespace

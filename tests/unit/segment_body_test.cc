@@ -1,0 +1,65 @@
+// Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
+#include "sink/segment_body.h"
+
+#include <gtest/gtest.h>
+
+namespace k2c {
+namespace {
+
+TEST(SegmentBodyTest, InMemoryBodyChargesTheBudgetUntilDestroyed) {
+  MemoryBudget budget(1 << 20);
+  {
+    SegmentBody body(&budget, nullptr);
+    ASSERT_TRUE(body.Append("hello ").ok());
+    ASSERT_TRUE(body.Append("world").ok());
+    EXPECT_EQ(body.size(), 11u);
+    EXPECT_GE(budget.used(), 11u);
+    EXPECT_EQ(*body.ToString(), "hello world");
+    EXPECT_EQ(body.Spill().code(), StatusCode::kFailedPrecondition) << "no spool configured";
+    SegmentBody moved = std::move(body);
+    EXPECT_GE(budget.used(), 11u) << "the charge moves with the bytes";
+  }
+  EXPECT_EQ(budget.used(), 0u);
+}
+
+TEST(SegmentBodyTest, SpillMovesBytesToDiskAndReleasesMemory) {
+  MemoryBudget budget(64 << 20);
+  Spool spool(::testing::TempDir(), 64 << 20);
+  {
+    SegmentBody body(&budget, &spool);
+    const std::string chunk(1 << 20, 'a');
+    for (int i = 0; i < 4; ++i) ASSERT_TRUE(body.Append(chunk).ok());
+    EXPECT_GE(budget.used(), 4u << 20);
+    ASSERT_TRUE(body.Spill().ok());
+    EXPECT_TRUE(body.spilled());
+    EXPECT_LE(budget.used(), 128u << 10) << "only the write buffer stays in memory";
+    ASSERT_TRUE(body.Append("tail").ok());                     // Buffered.
+    ASSERT_TRUE(body.Append(std::string(3 << 20, 'b')).ok());  // Straight to the file.
+    ASSERT_TRUE(body.Append("end").ok());
+    ASSERT_TRUE(body.Flush().ok());
+    EXPECT_LE(budget.used(), 128u << 10) << "a large record never sits in memory";
+    EXPECT_EQ(body.size(), (4u << 20) + 4 + (3u << 20) + 3);
+    EXPECT_EQ(spool.used(), body.size());
+    std::string scratch;
+    EXPECT_EQ(*body.Read((4u << 20) - 1, 6, &scratch), "atailb");
+    auto all = body.ToString();
+    ASSERT_TRUE(all.ok());
+    EXPECT_EQ(all->substr(all->size() - 4), "bend");
+    EXPECT_EQ(body.Read(body.size() - 1, 2, &scratch).status().code(), StatusCode::kInternal);
+  }
+  EXPECT_EQ(budget.used(), 0u);
+  EXPECT_EQ(spool.used(), 0u) << "spool files are anonymous and freed with the body";
+}
+
+TEST(SegmentBodyTest, UnwritableSpoolDirectoryIsAnIOError) {
+  Spool spool("/nonexistent/kafka2cos-spool", 1 << 20);
+  SegmentBody body(nullptr, &spool);
+  ASSERT_TRUE(body.Append("x").ok());
+  Status s = body.Spill();
+  EXPECT_EQ(s.code(), StatusCode::kIOError);
+  EXPECT_NE(s.message().find("/nonexistent/kafka2cos-spool"), std::string::npos);
+  EXPECT_EQ(*body.ToString(), "x") << "a failed spill keeps the bytes in memory";
+}
+
+}  // namespace
+}  // namespace k2c
