@@ -102,6 +102,9 @@ Result<std::unique_ptr<Worker::Task>> Worker::PrepareTask(const TaskConfig& tc) 
   // librdkafka prefetches up to 64 MiB per consumer by default; 16 MiB keeps
   // that part of memory small and still fills the pipeline.
   options.properties.emplace("queued.max.messages.kbytes", "16384");
+  // One fetch response is held whole in memory: 8 MiB instead of 50 MiB.
+  // Raise it (with receive.message.max.bytes) for records larger than that.
+  options.properties.emplace("fetch.max.bytes", "8388608");
 
   auto tmpl = KeyTemplate::Parse(tc.key_template.empty() ? kDefaultKeyTemplate : tc.key_template);
   if (!tmpl.ok()) return tmpl.status();
