@@ -29,7 +29,7 @@ void SetUpLogging(const std::string& level) {
   spdlog::set_default_logger(logger);
 }
 
-// Blocks SIGINT/SIGTERM in this thread (and so in every thread started
+// Blocks SIGINT/SIGTERM/SIGUSR1/SIGUSR2 in this thread (and so in every thread started
 // later); WaitForSignal() then receives them synchronously: no handler, no
 // global flag.
 sigset_t BlockStopSignals() {
@@ -37,6 +37,8 @@ sigset_t BlockStopSignals() {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGUSR1);
+  sigaddset(&set, SIGUSR2);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   return set;
 }
@@ -67,6 +69,11 @@ int RunWorker(const std::string& config_path) {
   k2c::Status failure;
   while (sig < 0 && failure.ok()) {
     sig = sigtimedwait(&stop_signals, nullptr, &tick);
+    if (sig == SIGUSR1 || sig == SIGUSR2) {
+      // Pause (USR1) / resume (USR2) archiving without leaving the groups.
+      worker.SetPaused(sig == SIGUSR1);
+      sig = -1;
+    }
     failure = worker.failure();
   }
   if (sig >= 0) {
@@ -100,7 +107,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "kafka2cos 0.1.0");
   std::string config_path;
-  auto* run = app.add_subcommand("run", "Run the archiving worker until SIGTERM/SIGINT");
+  auto* run = app.add_subcommand(
+      "run", "Run the archiving worker until SIGTERM/SIGINT (SIGUSR1 pauses, SIGUSR2 resumes)");
   run->add_option("-c,--config", config_path, "TOML config file (see docs/config.md)")->required();
   auto* validate = app.add_subcommand("validate", "Check a config file and exit");
   validate->add_option("-c,--config", config_path, "TOML config file")->required();

@@ -191,6 +191,7 @@ Status Worker::failure() const {
 
 void Worker::RunTask(Task* task) {
   while (!stopping_.load() && task->runner->fatal().ok()) {
+    task->runner->SetPaused(want_paused_.load());
     task->runner->Step(std::chrono::milliseconds(200));
   }
   task->runner->Shutdown();

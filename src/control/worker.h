@@ -36,6 +36,10 @@ class Worker {
   // Prepares every task and starts their threads. On error nothing runs.
   Status Start();
 
+  // Pauses or resumes every task (see TaskRunner::SetPaused); takes effect
+  // on the task threads within one poll interval.
+  void SetPaused(bool paused) { want_paused_.store(paused); }
+
   // Not OK once a task stopped on an error it cannot recover from in place
   // (see TaskRunner::fatal); the caller should Stop() and exit non-zero.
   Status failure() const;
@@ -59,6 +63,7 @@ class Worker {
   std::unique_ptr<UploadPool> pool_;
   std::vector<std::unique_ptr<Task>> tasks_;
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> want_paused_{false};
 };
 
 }  // namespace k2c

@@ -269,6 +269,28 @@ Status KafkaSource::PauseOrResume(int32_t partition, bool pause) {
   return Status::Ok();
 }
 
+Status KafkaSource::SeekToCommitted(int32_t partition) {
+  const int timeout_ms = static_cast<int>(options_.request_timeout.count());
+  std::vector<RdKafka::TopicPartition*> list = {
+      RdKafka::TopicPartition::create(options_.topic, partition)};
+  PartitionListGuard guard{&list};
+  RdKafka::ErrorCode err = consumer_->committed(list, timeout_ms);
+  if (err == RdKafka::ERR_NO_ERROR) err = list[0]->err();
+  if (err != RdKafka::ERR_NO_ERROR) {
+    return Status::Unavailable("read committed offset of " + options_.topic + "/" +
+                               std::to_string(partition) + ": " + RdKafka::err2str(err));
+  }
+  if (list[0]->offset() < 0) return Status::Ok();  // Nothing committed: start rules apply.
+  std::unique_ptr<RdKafka::TopicPartition> target(
+      RdKafka::TopicPartition::create(options_.topic, partition, list[0]->offset()));
+  err = consumer_->seek(*target, timeout_ms);
+  if (err != RdKafka::ERR_NO_ERROR) {
+    return Status::Unavailable("seek " + options_.topic + "/" + std::to_string(partition) + " to " +
+                               std::to_string(list[0]->offset()) + ": " + RdKafka::err2str(err));
+  }
+  return Status::Ok();
+}
+
 Status KafkaSource::Pause(int32_t partition) { return PauseOrResume(partition, true); }
 Status KafkaSource::Resume(int32_t partition) { return PauseOrResume(partition, false); }
 

@@ -55,6 +55,7 @@ class KafkaSource final : public RecordSource {
   Status Commit(int32_t partition, int64_t next_offset) override;
   Status Pause(int32_t partition) override;
   Status Resume(int32_t partition) override;
+  Status SeekToCommitted(int32_t partition) override;
 
   // Leaves the group; revocations during close go to `listener`. Idempotent.
   void Close(RecordSourceListener* listener);

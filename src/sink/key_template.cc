@@ -106,9 +106,10 @@ Result<KeyTemplate> KeyTemplate::Parse(const std::string& text) {
 
 std::string KeyTemplate::Render(const KeyFields& f) const {
   // Floor division so that a (rare) negative timestamp still maps to the
-  // start of its window rather than rounding toward zero.
-  const int64_t secs =
-      f.window_start_ms >= 0 ? f.window_start_ms / 1000 : -((-f.window_start_ms + 999) / 1000);
+  // start of its window rather than rounding toward zero. No negation: the
+  // window start comes from a producer's timestamp and may be INT64_MIN.
+  int64_t secs = f.window_start_ms / 1000;
+  if (f.window_start_ms % 1000 < 0) --secs;
   const std::time_t t = static_cast<std::time_t>(secs);
   std::tm tm{};
   gmtime_r(&t, &tm);

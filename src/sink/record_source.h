@@ -46,6 +46,10 @@ class RecordSource {
   // are not redelivered, records not yet delivered follow after Resume.
   virtual Status Pause(int32_t partition) = 0;
   virtual Status Resume(int32_t partition) = 0;
+
+  // Moves the read position of `partition` back (or forward) to the group's
+  // committed offset: the next record delivered is the first uncommitted one.
+  virtual Status SeekToCommitted(int32_t partition) = 0;
 };
 
 }  // namespace k2c

@@ -66,7 +66,9 @@ TaskRunner::PartitionState& TaskRunner::StateFor(int32_t partition) {
 }
 
 void TaskRunner::OnRecord(const RecordView& record) {
-  if (failed_.load()) return;
+  // While paused, a record fetched before the pause took effect is dropped:
+  // SetPaused(false) seeks back to the committed offset, so it is read again.
+  if (failed_.load() || paused_) return;
   PartitionState& state = StateFor(record.partition);
   Status s = state.buffer.Add(record, clock_(), &sealed_scratch_);
   for (Segment& seg : sealed_scratch_) state.sealed.push_back(std::move(seg));
@@ -186,7 +188,7 @@ void TaskRunner::Advance(int32_t partition, PartitionState& state) {
   if (state.commit_pending && !state.in_flight) TryCommit(partition, state);
   // Backpressure: while an object waits behind another, stop fetching this
   // partition so its memory stays bounded; other partitions go on.
-  const bool want_pause = !state.sealed.empty() || memory_paused_;
+  const bool want_pause = !state.sealed.empty() || memory_paused_ || paused_;
   if (want_pause != state.paused) {
     Status s = want_pause ? source_->Pause(partition) : source_->Resume(partition);
     if (s.ok()) {
@@ -293,6 +295,26 @@ void TaskRunner::ReleasePartition(int32_t partition, PartitionState& state, bool
   state.commit_pending.reset();
   state.sealed.clear();
   state.buffer.Clear();
+}
+
+void TaskRunner::SetPaused(bool paused) {
+  if (paused == paused_) return;
+  paused_ = paused;
+  spdlog::info("event={} topic={} partitions={}", paused ? "task_paused" : "task_resumed",
+               spec_.topic, partitions_.size());
+  for (auto& [partition, state] : partitions_) {
+    if (paused) {
+      ReleasePartition(partition, state, /*commit=*/true);
+    } else {
+      Status s = source_->SeekToCommitted(partition);
+      if (!s.ok()) {
+        // Without the seek, records dropped during the pause would be
+        // skipped; stop rather than lose them (a restart resumes correctly).
+        return Fail(s.WithContext("resume"));
+      }
+    }
+    Advance(partition, state);
+  }
 }
 
 void TaskRunner::Shutdown() {

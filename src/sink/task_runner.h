@@ -85,6 +85,14 @@ class TaskRunner final : public RecordSourceListener {
   // A snapshot of the counters.
   TaskStats stats() const;
 
+  // Pauses archiving, as when the seed's instance expires: in-flight uploads
+  // finish and are committed, open windows are dropped, and every partition
+  // stops fetching while staying assigned. SetPaused(false) seeks each
+  // partition back to its committed offset and fetches again, so nothing is
+  // lost or archived twice. Idempotent.
+  void SetPaused(bool paused);
+  bool paused() const { return paused_; }
+
   // Not OK once the task hit an error it cannot continue from without losing
   // its place (a spool file could not be written). The task then stops
   // archiving; its uncommitted records are read again after a restart.
@@ -136,6 +144,7 @@ class TaskRunner final : public RecordSourceListener {
   std::map<int32_t, PartitionState> partitions_;
   std::atomic<bool> failed_{false};
   bool memory_paused_ = false;
+  bool paused_ = false;
   std::vector<Segment> sealed_scratch_;
   bool shut_down_ = false;
 

@@ -5,6 +5,7 @@ write) reading the bucket back."""
 from __future__ import annotations
 
 import re
+import signal
 import time
 import urllib.error
 import urllib.request
@@ -209,3 +210,29 @@ def test_local_store_with_topic_id_template(kafka, tmp_path, unique_name):
         assert not list((root / "local-bucket").rglob("put-*"))
     finally:
         w.close()
+
+
+def test_pause_and_resume_lose_and_duplicate_nothing(kafka, s3, setup):
+    """The seed's "instance expired / renewed": SIGUSR1 pauses archiving,
+    SIGUSR2 resumes it from the committed offsets."""
+    topic, bucket, make_worker = setup
+    instance = cluster_id(kafka)
+    worker = make_worker().start(wait_assigned=4)
+    positions = produce_values(kafka, topic, {p: [f"a-{p}-{i}" for i in range(50)]
+                                              for p in range(4)})
+    time.sleep(1.0)  # Some records are in open windows when the pause comes.
+    worker.proc.send_signal(signal.SIGUSR1)
+    worker.wait_for_log(r"event=task_paused")
+    written_before = len(re.findall(r"event=object_written", worker.log()))
+    paused = produce_values(kafka, topic, {p: [f"b-{p}-{i}" for i in range(50)]
+                                           for p in range(4)})
+    positions.update(paused)
+    time.sleep(5)  # Two windows and their grace: nothing may be archived now.
+    objects = s3.read_all(bucket, f"{instance}/{topic}/")
+    assert not any(b"b-" in body for body in objects.values()), "archived while paused"
+    assert len(re.findall(r"event=object_written", worker.log())) == written_before
+    worker.proc.send_signal(signal.SIGUSR2)
+    worker.wait_for_log(r"event=task_resumed")
+    objects = wait_for_lines(s3, bucket, f"{instance}/{topic}/", len(positions))
+    check_exactly_once(objects, positions, instance, topic)
+    assert worker.stop() == 0

@@ -77,6 +77,12 @@ class FakeSource final : public RecordSource {
     return Status::Ok();
   }
 
+  Status SeekToCommitted(int32_t p) override {
+    position_[p] = committed(p);
+    ++seeks_;
+    return Status::Ok();
+  }
+
   int64_t committed(int32_t p) const {
     auto it = commits_.find(p);
     return it == commits_.end() ? 0 : it->second;
@@ -98,6 +104,7 @@ class FakeSource final : public RecordSource {
   bool fail_commits_ = false;
   int commit_calls_ = 0;
   int pauses_ = 0;
+  int seeks_ = 0;
 };
 
 class TaskRunnerTest : public ::testing::Test {
@@ -271,6 +278,28 @@ TEST_F(TaskRunnerTest, RevokeCommitsFinishedUploadAndDropsOpenWindow) {
   runner->Shutdown();
   EXPECT_EQ(source_.committed(1), 0);
   EXPECT_EQ(runner->uncommitted_objects(), 0u);
+}
+
+TEST_F(TaskRunnerTest, PauseCommitsWhatIsDurableAndResumeRereadsTheRest) {
+  for (int i = 0; i < 3; ++i) source_.Append(0, kT0 + i, "a" + std::to_string(i));
+  source_.Append(0, kT0 + kWindow, "b0");
+  auto runner = MakeRunner();
+  StepUntil(*runner, [&] { return source_.committed(0) == 3; });
+  runner->SetPaused(true);
+  EXPECT_TRUE(runner->paused());
+  EXPECT_TRUE(source_.paused_.count(0));
+  source_.Append(0, kT0 + kWindow + 1, "b1");
+  for (int i = 0; i < 20; ++i) runner->Step(std::chrono::milliseconds(0));
+  EXPECT_EQ(source_.committed(0), 3) << "the open window 'b0' was dropped, not committed";
+  EXPECT_EQ(store_.Objects(bucket_).size(), 1u);
+  runner->SetPaused(false);
+  EXPECT_EQ(source_.seeks_, 1);
+  source_.Append(0, kT0 + 2 * kWindow, "c0");
+  StepUntil(*runner, [&] { return source_.committed(0) == 5; });
+  auto lines = ArchivedLines();
+  EXPECT_EQ(lines["b0"], 1);
+  EXPECT_EQ(lines["b1"], 1);
+  EXPECT_EQ(lines["a0"], 1);
 }
 
 TEST_F(TaskRunnerTest, ManyOpenWindowsSpillToStayWithinTheBudget) {
