@@ -101,6 +101,7 @@ void TaskRunner::OnAssigned(const std::vector<int32_t>& partitions) {
 }
 
 void TaskRunner::OnRevoked(const std::vector<int32_t>& partitions, bool lost) {
+  FinishUploads(partitions);
   for (int32_t p : partitions) {
     auto it = partitions_.find(p);
     if (it == partitions_.end()) continue;
@@ -275,16 +276,36 @@ bool TaskRunner::TryCommit(int32_t partition, PartitionState& state) {
   return true;
 }
 
+void TaskRunner::FinishUploads(const std::vector<int32_t>& partitions) {
+  // One deadline for all partitions, and all cancellations at once, so a
+  // stop or revoke with many stuck uploads takes finish_timeout plus one
+  // request timeout, not that much per partition.
+  const auto deadline = std::chrono::steady_clock::now() + spec_.finish_timeout;
+  std::vector<std::pair<int32_t, std::shared_ptr<Upload>>> uploads;
+  for (int32_t p : partitions) {
+    auto it = partitions_.find(p);
+    if (it != partitions_.end() && it->second.in_flight) {
+      uploads.emplace_back(p, it->second.in_flight);
+    }
+  }
+  for (auto& [p, upload] : uploads) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    upload->WaitDone(std::max(left, std::chrono::milliseconds(0)));
+  }
+  for (auto& [p, upload] : uploads) upload->cancel.Cancel();
+  for (auto& [p, upload] : uploads) {
+    // The attempt in progress ends within the store's request timeout.
+    while (!upload->WaitDone(std::chrono::seconds(5))) {
+      spdlog::warn("event=waiting_for_upload topic={} partition={} key={}", spec_.topic, p,
+                   upload->key.value);
+    }
+  }
+}
+
 void TaskRunner::ReleasePartition(int32_t partition, PartitionState& state, bool commit) {
   if (state.in_flight) {
-    if (!state.in_flight->WaitDone(spec_.finish_timeout)) {
-      state.in_flight->cancel.Cancel();
-      // The attempt in progress ends within the store's request timeout.
-      while (!state.in_flight->WaitDone(std::chrono::seconds(5))) {
-        spdlog::warn("event=waiting_for_upload topic={} partition={} key={}", spec_.topic,
-                     partition, state.in_flight->key.value);
-      }
-    }
+    FinishUploads({partition});  // Immediate when the caller already did.
     if (commit) {
       CollectUpload(partition, state);
     } else {
@@ -302,6 +323,7 @@ void TaskRunner::SetPaused(bool paused) {
   paused_ = paused;
   spdlog::info("event={} topic={} partitions={}", paused ? "task_paused" : "task_resumed",
                spec_.topic, partitions_.size());
+  if (paused) FinishUploads(AssignedPartitions());
   for (auto& [partition, state] : partitions_) {
     if (paused) {
       ReleasePartition(partition, state, /*commit=*/true);
@@ -320,6 +342,7 @@ void TaskRunner::SetPaused(bool paused) {
 void TaskRunner::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
+  FinishUploads(AssignedPartitions());
   for (auto& [partition, state] : partitions_) ReleasePartition(partition, state, true);
   partitions_.clear();
 }
@@ -333,6 +356,12 @@ void TaskRunner::RecordError(const Status& status) {
 TaskStats TaskRunner::stats() const {
   std::lock_guard<std::mutex> lock(stats_mu_);
   return stats_;
+}
+
+std::vector<int32_t> TaskRunner::AssignedPartitions() const {
+  std::vector<int32_t> ids;
+  for (const auto& [partition, state] : partitions_) ids.push_back(partition);
+  return ids;
 }
 
 size_t TaskRunner::uncommitted_objects() const {

@@ -128,7 +128,12 @@ class TaskRunner final : public RecordSourceListener {
   void StartUpload(int32_t partition, PartitionState& state, Segment segment);
   void CollectUpload(int32_t partition, PartitionState& state);
   bool TryCommit(int32_t partition, PartitionState& state);
+  // Waits for the in-flight uploads of `partitions` until finish_timeout,
+  // then cancels the rest together and waits for their last attempts.
+  void FinishUploads(const std::vector<int32_t>& partitions);
+  // Commits what is durable (if `commit`) and drops everything else.
   void ReleasePartition(int32_t partition, PartitionState& state, bool commit);
+  std::vector<int32_t> AssignedPartitions() const;
   void RecordError(const Status& status);
   void ManageMemory();
   void Fail(const Status& status);

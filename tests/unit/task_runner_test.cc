@@ -116,7 +116,9 @@ class TaskRunnerTest : public ::testing::Test {
     encoder_ = std::move(enc.value());
   }
 
-  std::unique_ptr<TaskRunner> MakeRunner(MemoryBudget* budget = nullptr, Spool* spool = nullptr) {
+  std::unique_ptr<TaskRunner> MakeRunner(
+      MemoryBudget* budget = nullptr, Spool* spool = nullptr,
+      std::chrono::milliseconds finish_timeout = std::chrono::milliseconds(10'000)) {
     TaskSpec spec;
     spec.topic = "t";
     spec.instance = "i";
@@ -127,6 +129,7 @@ class TaskRunnerTest : public ::testing::Test {
     spec.upload.initial_backoff = std::chrono::milliseconds(1);
     spec.upload.max_backoff = std::chrono::milliseconds(5);
     spec.key_template = KeyTemplate::Parse(kDefaultKeyTemplate).value();
+    spec.finish_timeout = finish_timeout;
     return std::make_unique<TaskRunner>(
         std::move(spec), &source_, encoder_.get(), &store_, &pool_, [this] { return now_; }, budget,
         spool);
@@ -300,6 +303,36 @@ TEST_F(TaskRunnerTest, PauseCommitsWhatIsDurableAndResumeRereadsTheRest) {
   EXPECT_EQ(lines["b0"], 1);
   EXPECT_EQ(lines["b1"], 1);
   EXPECT_EQ(lines["a0"], 1);
+}
+
+TEST_F(TaskRunnerTest, ShutdownWaitsOneDeadlineForAllStuckUploadsNotOnePerPartition) {
+  UploadPool pool("stuck", 8);
+  store_.FailCalls(Status::Unavailable("store down"), -1);
+  for (int p = 0; p < 8; ++p) {
+    source_.Append(p, kT0, "a");
+    source_.Append(p, kT0 + kWindow, "b");
+  }
+  TaskSpec spec;
+  spec.topic = "t";
+  spec.instance = "i";
+  spec.bucket = bucket_;
+  spec.policy.window_ms = kWindow;
+  spec.upload.initial_backoff = std::chrono::milliseconds(1);
+  spec.upload.max_backoff = std::chrono::milliseconds(5);
+  spec.key_template = KeyTemplate::Parse(kDefaultKeyTemplate).value();
+  spec.finish_timeout = std::chrono::milliseconds(500);
+  TaskRunner runner(std::move(spec), &source_, encoder_.get(), &store_, &pool,
+                    [this] { return now_; });
+  for (int i = 0; i < 10; ++i) runner.Step(std::chrono::milliseconds(0));
+  ASSERT_EQ(runner.uncommitted_objects(), 8u);
+  const auto start = std::chrono::steady_clock::now();
+  runner.Shutdown();
+  const auto took = std::chrono::steady_clock::now() - start;
+  // One shared 0.5 s deadline; one per partition would take 4 s.
+  EXPECT_LT(took, std::chrono::milliseconds(2500));
+  EXPECT_EQ(source_.commit_calls_, 0);
+  store_.FailCalls(Status::Ok(), 0);
+  EXPECT_TRUE(store_.Objects(bucket_).empty());
 }
 
 TEST_F(TaskRunnerTest, ManyOpenWindowsSpillToStayWithinTheBudget) {
