@@ -7,7 +7,9 @@
 # What it installs (each step is skipped when already present, so running it a
 # second time is fast and changes nothing):
 #   1. Debian packages: C++ toolchain and libraries, kcat, clang-format,
-#      a Java runtime, Maven and Go (the last three only if not on PATH).
+#      clang with its compiler-rt runtimes (libFuzzer and the sanitizers, for
+#      scripts/fuzz.sh), a Java runtime, Maven and Go (the last three only if
+#      not on PATH).
 #   2. Python packages (for the pytest harness), with the `python3 -m pip`
 #      that is first on PATH: boto3 awscli pytest confluent-kafka moto[server].
 #   3. Apache Kafka broker jars (kafka_2.13 $KAFKA_VERSION and its runtime
@@ -49,6 +51,7 @@ APT_PACKAGES=(
     libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
     libtinyxml2-dev libgtest-dev libgmock-dev libcpp-httplib-dev
     kcat clang-format python3-venv
+    clang libclang-rt-14-dev
 )
 
 java_major() {

@@ -4,10 +4,13 @@
 #   2. checks formatting (clang-format, Google style, 100 columns),
 #   3. builds with -Wall -Wextra -Werror and runs the unit tests (ctest),
 #   4. builds and runs the unit tests again under ASan + UBSan,
-#   5. runs the integration tests (pytest) against a real Kafka broker and a
+#   5. builds the libFuzzer targets with clang and runs each for 15 s
+#      (scripts/fuzz.sh),
+#   6. runs the integration tests (pytest) against a real Kafka broker and a
 #      real S3 server (SeaweedFS), which the tests start and stop themselves.
 #
-# Usage: bash scripts/test.sh    (K2C_SKIP_ASAN=1 skips step 4 locally)
+# Usage: bash scripts/test.sh    (K2C_SKIP_ASAN=1 skips step 4 locally,
+#                                 K2C_SKIP_FUZZ=1 skips step 5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin:$HOME/go/bin"
@@ -29,6 +32,11 @@ if [[ "${K2C_SKIP_ASAN:-0}" != 1 ]]; then
     cmake --build build-asan --target unit_tests
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
         ./build-asan/unit_tests --gtest_brief=1
+fi
+
+if [[ "${K2C_SKIP_FUZZ:-0}" != 1 ]]; then
+    echo "== fuzz targets (briefly)"
+    bash scripts/fuzz.sh 15
 fi
 
 echo "== integration tests (real Kafka + SeaweedFS S3)"

@@ -48,6 +48,28 @@ TEST(KeyTemplateTest, KeysSortByOffsetWithinPartition) {
   EXPECT_LT(t->Render(a), t->Render(b));
 }
 
+// Window starts come from producers' record timestamps, so any int64 value
+// must render without undefined behaviour; INT64_MIN used to overflow a
+// negation (found by tests/fuzz/key_template_fuzz.cc).
+TEST(KeyTemplateTest, RendersExtremeWindowStarts) {
+  auto t = KeyTemplate::Parse("%Y%m%dT%H%M%S/{window_start_ms}_{partition}_{first_offset}");
+  ASSERT_TRUE(t.ok());
+  KeyFields f = SampleFields();
+  f.window_start_ms = INT64_MIN;
+  EXPECT_THAT(t->Render(f), HasSubstr("/-9223372036854775808_3_"));
+  f.window_start_ms = INT64_MIN + 1;
+  EXPECT_THAT(t->Render(f), HasSubstr("/-9223372036854775807_3_"));
+  f.window_start_ms = INT64_MAX;
+  EXPECT_THAT(t->Render(f), HasSubstr("/9223372036854775807_3_"));
+  // Negative times still round down to the second before.
+  f.window_start_ms = -1;
+  EXPECT_EQ(t->Render(f), "19691231T235959/-1_3_00000000000000001234");
+  f.window_start_ms = -1000;
+  EXPECT_EQ(t->Render(f), "19691231T235959/-1000_3_00000000000000001234");
+  f.window_start_ms = -1001;
+  EXPECT_EQ(t->Render(f), "19691231T235958/-1001_3_00000000000000001234");
+}
+
 struct BadTemplate {
   std::string text;
   std::string expected_in_message;
