@@ -36,7 +36,7 @@ fi
 
 if [[ "${K2C_SKIP_FUZZ:-0}" != 1 ]]; then
     echo "== fuzz targets (briefly)"
-    bash scripts/fuzz.sh 15
+    bash scripts/fuzz.sh 10
 fi
 
 echo "== integration tests (real Kafka + SeaweedFS S3)"

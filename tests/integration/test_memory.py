@@ -51,7 +51,7 @@ def test_memory_stays_within_budget_with_many_open_partitions(kafka, s3, tmp_pat
         expected = {rec[2]: pos for rec, pos in zip(records, positions)}
         total_mib = len(records) * VALUE_BYTES / 2**20
         instance = cluster_id(kafka)
-        objects = wait_for_lines(s3, bucket, f"{instance}/{topic}/", len(records), timeout=240)
+        objects = wait_for_lines(s3, bucket, f"{instance}/{topic}/", len(records), timeout=360)
         peak = peak_rss_mib(w.proc.pid)
         print(f"records={len(records)} data={total_mib:.0f}MiB produced_in={produced_in:.1f}s "
               f"peak_rss={peak:.0f}MiB budget={BUDGET_MIB}MiB")
