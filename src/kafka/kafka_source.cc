@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 namespace k2c {
 namespace {
@@ -71,9 +73,10 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Create(const KafkaSourceOption
   K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "enable.auto.commit", "false"));
   K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "enable.auto.offset.store", "false"));
   K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "enable.partition.eof", "true"));
-  K2C_RETURN_IF_ERROR(
-      SetProperty(conf.get(), "auto.offset.reset",
-                  options.start == StartPosition::kEarliest ? "earliest" : "latest"));
+  // "latest" is implemented by pinning start offsets (PinStartOffsets);
+  // wherever librdkafka must choose by itself (a pin failed, offsets expired
+  // by retention), the beginning of the log loses nothing.
+  K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "auto.offset.reset", "earliest"));
   K2C_RETURN_IF_ERROR(
       SetProperty(conf.get(), "partition.assignment.strategy", "cooperative-sticky"));
   if (options.properties.count("client.id") == 0) {
@@ -190,45 +193,94 @@ void KafkaSource::HandleRebalance(RdKafka::KafkaConsumer* consumer, RdKafka::Err
   }
 }
 
+bool KafkaSource::GroupHasCommits() {
+  // Any committed offset for any partition of the topic means the task ran
+  // before; a partition without one is then new (added to the topic later).
+  std::unique_ptr<RdKafka::Topic> topic;
+  std::string err;
+  topic.reset(RdKafka::Topic::create(consumer_.get(), options_.topic, nullptr, err));
+  RdKafka::Metadata* raw = nullptr;
+  if (!topic || consumer_->metadata(false, topic.get(), &raw,
+                                    static_cast<int>(options_.request_timeout.count())) !=
+                    RdKafka::ERR_NO_ERROR) {
+    return true;  // Unknown: assume history, so nothing is skipped.
+  }
+  std::unique_ptr<RdKafka::Metadata> metadata(raw);
+  std::vector<RdKafka::TopicPartition*> all;
+  PartitionListGuard guard{&all};
+  for (const auto* tm : *metadata->topics()) {
+    if (tm->topic() != options_.topic) continue;
+    for (const auto* pm : *tm->partitions()) {
+      all.push_back(RdKafka::TopicPartition::create(options_.topic, pm->id()));
+    }
+  }
+  if (consumer_->committed(all, static_cast<int>(options_.request_timeout.count())) !=
+      RdKafka::ERR_NO_ERROR) {
+    return true;
+  }
+  for (const auto* tp : all) {
+    if (tp->offset() >= 0) return true;
+  }
+  return false;
+}
+
 void KafkaSource::PinStartOffsets(std::vector<RdKafka::TopicPartition*>& partitions) {
+  const int timeout_ms = static_cast<int>(options_.request_timeout.count());
   std::vector<RdKafka::TopicPartition*> committed;
   PartitionListGuard guard{&committed};
   for (const auto* tp : partitions) {
     committed.push_back(RdKafka::TopicPartition::create(tp->topic(), tp->partition()));
   }
-  const RdKafka::ErrorCode err =
-      consumer_->committed(committed, static_cast<int>(options_.request_timeout.count()));
+  const RdKafka::ErrorCode err = consumer_->committed(committed, timeout_ms);
   if (err != RdKafka::ERR_NO_ERROR) {
-    // Without the committed offsets we cannot tell new partitions apart;
-    // fall back to the group's stored offsets (auto.offset.reset decides).
+    // Without the committed offsets new partitions cannot be told apart;
+    // librdkafka then uses the group's offsets, or the beginning of the log
+    // (auto.offset.reset is "earliest"): possibly more, never less.
     spdlog::warn("event=committed_lookup_failed topic={} error=\"{}\"", options_.topic,
                  RdKafka::err2str(err));
     return;
   }
+  const bool any_unpinned = std::any_of(committed.begin(), committed.end(),
+                                        [](const auto* tp) { return tp->offset() < 0; });
+  if (!any_unpinned) return;
+  // "latest" skips the backlog that existed before the task. A partition
+  // added to the topic after the task started has no such backlog: all of
+  // its records came after, so it starts at its beginning.
+  const bool latest = options_.start == StartPosition::kLatest && !GroupHasCommits();
   std::vector<RdKafka::TopicPartition*> to_commit;
   PartitionListGuard commit_guard{&to_commit};
   for (const auto* tp : committed) {
     if (tp->offset() >= 0) continue;
     int64_t low = 0, high = 0;
-    const RdKafka::ErrorCode werr =
-        consumer_->query_watermark_offsets(tp->topic(), tp->partition(), &low, &high,
-                                           static_cast<int>(options_.request_timeout.count()));
+    RdKafka::ErrorCode werr = RdKafka::ERR_NO_ERROR;
+    // A partition just created may not have its leader yet: retry briefly.
+    for (int attempt = 0; attempt < 10; ++attempt) {
+      werr =
+          consumer_->query_watermark_offsets(tp->topic(), tp->partition(), &low, &high, timeout_ms);
+      if (werr == RdKafka::ERR_NO_ERROR) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
     if (werr != RdKafka::ERR_NO_ERROR) {
-      spdlog::warn("event=watermark_lookup_failed topic={} partition={} error=\"{}\"",
-                   options_.topic, tp->partition(), RdKafka::err2str(werr));
+      // Left unpinned, the partition starts at the beginning of its log
+      // (auto.offset.reset = earliest): it may archive backlog, it never
+      // skips a record.
+      spdlog::warn(
+          "event=watermark_lookup_failed topic={} partition={} error=\"{}\" "
+          "fallback=earliest",
+          options_.topic, tp->partition(), RdKafka::err2str(werr));
       continue;
     }
-    const int64_t start = options_.start == StartPosition::kEarliest ? low : high;
+    const int64_t start = latest ? high : low;
     to_commit.push_back(RdKafka::TopicPartition::create(tp->topic(), tp->partition(), start));
     spdlog::info("event=start_offset_pinned topic={} partition={} offset={} start={}",
-                 options_.topic, tp->partition(), start,
-                 options_.start == StartPosition::kEarliest ? "earliest" : "latest");
+                 options_.topic, tp->partition(), start, latest ? "latest" : "earliest");
   }
   if (to_commit.empty()) return;
   const RdKafka::ErrorCode cerr = consumer_->commitSync(to_commit);
   if (cerr != RdKafka::ERR_NO_ERROR) {
-    spdlog::warn("event=start_offset_commit_failed topic={} error=\"{}\"", options_.topic,
-                 RdKafka::err2str(cerr));
+    // Not pinned: the partition starts at the beginning (see above).
+    spdlog::warn("event=start_offset_commit_failed topic={} error=\"{}\" fallback=earliest",
+                 options_.topic, RdKafka::err2str(cerr));
     return;
   }
   // Assign at the pinned offsets so that this run and any later one agree.

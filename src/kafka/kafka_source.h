@@ -41,9 +41,11 @@ Result<std::string> FetchClusterId(const KafkaSourceOptions& options);
 // commits, cooperative-sticky assignment, partition EOF events.
 //
 // A partition that has no committed offset when first assigned gets its start
-// (end or beginning of the log) resolved and committed at once, so that
-// records produced while the worker is down later are never skipped by
-// auto.offset.reset. Not thread-safe: one thread polls, commits and closes.
+// resolved and committed at once, so that records produced while the worker
+// is down later are never skipped: the end of the log for `latest` when the
+// task is new (the group has no offsets for the topic), else the beginning
+// (`earliest`, or a partition added to the topic after the task started). Not thread-safe: one
+// thread polls, commits and closes.
 class KafkaSource final : public RecordSource {
  public:
   // Connects and subscribes. NotFound if the topic does not exist;
@@ -66,6 +68,7 @@ class KafkaSource final : public RecordSource {
   void HandleRebalance(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
                        std::vector<RdKafka::TopicPartition*>& partitions);
   void PinStartOffsets(std::vector<RdKafka::TopicPartition*>& partitions);
+  bool GroupHasCommits();
   Status PauseOrResume(int32_t partition, bool pause);
 
   KafkaSourceOptions options_;

@@ -42,19 +42,38 @@ def task_toml(topic: str, bucket: str, window: str = "2s", **extra) -> str:
     return "[[task]]\n" + "\n".join(lines) + "\n"
 
 
+def toml_value(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    return toml_str(str(v))
+
+
 class Worker:
-    """One kafka2cos process. Its log goes to `<workdir>/worker-<n>.log`."""
+    """One kafka2cos process. Its log goes to `<workdir>/<name>-<n>.log` (n counts
+    the starts of this object), its config to `<workdir>/kafka2cos.toml`
+    (`kafka2cos-<name>.toml` for another name), so several Workers, e.g. of
+    one consumer group, can share a directory when their names differ.
+
+    `kafka_properties` adds (or overrides) entries of [kafka.properties]."""
 
     def __init__(self, workdir: Path, bootstrap: str, storage: str, tasks: str,
-                 sink: str = 'min_window = "1s"\nflush_grace = "1s"\n'):
+                 sink: str = 'min_window = "1s"\nflush_grace = "1s"\n',
+                 name: str = "worker", kafka_properties: Optional[dict] = None):
         self.workdir = workdir
-        self.config = workdir / "kafka2cos.toml"
+        self.name = name
+        self.config = workdir / ("kafka2cos.toml" if name == "worker"
+                                 else f"kafka2cos-{name}.toml")
+        # A short session lets a restarted worker take over the partitions
+        # of a killed one in seconds instead of librdkafka's default 45 s.
+        props = {"topic.metadata.refresh.interval.ms": 5000, "session.timeout.ms": 6000,
+                 "heartbeat.interval.ms": 1000}
+        props.update(kafka_properties or {})
+        props_toml = "".join(f"{toml_str(k)} = {toml_value(v)}\n" for k, v in props.items())
         self.config.write_text(
             f"[kafka]\nbootstrap_servers = {toml_str(bootstrap)}\n"
-            # A short session lets a restarted worker take over the partitions
-            # of a killed one in seconds instead of librdkafka's default 45 s.
-            f"[kafka.properties]\n\"topic.metadata.refresh.interval.ms\" = 5000\n"
-            f"\"session.timeout.ms\" = 6000\n\"heartbeat.interval.ms\" = 1000\n"
+            f"[kafka.properties]\n{props_toml}"
             f"{storage}\n[sink]\n{sink}\n{tasks}")
         self.proc: Optional[subprocess.Popen] = None
         self.runs = 0
@@ -65,7 +84,7 @@ class Worker:
         partitions are assigned (so start=latest offsets are pinned)."""
         assert WORKER_BIN.exists(), f"build the worker first: {WORKER_BIN} is missing"
         self.runs += 1
-        self.log_path = self.workdir / f"worker-{self.runs}.log"
+        self.log_path = self.workdir / f"{self.name}-{self.runs}.log"
         log = open(self.log_path, "wb")
         self.proc = subprocess.Popen([str(WORKER_BIN), "run", "--config", str(self.config)],
                                      stdout=log, stderr=subprocess.STDOUT,
@@ -78,9 +97,21 @@ class Worker:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path else ""
 
+    def log_paths(self) -> list[Path]:
+        """The logs of every start of this Worker, oldest first."""
+        return [self.workdir / f"{self.name}-{n}.log" for n in range(1, self.runs + 1)
+                if (self.workdir / f"{self.name}-{n}.log").exists()]
+
     def all_logs(self) -> str:
-        return "".join(p.read_text(errors="replace")
-                       for p in sorted(self.workdir.glob("worker-*.log")))
+        """Every `<name>-<n>.log` in the directory (also those of an earlier
+        Worker object of the same name), in start order."""
+        paths = self.workdir.glob(f"{self.name}-*.log")
+        runs = [(int(m[1]), p) for p in paths
+                if (m := re.fullmatch(rf"{re.escape(self.name)}-(\d+)\.log", p.name))]
+        return "".join(p.read_text(errors="replace") for _, p in sorted(runs))
+
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
 
     def wait_for_log(self, pattern: str, count: int = 1, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
