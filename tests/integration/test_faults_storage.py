@@ -33,6 +33,7 @@ import pytest
 from botocore.exceptions import ClientError
 from confluent_kafka import TopicPartition
 
+import archive_check
 from archive_check import KEY_RE, check_exactly_once, cluster_id
 from faultproxy import FaultProxy
 from worker import Worker, task_toml, toml_str
@@ -47,18 +48,6 @@ STOP_BOUND_S = 25
 # --------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------
-
-def report(test: str, **numbers) -> None:
-    """Appends one JSON line with this test's numbers to $K2C_RELIABILITY_REPORT."""
-    path = os.environ.get("K2C_RELIABILITY_REPORT")
-    if not path:
-        return
-    line = {"suite": "faults_storage", "test": test, "time": time.strftime("%Y-%m-%dT%H:%M:%SZ",
-                                                                              time.gmtime())}
-    line.update(numbers)
-    with open(path, "a") as f:
-        f.write(json.dumps(line, sort_keys=True, default=str) + "\n")
-
 
 def storage_toml(endpoint: str, s3, request_timeout: str = "3s", connect_timeout: str = "2s",
                  access_key: Optional[str] = None, secret_key: Optional[str] = None) -> str:
@@ -284,7 +273,7 @@ class Scenario:
             commit_failed=len(re.findall(r"event=commit_failed", log)),
             objects_written=len(re.findall(r"event=object_written", log)),
             duration_s=round(time.monotonic() - self.started, 1), **extra)
-        report(test, **numbers)
+        archive_check.report(f"storage.{test}", **numbers)
         print(f"\n{test}: {json.dumps(numbers, default=str)}")
         assert counts["lost"] == 0, f"lost {counts['lost']}: {numbers}"
         assert counts["duplicated"] == 0, f"duplicated {counts['duplicated']}: {numbers}"
@@ -394,7 +383,7 @@ def test_kafka_broker_restart_mid_stream(scenario, kafka, s3):
     kafka.restart()
     downtime = round(time.monotonic() - t0, 1)
     time.sleep(5)  # The stream goes on after the broker is back.
-    numbers = sc.finish(
+    sc.finish(
         "kafka_broker_restart_mid_stream", {"kafka_restart": 1, "restart_seconds": downtime},
         timeout=75,
         partitions_lost=log_count(worker, r"event=partition_revoked [^\n]*lost=true"),
