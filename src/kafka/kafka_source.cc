@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
 #include <thread>
 
 namespace k2c {
@@ -349,10 +350,13 @@ Status KafkaSource::Resume(int32_t partition) { return PauseOrResume(partition, 
 Result<std::string> FetchClusterId(const KafkaSourceOptions& options) {
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   for (const auto& [name, value] : options.properties) {
-    // Consumer-only properties mean nothing to a producer handle; skip them
-    // rather than fail (they were validated when the real consumer is made).
-    std::string err;
-    if (conf->set(name, value, err) != RdKafka::Conf::CONF_OK) continue;
+    // Only what reaching the cluster needs (TLS, SASL, sockets): consumer
+    // properties would make librdkafka warn on a producer handle.
+    static const char* const kConnection[] = {"security.", "ssl.",    "sasl.",      "socket.",
+                                              "client.",   "broker.", "api.version"};
+    const bool connection = std::any_of(std::begin(kConnection), std::end(kConnection),
+                                        [&](const char* p) { return name.rfind(p, 0) == 0; });
+    if (connection) K2C_RETURN_IF_ERROR(SetProperty(conf.get(), name, value));
   }
   K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "bootstrap.servers", options.bootstrap_servers));
   std::string err;

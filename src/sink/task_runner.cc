@@ -343,7 +343,11 @@ void TaskRunner::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
   FinishUploads(AssignedPartitions());
-  for (auto& [partition, state] : partitions_) ReleasePartition(partition, state, true);
+  for (auto& [partition, state] : partitions_) {
+    ReleasePartition(partition, state, true);
+    spdlog::info("event=partition_released topic={} partition={} reason=shutdown", spec_.topic,
+                 partition);
+  }
   partitions_.clear();
 }
 
