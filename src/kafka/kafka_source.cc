@@ -354,8 +354,9 @@ Result<std::string> FetchClusterId(const KafkaSourceOptions& options) {
     // properties would make librdkafka warn on a producer handle.
     static const char* const kConnection[] = {"security.", "ssl.",    "sasl.",      "socket.",
                                               "client.",   "broker.", "api.version"};
+    const std::string& key = name;  // clang 14 cannot capture a structured binding.
     const bool connection = std::any_of(std::begin(kConnection), std::end(kConnection),
-                                        [&](const char* p) { return name.rfind(p, 0) == 0; });
+                                        [&key](const char* p) { return key.rfind(p, 0) == 0; });
     if (connection) K2C_RETURN_IF_ERROR(SetProperty(conf.get(), name, value));
   }
   K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "bootstrap.servers", options.bootstrap_servers));
