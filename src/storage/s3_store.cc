@@ -187,6 +187,14 @@ void S3Store::ReturnClient(std::unique_ptr<HttpClient> client) {
   if (idle_clients_.size() < kMaxIdleClients) idle_clients_.push_back(std::move(client));
 }
 
+void S3Store::AddNewObjectHeaders(Call* call) const {
+  call->headers.emplace_back("content-type", "application/octet-stream");
+  if (!options_.canned_acl.empty()) call->headers.emplace_back("x-amz-acl", options_.canned_acl);
+  if (!options_.server_side_encryption.empty()) {
+    call->headers.emplace_back("x-amz-server-side-encryption", options_.server_side_encryption);
+  }
+}
+
 Result<HttpResponse> S3Store::Execute(const Call& call) {
   const std::string& bucket = call.bucket->name;
   if (bucket.empty() || bucket.find('/') != std::string::npos || HasControlChar(bucket)) {
@@ -293,11 +301,7 @@ Status S3Store::PutObject(const Bucket& bucket, const ObjectKey& key, std::strin
   call.method = "PUT";
   call.body = body;
   call.headers.emplace_back("content-md5", ContentMd5(body));
-  call.headers.emplace_back("content-type", "application/octet-stream");
-  if (!options_.canned_acl.empty()) call.headers.emplace_back("x-amz-acl", options_.canned_acl);
-  if (!options_.server_side_encryption.empty()) {
-    call.headers.emplace_back("x-amz-server-side-encryption", options_.server_side_encryption);
-  }
+  AddNewObjectHeaders(&call);
   Result<HttpResponse> r = Execute(call);
   if (!r.ok()) return r.status();
   return IsSuccess(r->status) ? Status::Ok() : ErrorFromResponse(call, *r);
@@ -310,11 +314,7 @@ Result<MultipartId> S3Store::CreateMultipart(const Bucket& bucket, const ObjectK
   call.key = &key;
   call.method = "POST";
   call.query = {{"uploads", ""}};
-  call.headers.emplace_back("content-type", "application/octet-stream");
-  if (!options_.canned_acl.empty()) call.headers.emplace_back("x-amz-acl", options_.canned_acl);
-  if (!options_.server_side_encryption.empty()) {
-    call.headers.emplace_back("x-amz-server-side-encryption", options_.server_side_encryption);
-  }
+  AddNewObjectHeaders(&call);
   Result<HttpResponse> r = Execute(call);
   if (!r.ok()) return r.status();
   if (!IsSuccess(r->status)) return ErrorFromResponse(call, *r);

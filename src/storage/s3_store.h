@@ -104,6 +104,12 @@ class S3Store : public ObjectStore {
   // True if server-provided `text` contains the secret key or session token.
   bool ContainsSecret(std::string_view text) const;
 
+  // Headers every request creating an object carries (PutObject and
+  // CreateMultipart alike): content type, ACL, server-side encryption. One
+  // place, so a multipart object can never end up less private or less
+  // encrypted than a single-put one.
+  void AddNewObjectHeaders(Call* call) const;
+
   std::unique_ptr<HttpClient> BorrowClient();
   void ReturnClient(std::unique_ptr<HttpClient> client);
 
