@@ -38,6 +38,8 @@ usage() {
 
 # shellcheck source=lib/ports.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/ports.sh"
+# shellcheck source=lib/process.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/process.sh"
 
 # Prints the pid from DIR/kafka.pid if that process is alive and is our broker.
 running_pid() {
@@ -116,10 +118,6 @@ set_java_cmd() {
 }
 
 # True while the process exists and is not a zombie.
-alive() {
-    [[ -e "/proc/$1" ]] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
-}
-
 cmd_start() {
     [[ -f "$LIBS/.complete" ]] || die "Kafka jars not found in $LIBS; run scripts/install-deps.sh"
     command -v kcat >/dev/null || die "kcat not found; run scripts/install-deps.sh"
@@ -183,17 +181,7 @@ cmd_stop() {
         return 0
     fi
     log "stopping pid $pid"
-    kill -TERM "$pid" 2>/dev/null || true
-    local deadline=$((SECONDS + STOP_TIMEOUT))
-    while alive "$pid"; do
-        if ((SECONDS >= deadline)); then
-            log "still alive after ${STOP_TIMEOUT}s, sending SIGKILL"
-            kill -KILL "$pid" 2>/dev/null || true
-            while alive "$pid"; do sleep 0.1; done
-            break
-        fi
-        sleep 0.2
-    done
+    terminate "$pid" "$STOP_TIMEOUT"
     rm -f "$DIR/kafka.pid" "$DIR/env"
     log "stopped"
 }

@@ -58,12 +58,10 @@ find_weed() {
 
 # shellcheck source=lib/ports.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/ports.sh"
+# shellcheck source=lib/process.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/process.sh"
 
 # True while the process exists and is not a zombie.
-alive() {
-    [[ -e "/proc/$1" ]] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
-}
-
 # Prints the pid from DIR/weed.pid if that process is alive and is our server.
 running_pid() {
     local pidfile="$DIR/weed.pid" pid
@@ -242,17 +240,7 @@ cmd_stop() {
         return 0
     fi
     log "stopping pid $pid"
-    kill -TERM "$pid" 2>/dev/null || true
-    local deadline=$((SECONDS + STOP_TIMEOUT))
-    while alive "$pid"; do
-        if ((SECONDS >= deadline)); then
-            log "still alive after ${STOP_TIMEOUT}s, sending SIGKILL"
-            kill -KILL "$pid" 2>/dev/null || true
-            while alive "$pid"; do sleep 0.1; done
-            break
-        fi
-        sleep 0.2
-    done
+    terminate "$pid" "$STOP_TIMEOUT"
     # weed's unix sockets for in-process traffic are named after the ports.
     if [[ -f "$DIR/ports" ]]; then
         # shellcheck disable=SC1091
