@@ -49,6 +49,12 @@ int RunWorker(const std::string& config_path) {
   // keeps freed memory in each; a few arenas keep peak RSS near what is in
   // use, which the memory budget promises.
   mallopt(M_ARENA_MAX, 2);
+  // Bodies grow by doubling and are freed when spilled or uploaded; blocks of
+  // 64 KiB and more come straight from mmap, so freeing them returns the
+  // memory at once instead of leaving holes in the heap (a fixed threshold
+  // also stops glibc from raising it after each large free).
+  mallopt(M_MMAP_THRESHOLD, 64 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 1 << 20);
   auto config = k2c::LoadConfig(config_path);
   if (!config.ok()) {
     std::fprintf(stderr, "kafka2cos: %s\n", config.status().message().c_str());
