@@ -90,13 +90,14 @@ install_pip() {
     local py
     py="$(command -v python3)" || die "python3 not found"
     # pip distribution name -> python statement that succeeds when it is usable
-    local -a names=(boto3 awscli pytest confluent-kafka "moto[server]")
+    local -a names=(boto3 awscli pytest confluent-kafka "moto[server]" schemathesis)
     local -a checks=(
         "import boto3"
         "import awscli"
         "import pytest"
         "import confluent_kafka"
         "import moto, moto.server, flask, flask_cors"
+        "import schemathesis"
     )
     local missing=() i
     for i in "${!names[@]}"; do

@@ -11,6 +11,7 @@
 #include <ctime>
 #include <string>
 
+#include "cli/api_commands.h"
 #include "control/config.h"
 #include "control/worker.h"
 
@@ -68,7 +69,7 @@ int RunWorker(const std::string& config_path) {
     std::fprintf(stderr, "kafka2cos: cannot start: %s\n", started.ToString().c_str());
     return kExitStartup;
   }
-  spdlog::info("event=worker_started config={}", config_path);
+  spdlog::info("event=worker_started config={} tasks={}", config_path, worker.Tasks().size());
   // Wait for a stop signal, checking once a second that no task has failed.
   const timespec tick{1, 0};
   int sig = -1;
@@ -118,8 +119,12 @@ int main(int argc, char** argv) {
   run->add_option("-c,--config", config_path, "TOML config file (see docs/config.md)")->required();
   auto* validate = app.add_subcommand("validate", "Check a config file and exit");
   validate->add_option("-c,--config", config_path, "TOML config file")->required();
+  // topics, tasks, enable, disable, pause, resume, status: clients of a
+  // running worker's API.
+  k2c::ApiCommands api_commands(app);
   CLI11_PARSE(app, argc, argv);
   if (run->parsed()) return RunWorker(config_path);
   if (validate->parsed()) return ValidateConfig(config_path);
+  if (auto code = api_commands.Run(stdout, stderr)) return *code;
   return 1;
 }

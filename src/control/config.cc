@@ -322,32 +322,106 @@ Status ParseTask(const toml::table& table, const std::string& path, const std::s
   K2C_RETURN_IF_ERROR(r.ByteSize("max_object_bytes", &out->max_object_bytes));
   K2C_RETURN_IF_ERROR(r.String("key_template", &out->key_template));
   K2C_RETURN_IF_ERROR(r.CheckNoUnknownKeys());
-  const std::string where = r.Where(table) + ": " + path + " (topic '" + out->topic + "')";
-  if (out->window < sink.min_window || out->window > sink.max_window) {
+  Status valid = ValidateTaskConfig(*out, sink);
+  if (!valid.ok()) {
+    return Status::InvalidArgument(r.Where(table) + ": " + path + " (topic '" + out->topic +
+                                   "'): " + valid.message());
+  }
+  return Status::Ok();
+}
+
+Status ParseHttp(const toml::table* table, const std::string& source, HttpConfig* out) {
+  if (table != nullptr) {
+    TableReader r(*table, "http", source);
+    K2C_RETURN_IF_ERROR(r.String("listen", &out->listen));
+    K2C_RETURN_IF_ERROR(r.String("token", &out->token));
+    K2C_RETURN_IF_ERROR(r.CheckNoUnknownKeys());
+  }
+  out->token = EnvOr(out->token, "KAFKA2COS_API_TOKEN");
+  if (!out->listen.empty()) {
+    const size_t colon = out->listen.rfind(':');
+    int port = 0;
+    const char* end = out->listen.data() + out->listen.size();
+    const bool port_ok = colon != std::string::npos && colon > 0 &&
+                         std::from_chars(out->listen.data() + colon + 1, end, port).ptr == end &&
+                         port >= 0 && port < 65536;
+    if (!port_ok) {
+      return Status::InvalidArgument(
+          source + ": 'http.listen' is '" + out->listen +
+          "'; use host:port, e.g. \"127.0.0.1:8080\" (port 0: any free port)");
+    }
+  }
+  return Status::Ok();
+}
+
+Status ParseControl(const toml::table* table, const std::string& source, ControlConfig* out) {
+  if (table == nullptr) return Status::Ok();
+  TableReader r(*table, "control", source);
+  K2C_RETURN_IF_ERROR(r.String("tasks_topic", &out->tasks_topic));
+  K2C_RETURN_IF_ERROR(r.String("status_topic", &out->status_topic));
+  K2C_RETURN_IF_ERROR(r.Int("replication_factor", &out->replication_factor, -1, 32));
+  K2C_RETURN_IF_ERROR(r.String("worker_id", &out->worker_id));
+  K2C_RETURN_IF_ERROR(r.Duration("status_interval", &out->status_interval));
+  K2C_RETURN_IF_ERROR(r.CheckNoUnknownKeys());
+  for (const auto& [key, topic] :
+       {std::pair<const char*, const std::string&>{"control.tasks_topic", out->tasks_topic},
+        {"control.status_topic", out->status_topic}}) {
+    if (!topic.empty() && !IsValidTopicName(topic)) {
+      return Status::InvalidArgument(
+          source + ": '" + key + "' is '" + topic +
+          "', not a valid Kafka topic name (1..249 of a-z A-Z 0-9 . _ -)");
+    }
+  }
+  if (!out->tasks_topic.empty() && out->tasks_topic == out->status_topic) {
     return Status::InvalidArgument(
-        where + ": window " + FormatDuration(out->window) + " is outside the allowed range " +
-        FormatDuration(sink.min_window) + ".." + FormatDuration(sink.max_window) +
-        " (set by sink.min_window / sink.max_window)");
+        source + ": 'control.tasks_topic' and 'control.status_topic' must differ");
   }
-  if (out->start != "latest" && out->start != "earliest") {
-    return Status::InvalidArgument(where + ": start is '" + out->start +
-                                   "'; use \"latest\" (default: skip the backlog) or "
-                                   "\"earliest\"");
+  if (out->worker_id.find('/') != std::string::npos) {
+    return Status::InvalidArgument(source + ": 'control.worker_id' must not contain '/'");
   }
-  if (out->format != "text") {
-    return Status::InvalidArgument(where + ": format is '" + out->format +
-                                   "'; supported formats: \"text\"");
+  if (out->status_interval < std::chrono::milliseconds(100)) {
+    return Status::InvalidArgument(source + ": 'control.status_interval' must be at least 100ms");
   }
-  if (out->max_object_bytes < 1024) {
-    return Status::InvalidArgument(where + ": max_object_bytes must be at least 1KiB");
-  }
-  auto tmpl =
-      KeyTemplate::Parse(out->key_template.empty() ? kDefaultKeyTemplate : out->key_template);
-  if (!tmpl.ok()) return Status::InvalidArgument(where + ": " + tmpl.status().message());
   return Status::Ok();
 }
 
 }  // namespace
+
+bool IsValidTopicName(std::string_view topic) {
+  if (topic.empty() || topic.size() > 249 || topic == "." || topic == "..") return false;
+  return std::all_of(topic.begin(), topic.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+  });
+}
+
+Status ValidateTaskConfig(const TaskConfig& task, const SinkConfig& sink) {
+  if (!IsValidTopicName(task.topic)) {
+    return Status::InvalidArgument(
+        "topic '" + task.topic + "' is not a valid Kafka topic name (1..249 of a-z A-Z 0-9 . _ -)");
+  }
+  if (task.bucket.empty()) return Status::InvalidArgument("bucket is required");
+  if (task.window < sink.min_window || task.window > sink.max_window) {
+    return Status::InvalidArgument(
+        "window " + FormatDuration(task.window) + " is outside the allowed range " +
+        FormatDuration(sink.min_window) + ".." + FormatDuration(sink.max_window) +
+        " (set by sink.min_window / sink.max_window)");
+  }
+  if (task.start != "latest" && task.start != "earliest") {
+    return Status::InvalidArgument("start is '" + task.start +
+                                   "'; use \"latest\" (default: skip the backlog) or "
+                                   "\"earliest\"");
+  }
+  if (task.format != "text") {
+    return Status::InvalidArgument("format is '" + task.format + "'; supported formats: \"text\"");
+  }
+  if (task.max_object_bytes < 1024) {
+    return Status::InvalidArgument("max_object_bytes must be at least 1KiB");
+  }
+  auto tmpl =
+      KeyTemplate::Parse(task.key_template.empty() ? kDefaultKeyTemplate : task.key_template);
+  if (!tmpl.ok()) return tmpl.status();
+  return Status::Ok();
+}
 
 Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
   size_t i = 0;
@@ -441,6 +515,12 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source) {
   auto sink = SubTable(r, "sink");
   if (!sink.ok()) return sink.status();
   K2C_RETURN_IF_ERROR(ParseSink(*sink, source, &config.sink));
+  auto http = SubTable(r, "http");
+  if (!http.ok()) return http.status();
+  K2C_RETURN_IF_ERROR(ParseHttp(*http, source, &config.http));
+  auto control = SubTable(r, "control");
+  if (!control.ok()) return control.status();
+  K2C_RETURN_IF_ERROR(ParseControl(*control, source, &config.control));
 
   const toml::node* tasks = r.Get("task");
   if (tasks != nullptr) {

@@ -64,14 +64,39 @@ struct TaskConfig {
   std::string key_template;  // Empty: kDefaultKeyTemplate.
 };
 
+// The control API. No API is served when `listen` is empty.
+struct HttpConfig {
+  std::string listen;  // "host:port", e.g. "127.0.0.1:8080".
+  std::string token;   // Falls back to KAFKA2COS_API_TOKEN. Never logged.
+};
+
+// Where tasks and their status live (see TaskStore).
+struct ControlConfig {
+  std::string tasks_topic;      // Empty: kafka2cos.<instance>.tasks
+  std::string status_topic;     // Empty: kafka2cos.<instance>.status
+  int replication_factor = -1;  // -1: the broker's default.
+  std::string worker_id;        // Empty: <hostname>:<http port> or <hostname>-<pid>.
+  std::chrono::milliseconds status_interval{5'000};
+};
+
 struct Config {
   std::string instance_id;  // Empty: the Kafka cluster id.
   std::string log_level = "info";
   KafkaConfig kafka;
   StorageConfig storage;
   SinkConfig sink;
+  HttpConfig http;
+  ControlConfig control;
   std::vector<TaskConfig> tasks;
 };
+
+// Checks one task's settings against the sink's window limits: topic name,
+// window range, start, format, max_object_bytes, key template.
+// InvalidArgument saying what to change, without a location prefix.
+Status ValidateTaskConfig(const TaskConfig& task, const SinkConfig& sink);
+
+// True for a legal Kafka topic name: 1..249 of [a-zA-Z0-9._-].
+bool IsValidTopicName(std::string_view topic);
 
 // Parses and validates `text`; `source` names it in messages (a file path).
 // InvalidArgument with "source:line:column: what is wrong and how to fix it"

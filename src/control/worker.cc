@@ -3,8 +3,10 @@
 
 #include <pthread.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <filesystem>
+#include <set>
 
 #include "format/encoder.h"
 #include "kafka/topic_id.h"
@@ -19,7 +21,30 @@ struct Worker::Task {
   std::unique_ptr<RecordEncoder> encoder;
   std::unique_ptr<TaskRunner> runner;
   std::thread thread;
+  std::atomic<bool> stop{false};
+  std::atomic<bool> paused{false};  // The task's stored state.
+  // Written by the task thread (the source is not thread-safe), read by
+  // metrics.
+  std::mutex lags_mu;
+  std::map<int32_t, int64_t> lags;
+  // Guarded by Worker::metrics_mu_: what was already added to the counters,
+  // and which lag series this task has.
+  TaskStats counted;
+  std::set<int32_t> lag_series;
 };
+
+namespace {
+
+// How long a task that could not start waits before the next attempt.
+constexpr std::chrono::seconds kStartRetry{30};
+
+std::string HostName() {
+  char name[256] = {};
+  if (gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0') return "localhost";
+  return name;
+}
+
+}  // namespace
 
 Result<std::unique_ptr<ObjectStore>> MakeObjectStore(const StorageConfig& storage) {
   if (storage.type == StorageConfig::Type::kLocal) {
@@ -48,42 +73,21 @@ Worker::Worker(Config config) : config_(std::move(config)) {}
 
 Worker::~Worker() { Stop(); }
 
+KafkaAdminOptions Worker::AdminOptions() const {
+  KafkaAdminOptions options;
+  options.bootstrap_servers = config_.kafka.bootstrap_servers;
+  options.properties = config_.kafka.properties;
+  return options;
+}
+
 Status Worker::Start() {
-  if (config_.tasks.empty()) {
-    return Status::InvalidArgument("no [[task]] in the config: nothing to archive");
-  }
   auto store = MakeObjectStore(config_.storage);
   if (!store.ok()) return store.status();
   store_ = std::move(store.value());
   instance_ = config_.instance_id;
-  budget_ = std::make_unique<MemoryBudget>(config_.sink.memory_budget);
-  K2C_RETURN_IF_ERROR(PrepareSpool());
-  pool_ = std::make_unique<UploadPool>("upload", config_.sink.upload_threads);
-  for (const TaskConfig& task_config : config_.tasks) {
-    auto task = PrepareTask(task_config);
-    if (!task.ok()) {
-      return task.status().WithContext("task for topic '" + task_config.topic + "'");
-    }
-    tasks_.push_back(std::move(task.value()));
-  }
-  for (auto& task : tasks_) {
-    Task* t = task.get();
-    t->thread = std::thread([this, t] {
-      const std::string name = "task-" + t->config.topic;
-      pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
-      RunTask(t);
-    });
-  }
-  return Status::Ok();
-}
-
-Result<std::unique_ptr<Worker::Task>> Worker::PrepareTask(const TaskConfig& tc) {
-  auto task = std::make_unique<Task>();
-  task->config = tc;
-
-  // The group id depends on the instance id, which defaults to the cluster
-  // id; a first connection without a group learns it.
   if (instance_.empty()) {
+    // Group ids and topic names depend on the instance id, which defaults to
+    // the cluster id; a first connection without a group learns it.
     KafkaSourceOptions probe;
     probe.bootstrap_servers = config_.kafka.bootstrap_servers;
     probe.properties = config_.kafka.properties;
@@ -92,6 +96,83 @@ Result<std::unique_ptr<Worker::Task>> Worker::PrepareTask(const TaskConfig& tc) 
     instance_ = *id;
     spdlog::info("event=instance_id instance={} source=kafka_cluster_id", instance_);
   }
+  budget_ = std::make_unique<MemoryBudget>(config_.sink.memory_budget);
+  K2C_RETURN_IF_ERROR(PrepareSpool());
+  pool_ = std::make_unique<UploadPool>("upload", config_.sink.upload_threads);
+
+  TaskStoreOptions store_options;
+  store_options.kafka = AdminOptions();
+  store_options.tasks_topic = config_.control.tasks_topic.empty()
+                                  ? "kafka2cos." + instance_ + ".tasks"
+                                  : config_.control.tasks_topic;
+  store_options.status_topic = config_.control.status_topic.empty()
+                                   ? "kafka2cos." + instance_ + ".status"
+                                   : config_.control.status_topic;
+  store_options.replication_factor = config_.control.replication_factor;
+  auto task_store = TaskStore::Open(store_options);
+  if (!task_store.ok()) return task_store.status().WithContext("open the task store");
+  task_store_ = std::move(task_store.value());
+  spdlog::info("event=task_store_open tasks_topic={} status_topic={} tasks={}",
+               store_options.tasks_topic, store_options.status_topic, task_store_->Tasks().size());
+
+  if (!config_.http.listen.empty()) {
+    api_ = std::make_unique<ApiServer>(this, config_.http.token);
+    K2C_RETURN_IF_ERROR(api_->Start(config_.http.listen));
+    std::string host = config_.http.listen.substr(0, config_.http.listen.rfind(':'));
+    if (host.empty() || host == "0.0.0.0" || host == "[::]") host = HostName();
+    worker_url_ = "http://" + host + ":" + std::to_string(api_->port());
+  }
+  worker_id_ = config_.control.worker_id;
+  if (worker_id_.empty()) {
+    worker_id_ = HostName() + (api_ ? ":" + std::to_string(api_->port())
+                                    : "-" + std::to_string(static_cast<long>(getpid())));
+  }
+
+  std::map<std::string, std::unique_ptr<Task>> prepared;
+  K2C_RETURN_IF_ERROR(ApplyConfigTasks(&prepared));
+  for (auto& [topic, task] : prepared) {
+    auto def = task_store_->Get(topic);
+    StartTask(std::move(task), def ? def->state : TaskState::kRunning);
+  }
+  control_thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "control");
+    ControlLoop();
+  });
+  ready_.store(true);
+  spdlog::info("event=worker_ready worker_id={} api={}", worker_id_,
+               worker_url_.empty() ? "none" : worker_url_);
+  return Status::Ok();
+}
+
+Status Worker::ApplyConfigTasks(std::map<std::string, std::unique_ptr<Task>>* prepared) {
+  // Every task of the file is checked before any is stored or started, so
+  // a bad one stops the worker with nothing changed.
+  for (const TaskConfig& tc : config_.tasks) {
+    auto task = PrepareTask(tc);
+    if (!task.ok()) return task.status().WithContext("task for topic '" + tc.topic + "'");
+    (*prepared)[tc.topic] = std::move(task.value());
+  }
+  // The file decides the settings of the tasks it declares; their state
+  // (paused or not) stays what the API last set.
+  for (const TaskConfig& tc : config_.tasks) {
+    std::optional<TaskDefinition> stored = task_store_->Get(tc.topic);
+    if (stored && SameSettings(stored->config, tc)) continue;
+    TaskDefinition def = stored.value_or(TaskDefinition{});
+    def.config = tc;
+    def.origin = "config";
+    def.updated_ms = SystemNowMs();
+    if (!stored) def.created_ms = def.updated_ms;
+    K2C_RETURN_IF_ERROR(
+        task_store_->Put(def).WithContext("store the task for topic '" + tc.topic + "'"));
+    spdlog::info("event=task_{} topic={} bucket={} window={} source=config",
+                 stored ? "updated" : "enabled", tc.topic, tc.bucket, FormatDuration(tc.window));
+  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<Worker::Task>> Worker::PrepareTask(const TaskConfig& tc) {
+  auto task = std::make_unique<Task>();
+  task->config = tc;
 
   KafkaSourceOptions options;
   options.bootstrap_servers = config_.kafka.bootstrap_servers;
@@ -117,6 +198,11 @@ Result<std::unique_ptr<Worker::Task>> Worker::PrepareTask(const TaskConfig& tc) 
   spec.policy.max_object_bytes = tc.max_object_bytes;
   spec.upload.part_size = config_.storage.part_size;
   spec.key_template = std::move(tmpl.value());
+  Histogram* latency = &metrics_.GetHistogram(
+      "kafka2cos_upload_duration_seconds",
+      "Seconds from an object's upload start to it being durable, retries included",
+      LatencyBucketsSeconds(), {{"topic", tc.topic}});
+  spec.observe_upload_seconds = [latency](double seconds) { latency->Observe(seconds); };
   if (spec.key_template.uses_topic_id()) {
     auto protocol = config_.kafka.properties.find("security.protocol");
     if (protocol != config_.kafka.properties.end() && protocol->second != "plaintext" &&
@@ -180,19 +266,44 @@ Status Worker::PrepareSpool() {
   return probe.Spill().WithContext("sink.spool_dir");
 }
 
-Status Worker::failure() const {
-  for (const auto& task : tasks_) {
-    if (!task->runner->fatal().ok()) {
-      return task->runner->fatal().WithContext("task for topic '" + task->config.topic + "'");
-    }
+void Worker::StartTask(std::unique_ptr<Task> task, TaskState state) {
+  Task* t = task.get();
+  t->paused.store(state == TaskState::kPaused);
+  {
+    std::lock_guard<std::mutex> lock(tasks_mu_);
+    start_failures_.erase(t->config.topic);
+    tasks_[t->config.topic] = std::move(task);
   }
-  return Status::Ok();
+  t->thread = std::thread([this, t] {
+    const std::string name = "task-" + t->config.topic;
+    pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
+    RunTask(t);
+  });
+}
+
+void Worker::StopTask(Task* task) {
+  task->stop.store(true);
+  if (task->thread.joinable()) task->thread.join();
+  // Counts what it did since the last scrape and drops its lag series.
+  {
+    std::lock_guard<std::mutex> lock(task->lags_mu);
+    task->lags.clear();
+  }
+  std::lock_guard<std::mutex> metrics_lock(metrics_mu_);
+  FoldTaskMetrics(*task);
 }
 
 void Worker::RunTask(Task* task) {
-  while (!stopping_.load() && task->runner->fatal().ok()) {
-    task->runner->SetPaused(want_paused_.load());
+  auto next_lag = std::chrono::steady_clock::now();
+  while (!stopping_.load() && !task->stop.load() && task->runner->fatal().ok()) {
+    task->runner->SetPaused(want_paused_.load() || task->paused.load());
     task->runner->Step(std::chrono::milliseconds(200));
+    if (std::chrono::steady_clock::now() >= next_lag) {
+      next_lag += std::chrono::seconds(1);
+      std::map<int32_t, int64_t> lags = task->source->CachedLags();
+      std::lock_guard<std::mutex> lock(task->lags_mu);
+      task->lags = std::move(lags);
+    }
   }
   task->runner->Shutdown();
   task->source->Close(task->runner.get());
@@ -201,13 +312,302 @@ void Worker::RunTask(Task* task) {
                stats.objects_written, stats.records_archived, stats.bytes_archived);
 }
 
-void Worker::Stop() {
-  stopping_.store(true);
-  for (auto& task : tasks_) {
-    if (task->thread.joinable()) task->thread.join();
+void Worker::ControlLoop() {
+  uint64_t seen = 0;
+  auto next_status = std::chrono::steady_clock::now();
+  while (!stopping_.load()) {
+    seen = task_store_->WaitForChange(seen, std::chrono::milliseconds(500));
+    if (stopping_.load()) break;
+    Reconcile();
+    if (std::chrono::steady_clock::now() >= next_status) {
+      next_status = std::chrono::steady_clock::now() + config_.control.status_interval;
+      PublishStatuses();
+    }
   }
-  tasks_.clear();
+}
+
+void Worker::Reconcile() {
+  const std::map<std::string, TaskDefinition> wanted = task_store_->Tasks();
+  // Stop what was removed or changed; a changed task restarts from its
+  // committed offsets with the new settings, so open windows are rebuilt
+  // and nothing is lost or written twice.
+  std::vector<std::unique_ptr<Task>> to_stop;
+  {
+    std::lock_guard<std::mutex> lock(tasks_mu_);
+    for (auto it = tasks_.begin(); it != tasks_.end();) {
+      auto def = wanted.find(it->first);
+      if (def == wanted.end() || !SameSettings(def->second.config, it->second->config)) {
+        to_stop.push_back(std::move(it->second));
+        it = tasks_.erase(it);
+      } else {
+        it->second->paused.store(def->second.state == TaskState::kPaused);
+        ++it;
+      }
+    }
+    for (auto it = start_failures_.begin(); it != start_failures_.end();) {
+      it = wanted.count(it->first) ? std::next(it) : start_failures_.erase(it);
+    }
+  }
+  for (auto& task : to_stop) {
+    const bool removed = !wanted.count(task->config.topic);
+    spdlog::info("event=task_{} topic={}", removed ? "removing" : "restarting", task->config.topic);
+    StopTask(task.get());
+    if (removed) {
+      Status s = task_store_->RemoveStatus(task->config.topic, worker_id_);
+      if (!s.ok()) spdlog::warn("event=status_remove_failed error=\"{}\"", s.ToString());
+    }
+  }
+  for (const auto& [topic, def] : wanted) {
+    {
+      std::lock_guard<std::mutex> lock(tasks_mu_);
+      if (tasks_.count(topic)) continue;
+      auto failed = start_failures_.find(topic);
+      if (failed != start_failures_.end() &&
+          std::chrono::steady_clock::now() < failed->second.retry_at) {
+        continue;
+      }
+    }
+    auto task = PrepareTask(def.config);
+    if (!task.ok()) {
+      spdlog::warn("event=task_start_failed topic={} retry_in={}s error=\"{}\"", topic,
+                   kStartRetry.count(), task.status().ToString());
+      std::lock_guard<std::mutex> lock(tasks_mu_);
+      start_failures_[topic] = {task.status(), SystemNowMs(),
+                                std::chrono::steady_clock::now() + kStartRetry};
+      continue;
+    }
+    StartTask(std::move(task.value()), def.state);
+  }
+}
+
+WorkerTaskStatus Worker::StatusOf(const Task& task) const {
+  const TaskStats stats = task.runner->stats();
+  WorkerTaskStatus s;
+  s.topic = task.config.topic;
+  s.worker_id = worker_id_;
+  s.worker_url = worker_url_;
+  s.state = !task.runner->fatal().ok()                    ? "failed"
+            : (task.paused.load() || want_paused_.load()) ? "paused"
+                                                          : "running";
+  s.partitions = stats.partitions;
+  s.records_archived = stats.records_archived;
+  s.bytes_archived = stats.bytes_archived;
+  s.objects_written = stats.objects_written;
+  s.upload_failures = stats.upload_failures;
+  s.last_object_key = stats.last_object_key;
+  s.last_object_ms = stats.last_object_ms;
+  s.last_error = stats.last_error;
+  s.last_error_ms = stats.last_error_ms;
+  s.updated_ms = SystemNowMs();
+  return s;
+}
+
+void Worker::PublishStatuses() {
+  std::vector<WorkerTaskStatus> statuses;
+  {
+    std::lock_guard<std::mutex> lock(tasks_mu_);
+    for (const auto& [topic, task] : tasks_) statuses.push_back(StatusOf(*task));
+    for (const auto& [topic, failure] : start_failures_) {
+      WorkerTaskStatus s;
+      s.topic = topic;
+      s.worker_id = worker_id_;
+      s.worker_url = worker_url_;
+      s.state = "failed";
+      s.last_error = failure.error.ToString();
+      s.last_error_ms = failure.at_ms;
+      s.updated_ms = SystemNowMs();
+      statuses.push_back(std::move(s));
+    }
+  }
+  for (const WorkerTaskStatus& s : statuses) {
+    Status published = task_store_->PublishStatus(s);
+    if (!published.ok()) {
+      spdlog::warn("event=status_publish_failed topic={} error=\"{}\"", s.topic,
+                   published.ToString());
+    }
+  }
+}
+
+Status Worker::failure() const {
+  std::lock_guard<std::mutex> lock(tasks_mu_);
+  for (const auto& [topic, task] : tasks_) {
+    if (!task->runner->fatal().ok()) {
+      return task->runner->fatal().WithContext("task for topic '" + topic + "'");
+    }
+  }
+  return Status::Ok();
+}
+
+void Worker::Stop() {
+  if (stopping_.exchange(true)) return;
+  ready_.store(false);
+  if (api_) api_->Stop();
+  if (control_thread_.joinable()) control_thread_.join();
+  std::map<std::string, std::unique_ptr<Task>> tasks;
+  {
+    std::lock_guard<std::mutex> lock(tasks_mu_);
+    tasks.swap(tasks_);
+  }
+  // All tasks finish their uploads at the same time.
+  for (auto& [topic, task] : tasks) task->stop.store(true);
+  for (auto& [topic, task] : tasks) StopTask(task.get());
+  if (task_store_) {
+    for (auto& [topic, task] : tasks) {
+      Status s = task_store_->RemoveStatus(topic, worker_id_);
+      if (!s.ok()) spdlog::warn("event=status_remove_failed error=\"{}\"", s.ToString());
+    }
+  }
+  tasks.clear();
   pool_.reset();
+  api_.reset();
+  task_store_.reset();
+}
+
+// ---- ControlPlane ----
+
+Status Worker::Ready() const {
+  if (!ready_.load()) return Status::Unavailable("the worker is starting or stopping");
+  return task_store_->health().WithContext("task store");
+}
+
+Result<std::vector<TopicInfo>> Worker::ListTopics() {
+  auto topics = k2c::ListTopics(AdminOptions());
+  if (!topics.ok()) return topics.status();
+  std::vector<TopicInfo> visible;
+  const std::string prefix = "kafka2cos." + instance_ + ".";
+  for (TopicInfo& t : *topics) {
+    // kafka2cos' own control topics are not for archiving.
+    const bool control = t.name == config_.control.tasks_topic ||
+                         t.name == config_.control.status_topic || t.name == prefix + "tasks" ||
+                         t.name == prefix + "status";
+    if (!control) visible.push_back(std::move(t));
+  }
+  return visible;
+}
+
+Status Worker::CheckTopicExists(const std::string& topic) {
+  auto info = DescribeTopic(AdminOptions(), topic);
+  if (!info.ok() && info.status().code() == StatusCode::kNotFound) {
+    return Status::NotFound("topic '" + topic +
+                            "' does not exist in the Kafka cluster; create it first");
+  }
+  return info.status();
+}
+
+std::map<std::string, TaskDefinition> Worker::Tasks() { return task_store_->Tasks(); }
+
+std::optional<TaskDefinition> Worker::GetTask(const std::string& topic) {
+  return task_store_->Get(topic);
+}
+
+Status Worker::Preflight(const TaskConfig& task) {
+  const Bucket bucket{task.bucket};
+  if (config_.storage.type == StorageConfig::Type::kLocal) {
+    K2C_RETURN_IF_ERROR(static_cast<LocalStore*>(store_.get())->CreateBucket(bucket));
+  }
+  return WriteProbe(bucket, instance_ + "/" + task.topic + "/");
+}
+
+Status Worker::PutTask(const TaskDefinition& definition) { return task_store_->Put(definition); }
+
+Status Worker::RemoveTask(const std::string& topic) { return task_store_->Remove(topic); }
+
+std::vector<WorkerTaskStatus> Worker::WorkerStatuses(const std::string& topic) {
+  // A worker that died without removing its statuses stops refreshing them;
+  // after three missed intervals it no longer counts.
+  const int64_t oldest = SystemNowMs() - 3 * config_.control.status_interval.count() - 5'000;
+  std::vector<WorkerTaskStatus> fresh;
+  for (WorkerTaskStatus& s : task_store_->Statuses(topic)) {
+    if (s.updated_ms >= oldest) fresh.push_back(std::move(s));
+  }
+  return fresh;
+}
+
+Result<std::vector<PartitionLag>> Worker::FetchLag(const std::string& topic) {
+  return FetchGroupLag(AdminOptions(), TaskGroupId(instance_, topic), topic);
+}
+
+std::string Worker::RenderMetrics() {
+  UpdateMetrics();
+  return metrics_.Render();
+}
+
+void Worker::FoldTaskMetrics(Task& task) {
+  const std::string& topic = task.config.topic;
+  const TaskStats now = task.runner->stats();
+  TaskStats& was = task.counted;
+  const MetricLabels labels = {{"topic", topic}};
+  auto add = [&](const char* name, const char* help, uint64_t current, uint64_t previous) {
+    if (current > previous) {
+      metrics_.GetCounter(name, help, labels).Increment(static_cast<double>(current - previous));
+    }
+  };
+  add("kafka2cos_records_consumed_total", "Records read from Kafka", now.records_consumed,
+      was.records_consumed);
+  add("kafka2cos_bytes_consumed_total", "Record value bytes read from Kafka", now.bytes_consumed,
+      was.bytes_consumed);
+  add("kafka2cos_records_archived_total", "Records in durable objects with committed offsets",
+      now.records_archived, was.records_archived);
+  add("kafka2cos_bytes_archived_total", "Object bytes written", now.bytes_archived,
+      was.bytes_archived);
+  add("kafka2cos_objects_written_total", "Objects written", now.objects_written,
+      was.objects_written);
+  add("kafka2cos_upload_retries_total", "Failed storage or commit attempts, each retried",
+      now.upload_failures, was.upload_failures);
+  for (const auto& [kind, count] : now.errors_by_kind) {
+    auto before = was.errors_by_kind.find(kind);
+    const uint64_t previous = before == was.errors_by_kind.end() ? 0 : before->second;
+    if (count > previous) {
+      metrics_
+          .GetCounter("kafka2cos_errors_total", "Errors by kind (status code)",
+                      {{"topic", topic}, {"kind", kind}})
+          .Increment(static_cast<double>(count - previous));
+    }
+  }
+  was = now;
+  metrics_.GetGauge("kafka2cos_partitions_assigned", "Partitions this worker holds", labels)
+      .Set(static_cast<double>(now.partitions.size()));
+  std::map<int32_t, int64_t> lags;
+  {
+    std::lock_guard<std::mutex> lags_lock(task.lags_mu);
+    lags = task.lags;
+  }
+  for (int32_t p : task.lag_series) {
+    if (!lags.count(p)) {
+      metrics_.RemoveSeries("kafka2cos_partition_lag",
+                            {{"topic", topic}, {"partition", std::to_string(p)}});
+    }
+  }
+  task.lag_series.clear();
+  for (const auto& [p, lag] : lags) {
+    metrics_
+        .GetGauge("kafka2cos_partition_lag",
+                  "Records between the committed offset and the end of the log",
+                  {{"topic", topic}, {"partition", std::to_string(p)}})
+        .Set(static_cast<double>(lag));
+    task.lag_series.insert(p);
+  }
+}
+
+void Worker::UpdateMetrics() {
+  std::lock_guard<std::mutex> metrics_lock(metrics_mu_);
+  metrics_.GetGauge("kafka2cos_buffer_bytes", "Record bytes held in memory by all tasks")
+      .Set(static_cast<double>(budget_ ? budget_->used() : 0));
+  metrics_.GetGauge("kafka2cos_buffer_budget_bytes", "sink.memory_budget")
+      .Set(static_cast<double>(config_.sink.memory_budget));
+  metrics_.GetGauge("kafka2cos_spool_bytes", "Record bytes spilled to the spool directory")
+      .Set(static_cast<double>(spool_ ? spool_->used() : 0));
+  std::lock_guard<std::mutex> lock(tasks_mu_);
+  std::map<std::string, int> by_state = {{"running", 0}, {"paused", 0}, {"failed", 0}};
+  by_state["failed"] += static_cast<int>(start_failures_.size());
+  for (auto& [topic, task] : tasks_) {
+    FoldTaskMetrics(*task);
+    ++by_state[!task->runner->fatal().ok() ? "failed" : task->paused.load() ? "paused" : "running"];
+  }
+  for (const auto& [state, count] : by_state) {
+    metrics_.GetGauge("kafka2cos_tasks", "Tasks on this worker by state", {{"state", state}})
+        .Set(count);
+  }
 }
 
 }  // namespace k2c

@@ -2,12 +2,19 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "control/api_server.h"
 #include "control/config.h"
+#include "control/metrics.h"
+#include "control/task_store.h"
+#include "kafka/admin.h"
 #include "kafka/kafka_source.h"
 #include "sink/memory_budget.h"
 #include "sink/segment_body.h"
@@ -21,47 +28,105 @@ namespace k2c {
 // settings. Never puts credentials into a message.
 Result<std::unique_ptr<ObjectStore>> MakeObjectStore(const StorageConfig& storage);
 
-// The `run` command: one consumer thread per task, a shared upload pool.
-// Start() checks everything it can before archiving begins (topic exists,
-// bucket exists and is writable, templates resolvable) and fails with the
-// first problem, so a misconfigured worker stops at once with a clear message.
-// Thread-safe: Stop() may be called from any thread.
-class Worker {
+// The `run` command. Tasks live in the TaskStore (two compacted Kafka
+// topics), so every worker started with the same [control] settings runs
+// the same tasks, sharing each task's partitions through its consumer group.
+// A control thread keeps the running tasks equal to the stored definitions
+// (start, stop, pause, rebuild on changed settings) and publishes this
+// worker's status; the optional API serves the same view from any worker.
+//
+// Start() checks everything it can for the tasks of the config file before
+// archiving begins (topic exists, bucket writable, templates resolvable) and
+// fails with the first problem, so a misconfigured worker stops at once with
+// a clear message. Tasks added later through the API were checked by the
+// API's preflight; if one cannot start here, its status says why and the
+// worker retries it. Thread-safe: Stop() may be called from any thread.
+class Worker final : public ControlPlane {
  public:
   explicit Worker(Config config);
-  ~Worker();
+  ~Worker() override;
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
-  // Prepares every task and starts their threads. On error nothing runs.
+  // Opens the task store, applies the config file's tasks, starts them, the
+  // control thread and the API. On error nothing runs.
   Status Start();
 
-  // Pauses or resumes every task (see TaskRunner::SetPaused); takes effect
-  // on the task threads within one poll interval.
+  // Pauses or resumes every task of this worker (SIGUSR1/SIGUSR2), on top of
+  // each task's own state; takes effect within one poll interval.
   void SetPaused(bool paused) { want_paused_.store(paused); }
 
   // Not OK once a task stopped on an error it cannot recover from in place
   // (see TaskRunner::fatal); the caller should Stop() and exit non-zero.
   Status failure() const;
 
-  // Asks every task to finish in-flight uploads, commit and leave its group;
-  // returns when they have. Idempotent.
+  // Stops the API, then asks every task to finish in-flight uploads, commit
+  // and leave its group; returns when they have. Idempotent.
   void Stop();
+
+  // The API's port once started (0 without [http] listen).
+  int api_port() const { return api_ ? api_->port() : 0; }
+
+  // ControlPlane:
+  std::string instance() const override { return instance_; }
+  const SinkConfig& sink() const override { return config_.sink; }
+  Status Ready() const override;
+  Result<std::vector<TopicInfo>> ListTopics() override;
+  Status CheckTopicExists(const std::string& topic) override;
+  std::map<std::string, TaskDefinition> Tasks() override;
+  std::optional<TaskDefinition> GetTask(const std::string& topic) override;
+  Status Preflight(const TaskConfig& task) override;
+  Status PutTask(const TaskDefinition& definition) override;
+  Status RemoveTask(const std::string& topic) override;
+  std::vector<WorkerTaskStatus> WorkerStatuses(const std::string& topic) override;
+  Result<std::vector<PartitionLag>> FetchLag(const std::string& topic) override;
+  std::string RenderMetrics() override;
 
  private:
   struct Task;
+  // A task that could not be started here, and when to try again.
+  struct StartFailure {
+    Status error;
+    int64_t at_ms = 0;
+    std::chrono::steady_clock::time_point retry_at;
+  };
+
+  KafkaAdminOptions AdminOptions() const;
   Result<std::unique_ptr<Task>> PrepareTask(const TaskConfig& task_config);
   Status WriteProbe(const Bucket& bucket, const std::string& prefix);
   Status PrepareSpool();
+  Status ApplyConfigTasks(std::map<std::string, std::unique_ptr<Task>>* prepared);
+  void StartTask(std::unique_ptr<Task> task, TaskState state);
+  void StopTask(Task* task);
   void RunTask(Task* task);
+  void ControlLoop();
+  void Reconcile();
+  void PublishStatuses();
+  WorkerTaskStatus StatusOf(const Task& task) const;
+  void UpdateMetrics();
+  // Adds what `task` did since last time to the counters and refreshes its
+  // gauges. Needs metrics_mu_.
+  void FoldTaskMetrics(Task& task);
 
   Config config_;
   std::string instance_;
+  std::string worker_id_;
+  std::string worker_url_;
   std::unique_ptr<ObjectStore> store_;
   std::unique_ptr<MemoryBudget> budget_;
   std::unique_ptr<Spool> spool_;
   std::unique_ptr<UploadPool> pool_;
-  std::vector<std::unique_ptr<Task>> tasks_;
+  std::unique_ptr<TaskStore> task_store_;
+  MetricsRegistry metrics_;
+  std::unique_ptr<ApiServer> api_;
+
+  mutable std::mutex tasks_mu_;  // Guards tasks_ and start_failures_.
+  std::map<std::string, std::unique_ptr<Task>> tasks_;
+  std::map<std::string, StartFailure> start_failures_;
+
+  std::thread control_thread_;
+  std::mutex metrics_mu_;  // Serializes UpdateMetrics().
+  std::atomic<bool> ready_{false};
   std::atomic<bool> stopping_{false};
   std::atomic<bool> want_paused_{false};
 };

@@ -184,6 +184,7 @@ void KafkaSource::HandleRebalance(RdKafka::KafkaConsumer* consumer, RdKafka::Err
   // is durable, *before* giving the partitions away.
   const bool lost = err != RdKafka::ERR__REVOKE_PARTITIONS || consumer->assignment_lost();
   if (listener_ != nullptr) listener_->OnRevoked(PartitionIds(partitions), lost);
+  for (const auto* tp : partitions) committed_.erase(tp->partition());
   if (cooperative) {
     std::unique_ptr<RdKafka::Error> error(consumer->incremental_unassign(partitions));
     if (error) {
@@ -241,6 +242,9 @@ void KafkaSource::PinStartOffsets(std::vector<RdKafka::TopicPartition*>& partiti
                  RdKafka::err2str(err));
     return;
   }
+  for (const auto* tp : committed) {
+    if (tp->offset() >= 0) committed_[tp->partition()] = tp->offset();
+  }
   const bool any_unpinned = std::any_of(committed.begin(), committed.end(),
                                         [](const auto* tp) { return tp->offset() < 0; });
   if (!any_unpinned) return;
@@ -284,6 +288,7 @@ void KafkaSource::PinStartOffsets(std::vector<RdKafka::TopicPartition*>& partiti
                  options_.topic, RdKafka::err2str(cerr));
     return;
   }
+  for (const auto* pinned : to_commit) committed_[pinned->partition()] = pinned->offset();
   // Assign at the pinned offsets so that this run and any later one agree.
   for (auto* tp : partitions) {
     for (const auto* pinned : to_commit) {
@@ -307,7 +312,23 @@ Status KafkaSource::Commit(int32_t partition, int64_t next_offset) {
                                options_.topic + "/" + std::to_string(partition) + ": " +
                                RdKafka::err2str(list[0]->err()));
   }
+  committed_[partition] = next_offset;
   return Status::Ok();
+}
+
+std::map<int32_t, int64_t> KafkaSource::CachedLags() const {
+  std::map<int32_t, int64_t> lags;
+  for (const auto& [partition, committed] : committed_) {
+    int64_t low = -1, high = -1;
+    // Cached from fetch responses: no request to the broker.
+    if (consumer_->get_watermark_offsets(options_.topic, partition, &low, &high) !=
+            RdKafka::ERR_NO_ERROR ||
+        high < 0) {
+      continue;
+    }
+    lags[partition] = std::max<int64_t>(0, high - committed);
+  }
+  return lags;
 }
 
 Status KafkaSource::PauseOrResume(int32_t partition, bool pause) {

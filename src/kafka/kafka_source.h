@@ -62,6 +62,11 @@ class KafkaSource final : public RecordSource {
   // Leaves the group; revocations during close go to `listener`. Idempotent.
   void Close(RecordSourceListener* listener);
 
+  // Records between the committed offset and the end of the log, per
+  // assigned partition whose end librdkafka has seen in a fetch response
+  // (no broker request; call on the polling thread).
+  std::map<int32_t, int64_t> CachedLags() const;
+
  private:
   class Rebalancer;
   KafkaSource(KafkaSourceOptions options, std::unique_ptr<Rebalancer> rebalancer);
@@ -75,6 +80,7 @@ class KafkaSource final : public RecordSource {
   std::unique_ptr<Rebalancer> rebalancer_;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   RecordSourceListener* listener_ = nullptr;  // Set only while polling or closing.
+  std::map<int32_t, int64_t> committed_;      // Next offset to read, per assigned partition.
   bool closed_ = false;
 };
 

@@ -69,6 +69,11 @@ void TaskRunner::OnRecord(const RecordView& record) {
   // While paused, a record fetched before the pause took effect is dropped:
   // SetPaused(false) seeks back to the committed offset, so it is read again.
   if (failed_.load() || paused_) return;
+  {
+    std::lock_guard<std::mutex> lock(stats_mu_);
+    ++stats_.records_consumed;
+    stats_.bytes_consumed += record.value ? record.value->size() : 0;
+  }
   PartitionState& state = StateFor(record.partition);
   Status s = state.buffer.Add(record, clock_(), &sealed_scratch_);
   for (Segment& seg : sealed_scratch_) state.sealed.push_back(std::move(seg));
@@ -98,6 +103,13 @@ void TaskRunner::OnAssigned(const std::vector<int32_t>& partitions) {
     StateFor(p);
     spdlog::info("event=partition_assigned topic={} partition={}", spec_.topic, p);
   }
+  PublishPartitions();
+}
+
+void TaskRunner::PublishPartitions() {
+  std::vector<int32_t> ids = AssignedPartitions();
+  std::lock_guard<std::mutex> lock(stats_mu_);
+  stats_.partitions = std::move(ids);
 }
 
 void TaskRunner::OnRevoked(const std::vector<int32_t>& partitions, bool lost) {
@@ -109,6 +121,7 @@ void TaskRunner::OnRevoked(const std::vector<int32_t>& partitions, bool lost) {
     partitions_.erase(it);
     spdlog::info("event=partition_revoked topic={} partition={} lost={}", spec_.topic, p, lost);
   }
+  PublishPartitions();
 }
 
 void TaskRunner::Step(std::chrono::milliseconds poll_timeout) {
@@ -257,7 +270,9 @@ void TaskRunner::CollectUpload(int32_t partition, PartitionState& state) {
     stats_.nulls_skipped += seg.dropped_nulls;
     ++stats_.objects_written;
     stats_.last_object_key = upload->key.value;
+    stats_.last_object_ms = clock_();
   }
+  if (spec_.observe_upload_seconds) spec_.observe_upload_seconds(upload->elapsed_ms / 1000.0);
   state.commit_pending = seg.last_offset + 1;
   TryCommit(partition, state);
 }
@@ -349,12 +364,17 @@ void TaskRunner::Shutdown() {
                  partition);
   }
   partitions_.clear();
+  PublishPartitions();
 }
 
 void TaskRunner::RecordError(const Status& status) {
+  // Also called on upload threads: the real clock, not the injected one.
+  const int64_t now = SystemNowMs();
   std::lock_guard<std::mutex> lock(stats_mu_);
   ++stats_.upload_failures;
+  ++stats_.errors_by_kind[StatusCodeName(status.code())];
   stats_.last_error = status.ToString();
+  stats_.last_error_ms = now;
 }
 
 TaskStats TaskRunner::stats() const {

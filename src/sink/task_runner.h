@@ -35,17 +35,26 @@ struct TaskSpec {
   // How long a revoke or shutdown waits for a healthy in-flight upload to
   // finish before cancelling it.
   std::chrono::milliseconds finish_timeout{10'000};
+  // Called on the task thread with the seconds from an object's upload start
+  // to it being durable (retries included); may be empty.
+  std::function<void(double)> observe_upload_seconds;
 };
 
 // Counters and the last error of a task, readable from any thread.
 struct TaskStats {
+  uint64_t records_consumed = 0;  // Records read from Kafka (re-reads included).
+  uint64_t bytes_consumed = 0;    // Value bytes read.
   uint64_t records_archived = 0;  // Records committed, nulls included.
   uint64_t bytes_archived = 0;    // Object bytes written.
   uint64_t objects_written = 0;
   uint64_t nulls_skipped = 0;
-  uint64_t upload_failures = 0;  // Failed attempts (each was retried).
+  uint64_t upload_failures = 0;                    // Failed attempts (each was retried).
+  std::map<std::string, uint64_t> errors_by_kind;  // StatusCodeName -> count.
+  std::vector<int32_t> partitions;                 // Assigned now, sorted.
   std::string last_object_key;
+  int64_t last_object_ms = 0;  // Wall clock when it became durable; 0: none.
   std::string last_error;
+  int64_t last_error_ms = 0;  // 0: none.
 };
 
 // Milliseconds since the Unix epoch; injected so tests control time.
@@ -134,6 +143,7 @@ class TaskRunner final : public RecordSourceListener {
   // Commits what is durable (if `commit`) and drops everything else.
   void ReleasePartition(int32_t partition, PartitionState& state, bool commit);
   std::vector<int32_t> AssignedPartitions() const;
+  void PublishPartitions();  // Copies the assigned partitions into stats_.
   void RecordError(const Status& status);
   void ManageMemory();
   void Fail(const Status& status);

@@ -3,6 +3,7 @@
 kills it, and reads its log."""
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import signal
@@ -56,13 +57,32 @@ class Worker:
     (`kafka2cos-<name>.toml` for another name), so several Workers, e.g. of
     one consumer group, can share a directory when their names differ.
 
-    `kafka_properties` adds (or overrides) entries of [kafka.properties]."""
+    `kafka_properties` adds (or overrides) entries of [kafka.properties].
 
-    def __init__(self, workdir: Path, bootstrap: str, storage: str, tasks: str,
+    Tasks live in Kafka topics; every Worker of one test directory shares a
+    pair named after that directory (`control_id`), so tests never see each
+    other's tasks. `api=True` serves the API on a free port (`api_url`),
+    `token` protects it."""
+
+    def __init__(self, workdir: Path, bootstrap: str, storage: str, tasks: str = "",
                  sink: str = 'min_window = "1s"\nflush_grace = "1s"\n',
-                 name: str = "worker", kafka_properties: Optional[dict] = None):
+                 name: str = "worker", kafka_properties: Optional[dict] = None,
+                 api: bool = False, token: Optional[str] = None,
+                 control_id: Optional[str] = None, status_interval: str = "1s"):
         self.workdir = workdir
         self.name = name
+        self.api_url: Optional[str] = None
+        control_id = control_id or hashlib.sha1(str(workdir).encode()).hexdigest()[:12]
+        self.tasks_topic = f"k2c-test-{control_id}-tasks"
+        self.status_topic = f"k2c-test-{control_id}-status"
+        control = (f"[control]\ntasks_topic = {toml_str(self.tasks_topic)}\n"
+                   f"status_topic = {toml_str(self.status_topic)}\n"
+                   f"worker_id = {toml_str(name)}\n"
+                   f"status_interval = {toml_str(status_interval)}\n")
+        if api:
+            control += '[http]\nlisten = "127.0.0.1:0"\n'
+            if token is not None:
+                control += f"token = {toml_str(token)}\n"
         self.config = workdir / ("kafka2cos.toml" if name == "worker"
                                  else f"kafka2cos-{name}.toml")
         # A short session lets a restarted worker take over the partitions
@@ -74,7 +94,7 @@ class Worker:
         self.config.write_text(
             f"[kafka]\nbootstrap_servers = {toml_str(bootstrap)}\n"
             f"[kafka.properties]\n{props_toml}"
-            f"{storage}\n[sink]\n{sink}\n{tasks}")
+            f"{storage}\n[sink]\n{sink}\n{control}\n{tasks}")
         self.proc: Optional[subprocess.Popen] = None
         self.runs = 0
         self.log_path: Optional[Path] = None
@@ -90,6 +110,10 @@ class Worker:
                                      stdout=log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
         log.close()
+        if "[http]" in self.config.read_text():
+            self.wait_for_log(r"event=api_listening", timeout=timeout)
+            port = re.findall(r"event=api_listening address=127\.0\.0\.1:(\d+)", self.log())[-1]
+            self.api_url = f"http://127.0.0.1:{port}"
         if wait_assigned:
             self.wait_for_log(r"event=partition_assigned", count=wait_assigned, timeout=timeout)
         return self

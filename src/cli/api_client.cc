@@ -1,0 +1,355 @@
+// Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
+#include "cli/api_client.h"
+
+#include <httplib.h>
+
+#include <cctype>
+#include <exception>
+#include <memory>
+#include <string_view>
+#include <utility>
+
+namespace k2c {
+namespace {
+
+constexpr std::string_view kUnreachableHint =
+    "(start a worker with [http] listen, or pass --server)";
+constexpr size_t kMaxBodySnippet = 200;
+
+// Control characters (a server's text is printed to a terminal) become spaces.
+std::string Printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    out.push_back(u < 0x20 || u == 0x7f ? ' ' : c);
+  }
+  return out;
+}
+
+bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
+  }
+  return true;
+}
+
+bool IsHostChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
+}
+
+bool IsTopicChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+}
+
+void SetTimeout(int ms, void (httplib::ClientImpl::*setter)(time_t, time_t),
+                httplib::ClientImpl& cli) {
+  (cli.*setter)(ms / 1000, (ms % 1000) * 1000);
+}
+
+std::string Seconds(int ms) {
+  return ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
+}
+
+}  // namespace
+
+StatusCode StatusCodeForHttp(int http_status) {
+  switch (http_status) {
+    case 400:
+      return StatusCode::kInvalidArgument;
+    case 401:
+      return StatusCode::kUnauthenticated;
+    case 403:
+      return StatusCode::kPermissionDenied;
+    case 404:
+      return StatusCode::kNotFound;
+    case 422:
+      return StatusCode::kFailedPrecondition;
+    case 503:
+      return StatusCode::kUnavailable;
+    default:
+      return StatusCode::kInternal;
+  }
+}
+
+ApiClient::ApiClient(std::string base_url, std::string token)
+    : ApiClient(std::move(base_url), std::move(token), Options()) {}
+
+ApiClient::ApiClient(std::string base_url, std::string token, Options options)
+    : base_url_(std::move(base_url)), token_(std::move(token)), options_(options) {
+  while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
+  const Status bad_url = Status::InvalidArgument(
+      "invalid server URL '" + Printable(base_url_) +
+      "': expected http://host[:port] or https://host[:port] (optionally with a path)");
+  std::string_view rest = base_url_;
+  std::string scheme;
+  if (StartsWithNoCase(rest, "http://")) {
+    scheme = "http";
+  } else if (StartsWithNoCase(rest, "https://")) {
+    scheme = "https";
+  } else {
+    init_status_ = bad_url;
+    return;
+  }
+  rest.remove_prefix(scheme.size() + 3);
+  const size_t slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  std::string_view path = slash == std::string_view::npos ? "" : rest.substr(slash);
+  std::string_view host;
+  std::string_view port;
+  bool has_port = false;
+  if (!authority.empty() && authority.front() == '[') {
+    const size_t close = authority.find(']');
+    if (close == std::string_view::npos) {
+      init_status_ = bad_url;
+      return;
+    }
+    host = authority.substr(1, close - 1);
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') {
+        init_status_ = bad_url;
+        return;
+      }
+      port = after.substr(1);
+      has_port = true;
+    }
+    for (char c : host) {
+      if (!std::isxdigit(static_cast<unsigned char>(c)) && c != ':' && c != '.') {
+        init_status_ = bad_url;
+        return;
+      }
+    }
+  } else {
+    const size_t colon = authority.find(':');
+    host = authority.substr(0, colon);
+    if (colon != std::string_view::npos) {
+      port = authority.substr(colon + 1);
+      has_port = true;
+    }
+    for (char c : host) {
+      if (!IsHostChar(c)) {
+        init_status_ = bad_url;
+        return;
+      }
+    }
+  }
+  if (host.empty()) {
+    init_status_ = bad_url;
+    return;
+  }
+  int port_value = scheme == "https" ? 443 : 80;
+  if (has_port) {
+    if (port.empty() || port.size() > 5) {
+      init_status_ = bad_url;
+      return;
+    }
+    int value = 0;
+    for (char c : port) {
+      if (!std::isdigit(static_cast<unsigned char>(c))) {
+        init_status_ = bad_url;
+        return;
+      }
+      value = value * 10 + (c - '0');
+    }
+    if (value < 1 || value > 65535) {
+      init_status_ = bad_url;
+      return;
+    }
+    port_value = value;
+  }
+  for (char c : path) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7f || c == '?' || c == '#') {
+      init_status_ = bad_url;
+      return;
+    }
+  }
+  tls_ = scheme == "https";
+  host_ = std::string(host);
+  port_ = port_value;
+  path_prefix_ = std::string(path);
+  for (char c : token_) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      // Never echo the token itself.
+      init_status_ = Status::InvalidArgument("the API token contains control characters");
+      return;
+    }
+  }
+}
+
+std::string ApiClient::Redact(std::string text) const {
+  // A very short token would garble unrelated text; such tokens are not
+  // secret in any real sense anyway.
+  if (token_.size() < 4) return text;
+  for (size_t pos = text.find(token_); pos != std::string::npos; pos = text.find(token_, pos)) {
+    text.replace(pos, token_.size(), "<token>");
+    pos += 7;
+  }
+  return text;
+}
+
+Result<std::string> ApiClient::TaskPath(const std::string& topic, const char* suffix) const {
+  bool valid = !topic.empty() && topic.size() <= 249 && topic != "." && topic != "..";
+  for (char c : topic) valid = valid && IsTopicChar(c);
+  if (!valid) {
+    return Status::InvalidArgument("invalid topic name '" + Printable(topic) +
+                                   "': use 1 to 249 of the characters a-z A-Z 0-9 . _ -");
+  }
+  return "/v1/tasks/" + topic + suffix;
+}
+
+Result<nlohmann::json> ApiClient::Call(const char* method, const std::string& path,
+                                       const std::string* body) {
+  if (!init_status_.ok()) return init_status_;
+  const std::string_view verb = method;
+  const std::string full_path = path_prefix_ + path;
+  try {
+    std::unique_ptr<httplib::ClientImpl> cli;
+    if (tls_) {
+      cli = std::make_unique<httplib::SSLClient>(host_, port_);
+    } else {
+      cli = std::make_unique<httplib::ClientImpl>(host_, port_);
+    }
+    SetTimeout(options_.connect_timeout_ms, &httplib::ClientImpl::set_connection_timeout, *cli);
+    SetTimeout(options_.read_timeout_ms, &httplib::ClientImpl::set_read_timeout, *cli);
+    SetTimeout(options_.write_timeout_ms, &httplib::ClientImpl::set_write_timeout, *cli);
+    cli->set_follow_location(false);
+    cli->set_keep_alive(false);
+    httplib::Headers headers{{"Accept", "application/json"}, {"User-Agent", "kafka2cos-cli"}};
+    if (!token_.empty()) headers.emplace("Authorization", "Bearer " + token_);
+
+    auto send = [&]() -> httplib::Result {
+      if (verb == "PUT") {
+        return cli->Put(full_path, headers, body ? *body : std::string(), "application/json");
+      }
+      if (verb == "POST") {
+        if (body) return cli->Post(full_path, headers, *body, "application/json");
+        return cli->Post(full_path, headers);
+      }
+      if (verb == "DELETE") return cli->Delete(full_path, headers);
+      return cli->Get(full_path, headers);
+    };
+    httplib::Result res = send();
+
+    if (!res) {
+      const httplib::Error error = res.error();
+      const std::string where = "the kafka2cos API at " + base_url_;
+      std::string message;
+      switch (error) {
+        case httplib::Error::Connection:
+          message = "cannot reach " + where + ": connection failed (refused, or host unknown " +
+                    "or unreachable) " + std::string(kUnreachableHint);
+          break;
+        case httplib::Error::ConnectionTimeout:
+          message = "cannot reach " + where + ": no connection within " +
+                    Seconds(options_.connect_timeout_ms) + " " + std::string(kUnreachableHint);
+          break;
+        case httplib::Error::SSLConnection:
+          message = "cannot reach " + where + ": TLS handshake failed (is it an https server?)";
+          break;
+        case httplib::Error::SSLServerVerification:
+          message = "cannot reach " + where + ": the server's TLS certificate is not trusted";
+          break;
+        case httplib::Error::SSLLoadingCerts:
+          message = "cannot reach " + where + ": cannot load the system's CA certificates";
+          break;
+        case httplib::Error::Write:
+          message = "cannot send the request to " + where + " (connection lost)";
+          break;
+        case httplib::Error::Read:
+          message = "no complete answer from " + where + " within " +
+                    Seconds(options_.read_timeout_ms) + " (connection lost or timed out)";
+          if (verb != "GET") message += "; the change may or may not have been made";
+          break;
+        default:
+          message = "request to " + where + " failed: " + httplib::to_string(error);
+          break;
+      }
+      return Status::Unavailable(Redact(std::move(message)));
+    }
+
+    const int http_status = res->status;
+    nlohmann::json parsed = nlohmann::json::parse(res->body, nullptr, /*allow_exceptions=*/false);
+    if (http_status >= 200 && http_status < 300) {
+      if (res->body.empty()) return nlohmann::json::object();
+      if (parsed.is_discarded()) {
+        return Status::Internal(Redact("the answer of " + base_url_ + full_path + " (HTTP " +
+                                       std::to_string(http_status) + ") is not JSON"));
+      }
+      return parsed;
+    }
+    std::string detail;
+    if (!parsed.is_discarded() && parsed.is_object()) {
+      auto e = parsed.find("error");
+      if (e != parsed.end() && e->is_object()) {
+        auto m = e->find("message");
+        if (m != e->end() && m->is_string()) detail = m->get<std::string>();
+      }
+    }
+    if (detail.empty()) {
+      detail = res->body.substr(0, kMaxBodySnippet);
+      if (res->body.size() > kMaxBodySnippet) detail += "...";
+      if (detail.empty()) detail = "(empty answer)";
+      detail = "unexpected answer from " + base_url_ + full_path + ": " + detail;
+    }
+    return Status(StatusCodeForHttp(http_status),
+                  Redact("HTTP " + std::to_string(http_status) + ": " + Printable(detail)));
+  } catch (const std::exception& e) {
+    return Status::Internal(Redact(std::string("request to the kafka2cos API at ") + base_url_ +
+                                   " failed: " + e.what()));
+  }
+}
+
+Result<nlohmann::json> ApiClient::Health() { return Call("GET", "/healthz", nullptr); }
+
+Result<nlohmann::json> ApiClient::ListTopics() { return Call("GET", "/v1/topics", nullptr); }
+
+Result<nlohmann::json> ApiClient::ListTasks() { return Call("GET", "/v1/tasks", nullptr); }
+
+Result<nlohmann::json> ApiClient::GetTask(const std::string& topic) {
+  auto path = TaskPath(topic, "");
+  if (!path.ok()) return path.status();
+  return Call("GET", *path, nullptr);
+}
+
+Result<nlohmann::json> ApiClient::PutTask(const std::string& topic,
+                                          const nlohmann::json& settings) {
+  auto path = TaskPath(topic, "");
+  if (!path.ok()) return path.status();
+  std::string body;
+  try {
+    body = settings.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  } catch (const std::exception& e) {
+    return Status::InvalidArgument(std::string("cannot encode the task settings: ") + e.what());
+  }
+  return Call("PUT", *path, &body);
+}
+
+Result<nlohmann::json> ApiClient::DeleteTask(const std::string& topic) {
+  auto path = TaskPath(topic, "");
+  if (!path.ok()) return path.status();
+  return Call("DELETE", *path, nullptr);
+}
+
+Result<nlohmann::json> ApiClient::PauseTask(const std::string& topic) {
+  auto path = TaskPath(topic, "/pause");
+  if (!path.ok()) return path.status();
+  return Call("POST", *path, nullptr);
+}
+
+Result<nlohmann::json> ApiClient::ResumeTask(const std::string& topic) {
+  auto path = TaskPath(topic, "/resume");
+  if (!path.ok()) return path.status();
+  return Call("POST", *path, nullptr);
+}
+
+Result<nlohmann::json> ApiClient::GetTaskStatus(const std::string& topic) {
+  auto path = TaskPath(topic, "/status");
+  if (!path.ok()) return path.status();
+  return Call("GET", *path, nullptr);
+}
+
+}  // namespace k2c

@@ -1,0 +1,89 @@
+// Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/status.h"
+#include "control/config.h"
+#include "control/task_definition.h"
+#include "kafka/admin.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace k2c {
+
+// What the control API needs from a worker. The Worker implements it; tests
+// use fakes. Every call may block up to the Kafka or storage timeouts and is
+// made from HTTP threads, so implementations are thread-safe.
+class ControlPlane {
+ public:
+  virtual ~ControlPlane() = default;
+
+  virtual std::string instance() const = 0;
+  // The window limits that task settings are validated against.
+  virtual const SinkConfig& sink() const = 0;
+  // OK once the worker has read the task topics and started; the reason
+  // otherwise.
+  virtual Status Ready() const = 0;
+
+  // Topics of the cluster (without kafka2cos' own control topics).
+  virtual Result<std::vector<TopicInfo>> ListTopics() = 0;
+  // NotFound if `topic` does not exist in the cluster.
+  virtual Status CheckTopicExists(const std::string& topic) = 0;
+
+  virtual std::map<std::string, TaskDefinition> Tasks() = 0;
+  virtual std::optional<TaskDefinition> GetTask(const std::string& topic) = 0;
+  // Proves write access to the task's bucket (put, then delete, a probe
+  // object); the error names the bucket and the operation that failed.
+  virtual Status Preflight(const TaskConfig& task) = 0;
+  // Stores the definition; every worker applies it shortly after.
+  virtual Status PutTask(const TaskDefinition& definition) = 0;
+  virtual Status RemoveTask(const std::string& topic) = 0;
+
+  // What each worker reported about `topic`, and the group's lag.
+  virtual std::vector<WorkerTaskStatus> WorkerStatuses(const std::string& topic) = 0;
+  virtual Result<std::vector<PartitionLag>> FetchLag(const std::string& topic) = 0;
+
+  // Prometheus text exposition of this worker's metrics.
+  virtual std::string RenderMetrics() = 0;
+};
+
+// The consumer group of a task's topic, as the worker names it.
+std::string TaskGroupFor(const ControlPlane& plane, const std::string& topic);
+
+// The JSON/HTTP API of docs/openapi.yaml over a ControlPlane, served by
+// cpp-httplib on its own threads. Bearer-token auth on /v1 when `token` is
+// not empty; /healthz, /readyz and /metrics are open.
+class ApiServer {
+ public:
+  ApiServer(ControlPlane* plane, std::string token);
+  ~ApiServer();  // Stops serving.
+  ApiServer(const ApiServer&) = delete;
+  ApiServer& operator=(const ApiServer&) = delete;
+
+  // Binds `listen` ("host:port"; port 0 picks a free one) and starts the
+  // serving thread. Unavailable if the address cannot be bound.
+  Status Start(const std::string& listen);
+  // The bound port (after Start).
+  int port() const { return port_; }
+  // Stops accepting, finishes the requests in progress. Idempotent.
+  void Stop();
+
+ private:
+  void Routes();
+
+  ControlPlane* plane_;
+  const std::string token_;
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+  int port_ = 0;
+};
+
+}  // namespace k2c

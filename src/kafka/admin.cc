@@ -1,0 +1,473 @@
+// Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
+#include "kafka/admin.h"
+
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafkacpp.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <iterator>
+#include <memory>
+
+namespace k2c {
+namespace {
+
+// librdkafka's C objects, freed on every path out of a function.
+template <auto kDestroy>
+struct CDeleter {
+  template <typename T>
+  void operator()(T* p) const {
+    kDestroy(p);
+  }
+};
+using QueuePtr = std::unique_ptr<rd_kafka_queue_t, CDeleter<rd_kafka_queue_destroy>>;
+using EventPtr = std::unique_ptr<rd_kafka_event_t, CDeleter<rd_kafka_event_destroy>>;
+using AdminOptionsPtr =
+    std::unique_ptr<rd_kafka_AdminOptions_t, CDeleter<rd_kafka_AdminOptions_destroy>>;
+using NewTopicPtr = std::unique_ptr<rd_kafka_NewTopic_t, CDeleter<rd_kafka_NewTopic_destroy>>;
+using ConfigResourcePtr =
+    std::unique_ptr<rd_kafka_ConfigResource_t, CDeleter<rd_kafka_ConfigResource_destroy>>;
+
+// Frees TopicPartition objects owned by a vector on scope exit.
+struct PartitionListGuard {
+  std::vector<RdKafka::TopicPartition*>* list;
+  ~PartitionListGuard() { RdKafka::TopicPartition::destroy(*list); }
+};
+
+// One budget for a whole call, shared by its successive blocking steps, so
+// that options.timeout bounds the call and not each step.
+class Deadline {
+ public:
+  explicit Deadline(std::chrono::milliseconds budget)
+      : end_(std::chrono::steady_clock::now() + budget) {}
+
+  // At least 1: for some librdkafka calls 0 means "do not wait at all", and
+  // an exhausted budget should still let the call report its own timeout.
+  int RemainingMs() const {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        end_ - std::chrono::steady_clock::now());
+    return static_cast<int>(std::max<int64_t>(1, left.count()));
+  }
+
+ private:
+  std::chrono::steady_clock::time_point end_;
+};
+
+Status SetProperty(RdKafka::Conf* conf, const std::string& name, const std::string& value) {
+  std::string err;
+  if (conf->set(name, value, err) != RdKafka::Conf::CONF_OK) {
+    // librdkafka's message names the property; never echo the value, which
+    // may be a password.
+    return Status::InvalidArgument("kafka property '" + name + "': " + err);
+  }
+  return Status::Ok();
+}
+
+// Maps a librdkafka or broker error to the action the caller should take.
+Status KafkaError(RdKafka::ErrorCode err, const std::string& context) {
+  const std::string message = context + ": " + RdKafka::err2str(err);
+  switch (err) {
+    case RdKafka::ERR__TIMED_OUT:
+    case RdKafka::ERR__TRANSPORT:
+    case RdKafka::ERR__ALL_BROKERS_DOWN:
+    case RdKafka::ERR__RESOLVE:
+    case RdKafka::ERR__WAIT_COORD:
+    case RdKafka::ERR_NETWORK_EXCEPTION:
+    case RdKafka::ERR_BROKER_NOT_AVAILABLE:
+    case RdKafka::ERR_LEADER_NOT_AVAILABLE:
+    case RdKafka::ERR_NOT_LEADER_FOR_PARTITION:
+    case RdKafka::ERR_NOT_CONTROLLER:
+    case RdKafka::ERR_COORDINATOR_NOT_AVAILABLE:
+    case RdKafka::ERR_NOT_COORDINATOR:
+    case RdKafka::ERR_COORDINATOR_LOAD_IN_PROGRESS:
+      return Status::Unavailable(message);
+    // The broker gave up waiting (e.g. for a new topic to propagate): the
+    // operation may still complete.
+    case RdKafka::ERR_REQUEST_TIMED_OUT:
+      return Status::DeadlineExceeded(message);
+    case RdKafka::ERR__AUTHENTICATION:
+    case RdKafka::ERR_SASL_AUTHENTICATION_FAILED:
+      return Status::Unauthenticated(message);
+    case RdKafka::ERR_TOPIC_AUTHORIZATION_FAILED:
+    case RdKafka::ERR_GROUP_AUTHORIZATION_FAILED:
+    case RdKafka::ERR_CLUSTER_AUTHORIZATION_FAILED:
+      return Status::PermissionDenied(message);
+    case RdKafka::ERR_UNKNOWN_TOPIC_OR_PART:
+    case RdKafka::ERR__UNKNOWN_TOPIC:
+      return Status::NotFound(message);
+    case RdKafka::ERR_INVALID_REPLICATION_FACTOR:
+    case RdKafka::ERR_INVALID_PARTITIONS:
+    case RdKafka::ERR_INVALID_CONFIG:
+    case RdKafka::ERR_TOPIC_EXCEPTION:
+    case RdKafka::ERR_POLICY_VIOLATION:
+    case RdKafka::ERR_INVALID_GROUP_ID:
+    case RdKafka::ERR__INVALID_ARG:
+      return Status::InvalidArgument(message);
+    case RdKafka::ERR_THROTTLING_QUOTA_EXCEEDED:
+      return Status::Throttled(message);
+    // The broker is too old for the request.
+    case RdKafka::ERR__UNSUPPORTED_FEATURE:
+    case RdKafka::ERR_UNSUPPORTED_VERSION:
+      return Status::FailedPrecondition(message);
+    default:
+      return Status::Internal(message);
+  }
+}
+
+Status KafkaError(rd_kafka_resp_err_t err, const std::string& context) {
+  // The C and C++ APIs share the numeric codes.
+  return KafkaError(static_cast<RdKafka::ErrorCode>(err), context);
+}
+
+// An error of a whole request (not of one topic or partition in its answer).
+Status RequestError(const KafkaAdminOptions& options, RdKafka::ErrorCode err,
+                    const std::string& what) {
+  Status status = KafkaError(err, what + " from " + options.bootstrap_servers);
+  if (status.code() != StatusCode::kUnavailable) return status;
+  return Status::Unavailable(status.message() + " (is the cluster reachable?)");
+}
+
+bool IsConnectionProperty(const std::string& name) {
+  static const char* const kConnection[] = {"security.", "ssl.",    "sasl.",      "socket.",
+                                            "client.",   "broker.", "api.version"};
+  return std::any_of(std::begin(kConnection), std::end(kConnection),
+                     [&name](const char* p) { return name.rfind(p, 0) == 0; });
+}
+
+Status CheckOptions(const KafkaAdminOptions& options) {
+  if (options.bootstrap_servers.empty()) {
+    return Status::InvalidArgument("no Kafka bootstrap servers given");
+  }
+  return Status::Ok();
+}
+
+// A producer handle for metadata and admin requests: it joins no group and
+// needs no group id.
+Result<std::unique_ptr<RdKafka::Producer>> NewProducer(const KafkaAdminOptions& options) {
+  K2C_RETURN_IF_ERROR(CheckOptions(options));
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  for (const auto& [name, value] : options.properties) {
+    // Only what reaching the cluster needs (TLS, SASL, sockets): the
+    // consumers' properties would make librdkafka warn on a producer handle.
+    if (IsConnectionProperty(name)) K2C_RETURN_IF_ERROR(SetProperty(conf.get(), name, value));
+  }
+  K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "bootstrap.servers", options.bootstrap_servers));
+  // A producer asks brokers with auto.create.topics.enable to create every
+  // topic it looks up; DescribeTopic of a missing topic must not create it.
+  K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "allow.auto.create.topics", "false"));
+  if (options.properties.count("client.id") == 0) {
+    K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "client.id", "kafka2cos-admin"));
+  }
+  std::string err;
+  std::unique_ptr<RdKafka::Producer> producer(RdKafka::Producer::create(conf.get(), err));
+  if (!producer) return Status::InvalidArgument("cannot create Kafka client: " + err);
+  return producer;
+}
+
+// The partition ids of `topic` in a metadata response, sorted.
+Result<std::vector<int32_t>> PartitionsOf(const RdKafka::Metadata& metadata,
+                                          const std::string& topic) {
+  for (const auto* tm : *metadata.topics()) {
+    if (tm->topic() != topic) continue;
+    std::vector<int32_t> ids;
+    for (const auto* pm : *tm->partitions()) ids.push_back(pm->id());
+    std::sort(ids.begin(), ids.end());
+    if (tm->err() == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART) break;
+    // A topic just created may still lack leaders (an error) while its
+    // partitions are already known.
+    if (!ids.empty()) return ids;
+    if (tm->err() != RdKafka::ERR_NO_ERROR) {
+      return KafkaError(tm->err(), "metadata of topic '" + topic + "'");
+    }
+    break;
+  }
+  return Status::NotFound("topic '" + topic + "' does not exist");
+}
+
+// Metadata of one topic; never creates it (see allow.auto.create.topics).
+Result<std::vector<int32_t>> FetchPartitions(RdKafka::Handle* handle,
+                                             const KafkaAdminOptions& options,
+                                             const std::string& topic, const Deadline& deadline) {
+  if (topic.empty()) return Status::InvalidArgument("empty topic name");
+  std::string err;
+  std::unique_ptr<RdKafka::Topic> rkt(RdKafka::Topic::create(handle, topic, nullptr, err));
+  if (!rkt) return Status::InvalidArgument("topic '" + topic + "': " + err);
+  RdKafka::Metadata* raw = nullptr;
+  const RdKafka::ErrorCode mderr = handle->metadata(false, rkt.get(), &raw, deadline.RemainingMs());
+  std::unique_ptr<RdKafka::Metadata> metadata(raw);
+  if (mderr != RdKafka::ERR_NO_ERROR) {
+    return RequestError(options, mderr, "metadata of topic '" + topic + "'");
+  }
+  return PartitionsOf(*metadata, topic);
+}
+
+// Waits for the one result of an admin request on `queue`.
+Result<EventPtr> AwaitAdminResult(rd_kafka_queue_t* queue, const KafkaAdminOptions& options,
+                                  const std::string& what, const Deadline& deadline) {
+  EventPtr event(rd_kafka_queue_poll(queue, deadline.RemainingMs()));
+  if (!event) return RequestError(options, RdKafka::ERR__TIMED_OUT, what);
+  if (rd_kafka_event_error(event.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (rd_kafka_event_error(event.get()) == RD_KAFKA_RESP_ERR__TIMED_OUT) {
+      return RequestError(options, RdKafka::ERR__TIMED_OUT, what);
+    }
+    return KafkaError(rd_kafka_event_error(event.get()), what);
+  }
+  return event;
+}
+
+Result<AdminOptionsPtr> NewAdminOptions(rd_kafka_t* rk, rd_kafka_admin_op_t op,
+                                        const Deadline& deadline) {
+  AdminOptionsPtr admin(rd_kafka_AdminOptions_new(rk, op));
+  if (!admin) return Status::Internal("cannot create admin options");
+  char errstr[512];
+  if (rd_kafka_AdminOptions_set_request_timeout(admin.get(), deadline.RemainingMs(), errstr,
+                                                sizeof(errstr)) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status::InvalidArgument(std::string("admin request timeout: ") + errstr);
+  }
+  return admin;
+}
+
+// Warns when an existing topic is not compacted: the caller relies on
+// compaction to keep the latest record of every key forever.
+void WarnUnlessCompacted(rd_kafka_t* rk, const KafkaAdminOptions& options, const std::string& topic,
+                         const Deadline& deadline) {
+  const auto warn_unknown = [&topic](const Status& status) {
+    spdlog::warn("event=topic_config_unknown topic={} error=\"{}\"", topic, status.ToString());
+  };
+  Result<AdminOptionsPtr> admin = NewAdminOptions(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, deadline);
+  if (!admin.ok()) return warn_unknown(admin.status());
+  ConfigResourcePtr resource(rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str()));
+  QueuePtr queue(rd_kafka_queue_new(rk));
+  rd_kafka_ConfigResource_t* resources[] = {resource.get()};
+  rd_kafka_DescribeConfigs(rk, resources, 1, admin->get(), queue.get());
+  Result<EventPtr> event =
+      AwaitAdminResult(queue.get(), options, "describe configs of topic '" + topic + "'", deadline);
+  if (!event.ok()) return warn_unknown(event.status());
+  const rd_kafka_DescribeConfigs_result_t* result =
+      rd_kafka_event_DescribeConfigs_result(event->get());
+  size_t count = 0;
+  const rd_kafka_ConfigResource_t** described =
+      result ? rd_kafka_DescribeConfigs_result_resources(result, &count) : nullptr;
+  for (size_t i = 0; i < count; ++i) {
+    if (rd_kafka_ConfigResource_error(described[i]) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return warn_unknown(KafkaError(rd_kafka_ConfigResource_error(described[i]),
+                                     "describe configs of topic '" + topic + "'"));
+    }
+    size_t n = 0;
+    const rd_kafka_ConfigEntry_t** entries = rd_kafka_ConfigResource_configs(described[i], &n);
+    for (size_t j = 0; j < n; ++j) {
+      if (std::string(rd_kafka_ConfigEntry_name(entries[j])) != "cleanup.policy") continue;
+      const char* value = rd_kafka_ConfigEntry_value(entries[j]);
+      const std::string policy = value ? value : "";
+      // "compact,delete" still deletes by retention, so only "compact" will do.
+      if (policy != "compact") {
+        spdlog::warn(
+            "event=topic_not_compacted topic={} cleanup_policy=\"{}\" "
+            "hint=\"set cleanup.policy=compact on the topic\"",
+            topic, policy);
+      }
+      return;
+    }
+  }
+  warn_unknown(Status::Internal("no cleanup.policy in the broker's answer"));
+}
+
+}  // namespace
+
+Result<std::vector<TopicInfo>> ListTopics(const KafkaAdminOptions& options) {
+  const Deadline deadline(options.timeout);
+  Result<std::unique_ptr<RdKafka::Producer>> producer = NewProducer(options);
+  if (!producer.ok()) return producer.status();
+  RdKafka::Metadata* raw = nullptr;
+  const RdKafka::ErrorCode err = (*producer)->metadata(true, nullptr, &raw, deadline.RemainingMs());
+  std::unique_ptr<RdKafka::Metadata> metadata(raw);
+  if (err != RdKafka::ERR_NO_ERROR) return RequestError(options, err, "list topics");
+  std::vector<TopicInfo> topics;
+  for (const auto* tm : *metadata->topics()) {
+    // Kafka's own bookkeeping (__consumer_offsets, __transaction_state).
+    if (tm->topic().rfind("__", 0) == 0) continue;
+    topics.push_back({tm->topic(), static_cast<int32_t>(tm->partitions()->size())});
+  }
+  std::sort(topics.begin(), topics.end(),
+            [](const TopicInfo& a, const TopicInfo& b) { return a.name < b.name; });
+  return topics;
+}
+
+Result<TopicInfo> DescribeTopic(const KafkaAdminOptions& options, const std::string& topic) {
+  const Deadline deadline(options.timeout);
+  Result<std::unique_ptr<RdKafka::Producer>> producer = NewProducer(options);
+  if (!producer.ok()) return producer.status();
+  Result<std::vector<int32_t>> partitions =
+      FetchPartitions(producer->get(), options, topic, deadline);
+  if (!partitions.ok()) return partitions.status();
+  return TopicInfo{topic, static_cast<int32_t>(partitions->size())};
+}
+
+Status EnsureCompactedTopic(const KafkaAdminOptions& options, const std::string& topic,
+                            int replication_factor) {
+  const Deadline deadline(options.timeout);
+  if (topic.empty()) return Status::InvalidArgument("empty topic name");
+  char errstr[512];
+  NewTopicPtr new_topic(
+      rd_kafka_NewTopic_new(topic.c_str(), 1, replication_factor, errstr, sizeof(errstr)));
+  if (!new_topic) return Status::InvalidArgument("topic '" + topic + "': " + errstr);
+  const rd_kafka_resp_err_t cerr =
+      rd_kafka_NewTopic_set_config(new_topic.get(), "cleanup.policy", "compact");
+  if (cerr != RD_KAFKA_RESP_ERR_NO_ERROR) return KafkaError(cerr, "topic '" + topic + "' config");
+
+  Result<std::unique_ptr<RdKafka::Producer>> producer = NewProducer(options);
+  if (!producer.ok()) return producer.status();
+  rd_kafka_t* rk = (*producer)->c_ptr();
+  Result<AdminOptionsPtr> admin = NewAdminOptions(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS, deadline);
+  if (!admin.ok()) return admin.status();
+  // The broker waits at most half the budget for the new topic to reach all
+  // brokers, so that its answer (done, or still propagating) arrives before
+  // our own deadline instead of being lost to it.
+  const int operation_ms = std::max(1, deadline.RemainingMs() / 2);
+  if (rd_kafka_AdminOptions_set_operation_timeout(admin->get(), operation_ms, errstr,
+                                                  sizeof(errstr)) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status::InvalidArgument(std::string("admin operation timeout: ") + errstr);
+  }
+  QueuePtr queue(rd_kafka_queue_new(rk));
+  rd_kafka_NewTopic_t* new_topics[] = {new_topic.get()};
+  rd_kafka_CreateTopics(rk, new_topics, 1, admin->get(), queue.get());
+  const std::string what = "create topic '" + topic + "'";
+  Result<EventPtr> event = AwaitAdminResult(queue.get(), options, what, deadline);
+  if (!event.ok()) return event.status();
+
+  const rd_kafka_CreateTopics_result_t* result = rd_kafka_event_CreateTopics_result(event->get());
+  size_t count = 0;
+  const rd_kafka_topic_result_t** results =
+      result ? rd_kafka_CreateTopics_result_topics(result, &count) : nullptr;
+  for (size_t i = 0; i < count; ++i) {
+    if (topic != rd_kafka_topic_result_name(results[i])) continue;
+    const rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[i]);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      spdlog::info("event=topic_created topic={} cleanup_policy=compact replication_factor={}",
+                   topic, replication_factor);
+      return Status::Ok();
+    }
+    if (err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+      WarnUnlessCompacted(rk, options, topic, deadline);
+      return Status::Ok();
+    }
+    // The broker's explanation (e.g. "replication factor larger than
+    // available brokers") is more precise than the code's text.
+    const char* detail = rd_kafka_topic_result_error_string(results[i]);
+    Status status = KafkaError(err, what);
+    if (detail != nullptr && *detail != '\0') {
+      status = Status(status.code(), status.message() + " (" + detail + ")");
+    }
+    return status;
+  }
+  return Status::Internal(what + ": the broker's answer does not name the topic");
+}
+
+Result<std::vector<PartitionLag>> FetchGroupLag(const KafkaAdminOptions& options,
+                                                const std::string& group,
+                                                const std::string& topic) {
+  const Deadline deadline(options.timeout);
+  K2C_RETURN_IF_ERROR(CheckOptions(options));
+  if (group.empty()) return Status::InvalidArgument("empty consumer group name");
+  // A consumer handle is what reads a group's committed offsets; it never
+  // subscribes, so it joins no group and cannot disturb the group's members.
+  // The consumers' properties all apply to it; those below must win.
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  for (const auto& [name, value] : options.properties) {
+    K2C_RETURN_IF_ERROR(SetProperty(conf.get(), name, value));
+  }
+  K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "bootstrap.servers", options.bootstrap_servers));
+  K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "group.id", group));
+  K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "enable.auto.commit", "false"));
+  K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "allow.auto.create.topics", "false"));
+  // end_offset is the high watermark; read_committed would answer with the
+  // last stable offset instead.
+  K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "isolation.level", "read_uncommitted"));
+  if (options.properties.count("client.id") == 0) {
+    K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "client.id", "kafka2cos-admin"));
+  }
+  std::string err;
+  // Destroyed without close(), as the C++ destructor does: a consumer that
+  // never joined has nothing to leave or commit, and close() could wait on an
+  // unreachable coordinator past options.timeout.
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), err));
+  if (!consumer) return Status::InvalidArgument("cannot create Kafka consumer: " + err);
+
+  Result<std::vector<int32_t>> partitions =
+      FetchPartitions(consumer.get(), options, topic, deadline);
+  if (!partitions.ok()) return partitions.status();
+
+  std::vector<RdKafka::TopicPartition*> committed;
+  PartitionListGuard committed_guard{&committed};
+  std::vector<RdKafka::TopicPartition*> ends;
+  PartitionListGuard ends_guard{&ends};
+  for (const int32_t p : *partitions) {
+    committed.push_back(RdKafka::TopicPartition::create(topic, p));
+    // offsetsForTimes reads the offset field as a timestamp; OFFSET_END (-1)
+    // is ListOffsets' "latest", which answers with the high watermark.
+    ends.push_back(RdKafka::TopicPartition::create(topic, p, RdKafka::Topic::OFFSET_END));
+  }
+  const std::string where = "group '" + group + "' on topic '" + topic + "'";
+  RdKafka::ErrorCode kerr = consumer->committed(committed, deadline.RemainingMs());
+  if (kerr != RdKafka::ERR_NO_ERROR) {
+    return RequestError(options, kerr, "committed offsets of " + where);
+  }
+  kerr = consumer->offsetsForTimes(ends, deadline.RemainingMs());
+  if (kerr != RdKafka::ERR_NO_ERROR) {
+    return RequestError(options, kerr, "end offsets of topic '" + topic + "'");
+  }
+
+  // The log start only matters where nothing is committed.
+  std::vector<RdKafka::TopicPartition*> starts;
+  PartitionListGuard starts_guard{&starts};
+  for (const auto* tp : committed) {
+    if (tp->err() != RdKafka::ERR_NO_ERROR) {
+      return KafkaError(tp->err(), "committed offset of " + where + " partition " +
+                                       std::to_string(tp->partition()));
+    }
+    if (tp->offset() < 0) {
+      starts.push_back(RdKafka::TopicPartition::create(topic, tp->partition(),
+                                                       RdKafka::Topic::OFFSET_BEGINNING));
+    }
+  }
+  if (!starts.empty()) {
+    kerr = consumer->offsetsForTimes(starts, deadline.RemainingMs());
+    if (kerr != RdKafka::ERR_NO_ERROR) {
+      return RequestError(options, kerr, "start offsets of topic '" + topic + "'");
+    }
+  }
+  const auto check_offset = [&topic](const RdKafka::TopicPartition* tp,
+                                     const std::string& kind) -> Status {
+    const std::string what =
+        kind + " offset of topic '" + topic + "' partition " + std::to_string(tp->partition());
+    if (tp->err() != RdKafka::ERR_NO_ERROR) return KafkaError(tp->err(), what);
+    if (tp->offset() < 0) return Status::Internal(what + ": the broker returned none");
+    return Status::Ok();
+  };
+
+  std::vector<PartitionLag> lags;
+  for (size_t i = 0; i < committed.size(); ++i) {
+    K2C_RETURN_IF_ERROR(check_offset(ends[i], "end"));
+    PartitionLag lag;
+    lag.partition = committed[i]->partition();
+    lag.end_offset = ends[i]->offset();
+    int64_t from = 0;
+    if (committed[i]->offset() >= 0) {
+      lag.committed = committed[i]->offset();
+      from = *lag.committed;
+    } else {
+      const auto start = std::find_if(starts.begin(), starts.end(), [&lag](const auto* tp) {
+        return tp->partition() == lag.partition;
+      });
+      K2C_RETURN_IF_ERROR(check_offset(*start, "start"));
+      from = (*start)->offset();
+    }
+    // A commit past the end (the topic was recreated) leaves nothing to read.
+    lag.lag = std::max<int64_t>(0, lag.end_offset - from);
+    lags.push_back(lag);
+  }
+  return lags;
+}
+
+}  // namespace k2c
