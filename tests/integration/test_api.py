@@ -89,7 +89,7 @@ def test_enable_via_api_archives_and_reports_status(kafka, s3, unique_name, tmp_
     assert status == 200
     listed = {t["topic"]: t for t in topics["topics"]}
     assert listed[topic] == {"topic": topic, "partitions": 4, "task_state": "none"}
-    assert not any(name.startswith("k2c-test-") for name in listed), "control topics are hidden"
+    assert w.tasks_topic not in listed and w.status_topic not in listed, "control topics hidden"
 
     status, task = api(f"{w.api_url}/v1/tasks/{topic}", "PUT",
                        {"bucket": bucket, "window": "2s", "start": "earliest"})
