@@ -1,0 +1,843 @@
+// Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
+#include "control/api_server.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "sink/key_template.h"
+#include "sink/task_runner.h"
+
+namespace k2c {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+constexpr char kToken[] = "t0ken-for-the-api";
+
+// A ControlPlane held in memory, with configurable answers and call counters.
+// Every member is guarded by `mu` since the server calls it from its threads.
+class FakeControlPlane : public ControlPlane {
+ public:
+  FakeControlPlane() {
+    sink_.min_window = std::chrono::minutes(1);
+    sink_.max_window = std::chrono::hours(1);
+  }
+
+  std::string instance() const override { return "inst"; }
+  const SinkConfig& sink() const override { return sink_; }
+  Status Ready() const override {
+    std::lock_guard<std::mutex> lock(mu);
+    return ready;
+  }
+  Result<std::vector<TopicInfo>> ListTopics() override {
+    std::lock_guard<std::mutex> lock(mu);
+    ++list_topics_calls;
+    return list_topics;
+  }
+  Status CheckTopicExists(const std::string& topic) override {
+    std::lock_guard<std::mutex> lock(mu);
+    ++check_calls;
+    checked_topic = topic;
+    return topic_exists;
+  }
+  std::map<std::string, TaskDefinition> Tasks() override {
+    std::lock_guard<std::mutex> lock(mu);
+    return tasks;
+  }
+  std::optional<TaskDefinition> GetTask(const std::string& topic) override {
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = tasks.find(topic);
+    if (it == tasks.end()) return std::nullopt;
+    return it->second;
+  }
+  Status Preflight(const TaskConfig& task) override {
+    std::lock_guard<std::mutex> lock(mu);
+    ++preflight_calls;
+    preflighted = task;
+    return preflight;
+  }
+  Status PutTask(const TaskDefinition& definition) override {
+    std::lock_guard<std::mutex> lock(mu);
+    ++put_calls;
+    if (put.ok()) tasks[definition.config.topic] = definition;
+    return put;
+  }
+  Status RemoveTask(const std::string& topic) override {
+    std::lock_guard<std::mutex> lock(mu);
+    ++remove_calls;
+    if (remove.ok()) tasks.erase(topic);
+    return remove;
+  }
+  std::vector<WorkerTaskStatus> WorkerStatuses(const std::string& topic) override {
+    std::lock_guard<std::mutex> lock(mu);
+    ++statuses_calls;
+    auto it = statuses.find(topic);
+    return it == statuses.end() ? std::vector<WorkerTaskStatus>{} : it->second;
+  }
+  Result<std::vector<PartitionLag>> FetchLag(const std::string& topic) override {
+    std::lock_guard<std::mutex> lock(mu);
+    ++lag_calls;
+    lag_topic = topic;
+    return lag;
+  }
+  std::string RenderMetrics() override {
+    std::lock_guard<std::mutex> lock(mu);
+    return metrics;
+  }
+
+  // Locks `mu` around `f(*this)`: for tests to set answers and read counters.
+  template <typename F>
+  auto With(F f) {
+    std::lock_guard<std::mutex> lock(mu);
+    return f(*this);
+  }
+
+  mutable std::mutex mu;
+  SinkConfig sink_;
+  Status ready = Status::Ok();
+  Result<std::vector<TopicInfo>> list_topics = std::vector<TopicInfo>{};
+  Status topic_exists = Status::Ok();
+  Status preflight = Status::Ok();
+  Status put = Status::Ok();
+  Status remove = Status::Ok();
+  std::map<std::string, TaskDefinition> tasks;
+  std::map<std::string, std::vector<WorkerTaskStatus>> statuses;
+  Result<std::vector<PartitionLag>> lag = std::vector<PartitionLag>{};
+  std::string metrics = "# TYPE k2c_up gauge\nk2c_up 1\n";
+
+  int list_topics_calls = 0;
+  int check_calls = 0;
+  int preflight_calls = 0;
+  int put_calls = 0;
+  int remove_calls = 0;
+  int statuses_calls = 0;
+  int lag_calls = 0;
+  std::string checked_topic;
+  std::string lag_topic;
+  TaskConfig preflighted;
+};
+
+TaskDefinition Def(const std::string& topic, const std::string& bucket) {
+  TaskDefinition def;
+  def.config.topic = topic;
+  def.config.bucket = bucket;
+  def.created_ms = 1'700'000'000'000;
+  def.updated_ms = 1'700'000'000'000;
+  return def;
+}
+
+struct Reply {
+  int status = 0;
+  std::string body;
+  std::string content_type;
+  std::string www_authenticate;
+  json parsed;  // discarded if the body is not JSON.
+};
+
+Reply ToReply(const httplib::Result& res) {
+  Reply r;
+  if (!res) {
+    ADD_FAILURE() << "request failed: " << httplib::to_string(res.error());
+    return r;
+  }
+  r.status = res->status;
+  r.body = res->body;
+  r.content_type = res->get_header_value("Content-Type");
+  r.www_authenticate = res->get_header_value("WWW-Authenticate");
+  r.parsed = json::parse(r.body, nullptr, /*allow_exceptions=*/false);
+  return r;
+}
+
+// Checks an error answer: status, {"error":{"code":string,"message":string}}
+// and nothing else, the code, and part of the message.
+void ExpectError(const Reply& r, int status, const std::string& code,
+                 const std::string& message_part = "") {
+  EXPECT_EQ(r.status, status) << r.body;
+  EXPECT_THAT(r.content_type, StartsWith("application/json"));
+  ASSERT_TRUE(r.parsed.is_object()) << r.body;
+  ASSERT_EQ(r.parsed.size(), 1u) << r.body;
+  ASSERT_TRUE(r.parsed.contains("error")) << r.body;
+  const json& e = r.parsed["error"];
+  ASSERT_TRUE(e.is_object()) << r.body;
+  ASSERT_EQ(e.size(), 2u) << r.body;
+  ASSERT_TRUE(e.contains("code") && e["code"].is_string()) << r.body;
+  ASSERT_TRUE(e.contains("message") && e["message"].is_string()) << r.body;
+  EXPECT_EQ(e["code"], code) << r.body;
+  EXPECT_FALSE(e["message"].get<std::string>().empty()) << r.body;
+  EXPECT_THAT(e["message"].get<std::string>(), HasSubstr(message_part)) << r.body;
+}
+
+std::set<std::string> Keys(const json& object) {
+  std::set<std::string> keys;
+  for (const auto& [key, value] : object.items()) keys.insert(key);
+  return keys;
+}
+
+const std::set<std::string> kTaskFields = {
+    "topic",        "bucket", "window", "start", "format",     "delimiter", "max_object_bytes",
+    "key_template", "state",  "origin", "group", "created_ms", "updated_ms"};
+
+class ApiServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = std::make_unique<ApiServer>(&plane_, kToken);
+    Status started = server_->Start("127.0.0.1:0");
+    ASSERT_TRUE(started.ok()) << started.ToString();
+    ASSERT_GT(server_->port(), 0);
+    client_ = MakeClient(server_->port());
+  }
+  void TearDown() override { server_.reset(); }
+
+  static std::unique_ptr<httplib::Client> MakeClient(int port) {
+    auto client = std::make_unique<httplib::Client>("127.0.0.1", port);
+    client->set_connection_timeout(5, 0);
+    client->set_read_timeout(5, 0);
+    client->set_write_timeout(5, 0);
+    return client;
+  }
+
+  httplib::Headers Auth() const { return {{"Authorization", std::string("Bearer ") + kToken}}; }
+
+  Reply Get(const std::string& path) { return ToReply(client_->Get(path.c_str(), Auth())); }
+  Reply Put(const std::string& path, const std::string& body) {
+    return ToReply(client_->Put(path.c_str(), Auth(), body, "application/json"));
+  }
+  Reply Put(const std::string& path, const json& body) { return Put(path, body.dump()); }
+  Reply Post(const std::string& path) {
+    return ToReply(client_->Post(path.c_str(), Auth(), "", "application/json"));
+  }
+  Reply Delete(const std::string& path) { return ToReply(client_->Delete(path.c_str(), Auth())); }
+
+  void Seed(const TaskDefinition& def) {
+    plane_.With([&](FakeControlPlane& p) { p.tasks[def.config.topic] = def; });
+  }
+  int PutCalls() {
+    return plane_.With([](FakeControlPlane& p) { return p.put_calls; });
+  }
+  int PreflightCalls() {
+    return plane_.With([](FakeControlPlane& p) { return p.preflight_calls; });
+  }
+  std::optional<TaskDefinition> Stored(const std::string& topic) { return plane_.GetTask(topic); }
+
+  FakeControlPlane plane_;
+  std::unique_ptr<ApiServer> server_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+TEST_F(ApiServerTest, HealthzIsOpenEvenWithAToken) {
+  Reply r = ToReply(client_->Get("/healthz"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.parsed, json({{"status", "ok"}}));
+  EXPECT_THAT(r.content_type, StartsWith("application/json"));
+}
+
+TEST_F(ApiServerTest, ReadyzAnswersReadyOrNotReadyWithTheReason) {
+  Reply ready = ToReply(client_->Get("/readyz"));
+  EXPECT_EQ(ready.status, 200);
+  EXPECT_EQ(ready.parsed, json({{"status", "ready"}}));
+
+  plane_.With([](FakeControlPlane& p) {
+    p.ready = Status::Unavailable("still reading kafka2cos.inst.tasks");
+  });
+  Reply not_ready = ToReply(client_->Get("/readyz"));
+  EXPECT_EQ(not_ready.status, 503);
+  EXPECT_EQ(not_ready.parsed,
+            json({{"status", "not_ready"}, {"reason", "still reading kafka2cos.inst.tasks"}}));
+}
+
+TEST_F(ApiServerTest, MetricsIsPlainTextFromThePlane) {
+  plane_.With([](FakeControlPlane& p) { p.metrics = "k2c_records_total{topic=\"a\"} 42\n"; });
+  Reply r = ToReply(client_->Get("/metrics"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_THAT(r.content_type, StartsWith("text/plain"));
+  EXPECT_EQ(r.body, "k2c_records_total{topic=\"a\"} 42\n");
+}
+
+TEST_F(ApiServerTest, V1NeedsTheBearerToken) {
+  Seed(Def("orders", "b"));
+  Reply none = ToReply(client_->Get("/v1/tasks"));
+  ExpectError(none, 401, "unauthorized", "Authorization: Bearer");
+  EXPECT_EQ(none.www_authenticate, "Bearer");
+
+  const std::string t = kToken;
+  for (const std::string& header :
+       std::vector<std::string>{"Bearer wrong", "Bearer " + t.substr(0, t.size() - 1),
+                                "Bearer " + t + "x", "Basic " + t, "Bearer", "bearer" + t, t}) {
+    Reply r = ToReply(client_->Get("/v1/tasks", {{"Authorization", header}}));
+    ExpectError(r, 401, "unauthorized");
+    EXPECT_EQ(r.www_authenticate, "Bearer") << header;
+  }
+  // A rejected write never reaches the plane.
+  Reply put = ToReply(client_->Put("/v1/tasks/orders", {{"Authorization", "Bearer nope"}},
+                                   R"({"bucket":"x"})", "application/json"));
+  ExpectError(put, 401, "unauthorized", "wrong");
+  EXPECT_EQ(PutCalls(), 0);
+  EXPECT_EQ(PreflightCalls(), 0);
+  EXPECT_EQ(Stored("orders")->config.bucket, "b");
+
+  Reply ok = Get("/v1/tasks");
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_TRUE(ok.www_authenticate.empty());
+  ASSERT_EQ(ok.parsed["tasks"].size(), 1u);
+}
+
+TEST(ApiServerNoTokenTest, V1IsOpenWithoutAToken) {
+  FakeControlPlane plane;
+  ApiServer server(&plane, "");
+  ASSERT_TRUE(server.Start("127.0.0.1:0").ok());
+  httplib::Client client("127.0.0.1", server.port());
+  client.set_connection_timeout(5, 0);
+  client.set_read_timeout(5, 0);
+  Reply r = ToReply(client.Get("/v1/tasks"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.parsed, json({{"tasks", json::array()}}));
+}
+
+TEST_F(ApiServerTest, ListsTopicsWithTheirTaskState) {
+  TaskDefinition paused = Def("b-topic", "bk");
+  paused.state = TaskState::kPaused;
+  Seed(Def("a-topic", "bk"));
+  Seed(paused);
+  plane_.With([](FakeControlPlane& p) {
+    p.list_topics = std::vector<TopicInfo>{{"a-topic", 3}, {"b-topic", 1}, {"c-topic", 12}};
+  });
+  Reply r = Get("/v1/topics");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.parsed,
+            json({{"instance", "inst"},
+                  {"topics",
+                   {{{"topic", "a-topic"}, {"partitions", 3}, {"task_state", "running"}},
+                    {{"topic", "b-topic"}, {"partitions", 1}, {"task_state", "paused"}},
+                    {{"topic", "c-topic"}, {"partitions", 12}, {"task_state", "none"}}}}}));
+
+  plane_.With([](FakeControlPlane& p) { p.list_topics = Status::Unavailable("brokers down"); });
+  ExpectError(Get("/v1/topics"), 503, "unavailable", "brokers down");
+}
+
+TEST_F(ApiServerTest, ListsTasksSortedWithEveryField) {
+  TaskDefinition zeta = Def("zeta", "bucket-z");
+  TaskDefinition alpha = Def("alpha", "bucket-a");
+  alpha.state = TaskState::kPaused;
+  alpha.origin = "config";
+  alpha.created_ms = 11;
+  alpha.updated_ms = 22;
+  alpha.config.window = std::chrono::minutes(10);
+  alpha.config.start = "earliest";
+  alpha.config.delimiter = "|";
+  alpha.config.max_object_bytes = 4096;
+  alpha.config.key_template = "{topic}/{partition}/{first_offset}";
+  Seed(zeta);
+  Seed(alpha);
+
+  Reply r = Get("/v1/tasks");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Keys(r.parsed), std::set<std::string>{"tasks"});
+  const json& tasks = r.parsed["tasks"];
+  ASSERT_EQ(tasks.size(), 2u);
+  EXPECT_EQ(Keys(tasks[0]), kTaskFields);
+  EXPECT_EQ(Keys(tasks[1]), kTaskFields);
+  EXPECT_EQ(tasks[0], json({{"topic", "alpha"},
+                            {"bucket", "bucket-a"},
+                            {"window", "10m"},
+                            {"start", "earliest"},
+                            {"format", "text"},
+                            {"delimiter", "|"},
+                            {"max_object_bytes", 4096},
+                            {"key_template", "{topic}/{partition}/{first_offset}"},
+                            {"state", "paused"},
+                            {"origin", "config"},
+                            {"group", "kafka2cos.inst.alpha"},
+                            {"created_ms", 11},
+                            {"updated_ms", 22}}));
+  EXPECT_EQ(tasks[1]["topic"], "zeta");
+  EXPECT_EQ(tasks[1]["window"], "5m");
+  EXPECT_EQ(tasks[1]["delimiter"], "\n");
+  EXPECT_EQ(tasks[1]["max_object_bytes"], 64ull << 20);
+  EXPECT_EQ(tasks[1]["key_template"], kDefaultKeyTemplate);
+  EXPECT_EQ(tasks[1]["state"], "running");
+  EXPECT_EQ(tasks[1]["origin"], "api");
+  EXPECT_EQ(tasks[1]["group"], "kafka2cos.inst.zeta");
+  EXPECT_EQ(TaskGroupFor(plane_, "zeta"), "kafka2cos.inst.zeta");
+}
+
+TEST_F(ApiServerTest, GetsOneTask) {
+  Seed(Def("orders", "b"));
+  Reply r = Get("/v1/tasks/orders");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(Keys(r.parsed), kTaskFields);
+  EXPECT_EQ(r.parsed["bucket"], "b");
+  EXPECT_EQ(r.parsed["created_ms"], 1'700'000'000'000);
+  ExpectError(Get("/v1/tasks/missing"), 404, "not_found", "PUT /v1/tasks/missing");
+}
+
+TEST_F(ApiServerTest, PutCreatesATaskWithDefaults) {
+  const int64_t before = SystemNowMs();
+  Reply r = Put("/v1/tasks/orders", json{{"bucket", "archive"}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(Keys(r.parsed), kTaskFields);
+  EXPECT_EQ(r.parsed["topic"], "orders");
+  EXPECT_EQ(r.parsed["bucket"], "archive");
+  EXPECT_EQ(r.parsed["window"], "5m");
+  EXPECT_EQ(r.parsed["start"], "latest");
+  EXPECT_EQ(r.parsed["format"], "text");
+  EXPECT_EQ(r.parsed["delimiter"], "\n");
+  EXPECT_EQ(r.parsed["max_object_bytes"], 64ull << 20);
+  EXPECT_EQ(r.parsed["key_template"], kDefaultKeyTemplate);
+  EXPECT_EQ(r.parsed["state"], "running");
+  EXPECT_EQ(r.parsed["origin"], "api");
+  EXPECT_EQ(r.parsed["group"], "kafka2cos.inst.orders");
+  EXPECT_GE(r.parsed["created_ms"].get<int64_t>(), before);
+  EXPECT_EQ(r.parsed["created_ms"], r.parsed["updated_ms"]);
+
+  plane_.With([](FakeControlPlane& p) {
+    EXPECT_EQ(p.check_calls, 1);
+    EXPECT_EQ(p.checked_topic, "orders");
+    EXPECT_EQ(p.preflight_calls, 1);
+    EXPECT_EQ(p.preflighted.bucket, "archive");
+    EXPECT_EQ(p.preflighted.topic, "orders");
+    EXPECT_EQ(p.put_calls, 1);
+  });
+  auto stored = Stored("orders");
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->config.topic, "orders");
+  EXPECT_EQ(stored->config.bucket, "archive");
+  EXPECT_EQ(stored->config.window, std::chrono::minutes(5));
+  EXPECT_EQ(stored->config.key_template, "");  // Stored as "the default".
+  EXPECT_EQ(stored->state, TaskState::kRunning);
+}
+
+TEST_F(ApiServerTest, PutChangesOneFieldAndKeepsTheOthers) {
+  Reply created =
+      Put("/v1/tasks/orders", json{{"bucket", "archive"},
+                                   {"window", "10m"},
+                                   {"start", "earliest"},
+                                   {"delimiter", "|"},
+                                   {"max_object_bytes", "1MiB"},
+                                   {"key_template", "{topic}/{partition}_{first_offset}"}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.parsed["max_object_bytes"], 1 << 20);
+
+  Reply updated = Put("/v1/tasks/orders", json{{"window", "15m"}});
+  ASSERT_EQ(updated.status, 200) << updated.body;
+  EXPECT_EQ(updated.parsed["window"], "15m");
+  json expected = created.parsed;
+  expected["window"] = "15m";
+  expected["updated_ms"] = updated.parsed["updated_ms"];
+  EXPECT_EQ(updated.parsed, expected);
+  EXPECT_GE(updated.parsed["updated_ms"].get<int64_t>(), created.parsed["updated_ms"]);
+  EXPECT_EQ(PreflightCalls(), 2);
+  EXPECT_EQ(PutCalls(), 2);
+  EXPECT_EQ(Stored("orders")->config.window, std::chrono::minutes(15));
+  EXPECT_EQ(Stored("orders")->config.max_object_bytes, 1u << 20);
+
+  // An integer byte count works as well.
+  Reply bytes = Put("/v1/tasks/orders", json{{"max_object_bytes", 2048}});
+  ASSERT_EQ(bytes.status, 200) << bytes.body;
+  EXPECT_EQ(bytes.parsed["max_object_bytes"], 2048);
+  EXPECT_EQ(bytes.parsed["window"], "15m");
+}
+
+TEST_F(ApiServerTest, PutKeepsStateOriginAndCreationTimeOfAnExistingTask) {
+  TaskDefinition def = Def("orders", "old-bucket");
+  def.state = TaskState::kPaused;
+  def.origin = "config";
+  Seed(def);
+  Reply r = Put("/v1/tasks/orders", json{{"bucket", "new-bucket"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.parsed["bucket"], "new-bucket");
+  EXPECT_EQ(r.parsed["state"], "paused");
+  EXPECT_EQ(r.parsed["origin"], "config");
+  EXPECT_EQ(r.parsed["created_ms"], def.created_ms);
+  EXPECT_GT(r.parsed["updated_ms"].get<int64_t>(), def.updated_ms);
+  EXPECT_EQ(Stored("orders")->state, TaskState::kPaused);
+  EXPECT_EQ(PreflightCalls(), 1);
+}
+
+TEST_F(ApiServerTest, PutWithTheSameSettingsChangesNothing) {
+  Seed(Def("orders", "archive"));
+  for (const json& body : {json{{"bucket", "archive"}}, json::object(),
+                           json{{"window", "5m"}, {"max_object_bytes", "64MiB"}}}) {
+    Reply r = Put("/v1/tasks/orders", body);
+    EXPECT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.parsed["bucket"], "archive");
+    EXPECT_EQ(r.parsed["updated_ms"], 1'700'000'000'000);
+  }
+  plane_.With([](FakeControlPlane& p) {
+    EXPECT_EQ(p.preflight_calls, 0);
+    EXPECT_EQ(p.put_calls, 0);
+    EXPECT_EQ(p.check_calls, 0);
+  });
+}
+
+TEST_F(ApiServerTest, PutOfANewTaskNeedsABucket) {
+  ExpectError(Put("/v1/tasks/orders", json{{"window", "5m"}}), 400, "invalid_argument", "'bucket'");
+  ExpectError(Put("/v1/tasks/orders", json::object()), 400, "invalid_argument", "'bucket'");
+  ExpectError(Put("/v1/tasks/orders", json{{"bucket", ""}}), 400, "invalid_argument", "bucket");
+  EXPECT_FALSE(Stored("orders").has_value());
+  EXPECT_EQ(PreflightCalls(), 0);
+  EXPECT_EQ(PutCalls(), 0);
+}
+
+TEST_F(ApiServerTest, PutRejectsUnknownFields) {
+  Reply r = Put("/v1/tasks/orders", json{{"bucket", "b"}, {"colour", "red"}});
+  ExpectError(r, 400, "invalid_argument", "unknown field 'colour'");
+  EXPECT_THAT(r.parsed["error"]["message"].get<std::string>(), HasSubstr("max_object_bytes"));
+  ExpectError(Put("/v1/tasks/orders", json{{"bucket", "b"}, {"state", "paused"}}), 400,
+              "invalid_argument", "unknown field 'state'");
+  EXPECT_EQ(PutCalls(), 0);
+}
+
+TEST_F(ApiServerTest, PutRejectsWrongTypesNamingTheField) {
+  Seed(Def("orders", "archive"));
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"({"window": 5})", "'window'"},
+      {R"({"window": "5"})", "'window'"},
+      {R"({"bucket": 1})", "'bucket'"},
+      {R"({"start": true})", "'start'"},
+      {R"({"delimiter": null})", "'delimiter'"},
+      {R"({"key_template": ["a"]})", "'key_template'"},
+      {R"({"max_object_bytes": -1})", "'max_object_bytes'"},
+      {R"({"max_object_bytes": 1.5})", "'max_object_bytes'"},
+      {R"({"max_object_bytes": "12XB"})", "'max_object_bytes'"},
+      {R"({"max_object_bytes": true})", "'max_object_bytes'"},
+      {R"({"max_object_bytes": 100})", "max_object_bytes must be at least 1KiB"},
+      {R"({"start": "beginning"})", "start is 'beginning'"},
+      {R"({"format": "avro"})", "format is 'avro'"},
+      {R"({"key_template": "{topic}"})", "{partition}"},
+  };
+  for (const auto& [body, field] : cases) {
+    SCOPED_TRACE(body);
+    ExpectError(Put("/v1/tasks/orders", body), 400, "invalid_argument", field);
+  }
+  EXPECT_EQ(PutCalls(), 0);
+  EXPECT_EQ(PreflightCalls(), 0);
+  EXPECT_EQ(Stored("orders")->config.bucket, "archive");
+}
+
+TEST_F(ApiServerTest, PutRejectsABodyThatIsNotAJsonObject) {
+  for (const std::string body :
+       {"not json", "{\"bucket\": ", "", "[1, 2]", "[]", "null", "\"b\"", "42"}) {
+    SCOPED_TRACE(body);
+    ExpectError(Put("/v1/tasks/orders", body), 400, "invalid_argument", "bucket");
+  }
+  EXPECT_EQ(PutCalls(), 0);
+}
+
+TEST_F(ApiServerTest, PutRejectsAWindowOutsideTheSinkRange) {
+  // The fake's sink allows 1m..1h.
+  for (const std::string window : {"30s", "59999ms", "61m", "2h"}) {
+    SCOPED_TRACE(window);
+    ExpectError(Put("/v1/tasks/orders", json{{"bucket", "b"}, {"window", window}}), 400,
+                "invalid_argument", "outside the allowed range 1m..1h");
+  }
+  EXPECT_EQ(PutCalls(), 0);
+  Reply low = Put("/v1/tasks/orders", json{{"bucket", "b"}, {"window", "60s"}});
+  EXPECT_EQ(low.status, 201) << low.body;
+  EXPECT_EQ(low.parsed["window"], "1m");
+  Reply high = Put("/v1/tasks/orders", json{{"window", "1h"}});
+  EXPECT_EQ(high.status, 200) << high.body;
+  EXPECT_EQ(high.parsed["window"], "1h");
+}
+
+TEST_F(ApiServerTest, RejectsAnInvalidTopicNameInThePath) {
+  const std::string too_long(250, 'a');
+  for (const std::string& topic : {std::string("a%20b"), std::string("a%2Ab"), too_long}) {
+    SCOPED_TRACE(topic);
+    const std::string path = "/v1/tasks/" + topic;
+    ExpectError(Put(path, json{{"bucket", "b"}}), 400, "invalid_argument",
+                "is not a Kafka topic name");
+    ExpectError(Get(path), 400, "invalid_argument", "is not a Kafka topic name");
+    ExpectError(Delete(path), 400, "invalid_argument", "is not a Kafka topic name");
+    ExpectError(Post(path + "/pause"), 400, "invalid_argument", "is not a Kafka topic name");
+    ExpectError(Post(path + "/resume"), 400, "invalid_argument", "is not a Kafka topic name");
+    ExpectError(Get(path + "/status"), 400, "invalid_argument", "is not a Kafka topic name");
+  }
+  plane_.With([](FakeControlPlane& p) {
+    EXPECT_EQ(p.check_calls, 0);
+    EXPECT_EQ(p.put_calls, 0);
+    EXPECT_EQ(p.remove_calls, 0);
+  });
+  // 249 characters is the longest legal name.
+  const std::string longest(249, 'a');
+  EXPECT_EQ(Put("/v1/tasks/" + longest, json{{"bucket", "b"}}).status, 201);
+  EXPECT_TRUE(Stored(longest).has_value());
+}
+
+TEST_F(ApiServerTest, PutOfATopicMissingInTheClusterIs404) {
+  plane_.With([](FakeControlPlane& p) {
+    p.topic_exists = Status::NotFound("topic 'orders' does not exist in the cluster");
+  });
+  ExpectError(Put("/v1/tasks/orders", json{{"bucket", "b"}}), 404, "not_found",
+              "topic 'orders' does not exist");
+  EXPECT_EQ(PreflightCalls(), 0);
+  EXPECT_EQ(PutCalls(), 0);
+}
+
+TEST_F(ApiServerTest, FailedPreflightIs422WithTheReason) {
+  plane_.With([](FakeControlPlane& p) {
+    p.preflight = Status::PermissionDenied("PutObject on bucket 'archive' was denied (403)");
+  });
+  ExpectError(Put("/v1/tasks/orders", json{{"bucket", "archive"}}), 422, "preflight_failed",
+              "PutObject on bucket 'archive' was denied (403)");
+  plane_.With([](FakeControlPlane& p) {
+    p.preflight = Status::NotFound("bucket 'archive' does not exist");
+  });
+  ExpectError(Put("/v1/tasks/orders", json{{"bucket", "archive"}}), 422, "preflight_failed",
+              "bucket 'archive' does not exist");
+  EXPECT_EQ(PutCalls(), 0);
+  EXPECT_FALSE(Stored("orders").has_value());
+}
+
+TEST_F(ApiServerTest, UnreachableStorageOrKafkaIs503) {
+  plane_.With([](FakeControlPlane& p) { p.preflight = Status::Unavailable("cos unreachable"); });
+  ExpectError(Put("/v1/tasks/orders", json{{"bucket", "archive"}}), 503, "unavailable",
+              "cos unreachable");
+  plane_.With(
+      [](FakeControlPlane& p) { p.preflight = Status::DeadlineExceeded("probe timed out"); });
+  ExpectError(Put("/v1/tasks/orders", json{{"bucket", "archive"}}), 503, "unavailable",
+              "probe timed out");
+  EXPECT_EQ(PutCalls(), 0);
+
+  plane_.With([](FakeControlPlane& p) {
+    p.preflight = Status::Ok();
+    p.put = Status::Unavailable("tasks topic not writable");
+  });
+  ExpectError(Put("/v1/tasks/orders", json{{"bucket", "archive"}}), 503, "unavailable",
+              "tasks topic not writable");
+  plane_.With([](FakeControlPlane& p) {
+    p.put = Status::Ok();
+    p.topic_exists = Status::Unavailable("metadata timeout");
+  });
+  ExpectError(Put("/v1/tasks/orders", json{{"bucket", "archive"}}), 503, "unavailable",
+              "metadata timeout");
+  EXPECT_FALSE(Stored("orders").has_value());
+}
+
+TEST_F(ApiServerTest, PauseAndResumeChangeTheStateOnce) {
+  Seed(Def("orders", "b"));
+  Reply paused = Post("/v1/tasks/orders/pause");
+  ASSERT_EQ(paused.status, 200) << paused.body;
+  EXPECT_EQ(Keys(paused.parsed), kTaskFields);
+  EXPECT_EQ(paused.parsed["state"], "paused");
+  EXPECT_GT(paused.parsed["updated_ms"].get<int64_t>(), 1'700'000'000'000);
+  EXPECT_EQ(PutCalls(), 1);
+  EXPECT_EQ(Stored("orders")->state, TaskState::kPaused);
+
+  Reply again = Post("/v1/tasks/orders/pause");
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(again.parsed["state"], "paused");
+  EXPECT_EQ(PutCalls(), 1);
+
+  Reply resumed = Post("/v1/tasks/orders/resume");
+  EXPECT_EQ(resumed.status, 200);
+  EXPECT_EQ(resumed.parsed["state"], "running");
+  EXPECT_EQ(PutCalls(), 2);
+  EXPECT_EQ(Stored("orders")->state, TaskState::kRunning);
+  EXPECT_EQ(Post("/v1/tasks/orders/resume").status, 200);
+  EXPECT_EQ(PutCalls(), 2);
+  EXPECT_EQ(PreflightCalls(), 0);
+
+  plane_.With([](FakeControlPlane& p) { p.put = Status::Unavailable("kafka down"); });
+  ExpectError(Post("/v1/tasks/orders/pause"), 503, "unavailable", "kafka down");
+  EXPECT_EQ(Stored("orders")->state, TaskState::kRunning);
+}
+
+TEST_F(ApiServerTest, MissingTaskIs404Everywhere) {
+  ExpectError(Post("/v1/tasks/orders/pause"), 404, "not_found", "no task for topic 'orders'");
+  ExpectError(Post("/v1/tasks/orders/resume"), 404, "not_found", "no task for topic 'orders'");
+  ExpectError(Get("/v1/tasks/orders/status"), 404, "not_found", "no task for topic 'orders'");
+  ExpectError(Delete("/v1/tasks/orders"), 404, "not_found", "no task for topic 'orders'");
+  plane_.With([](FakeControlPlane& p) {
+    EXPECT_EQ(p.put_calls, 0);
+    EXPECT_EQ(p.remove_calls, 0);
+    EXPECT_EQ(p.lag_calls, 0);
+  });
+}
+
+TEST_F(ApiServerTest, DeleteRemovesTheTask) {
+  Seed(Def("orders", "b"));
+  Seed(Def("other", "b"));
+  Reply r = Delete("/v1/tasks/orders");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.parsed, json({{"topic", "orders"}, {"deleted", true}}));
+  EXPECT_FALSE(Stored("orders").has_value());
+  EXPECT_TRUE(Stored("other").has_value());
+  ExpectError(Delete("/v1/tasks/orders"), 404, "not_found");
+  EXPECT_EQ(plane_.With([](FakeControlPlane& p) { return p.remove_calls; }), 1);
+
+  plane_.With([](FakeControlPlane& p) { p.remove = Status::Unavailable("kafka down"); });
+  ExpectError(Delete("/v1/tasks/other"), 503, "unavailable", "kafka down");
+}
+
+TEST_F(ApiServerTest, StatusComposesPartitionsWorkersAndTotals) {
+  TaskDefinition def = Def("orders", "b");
+  def.state = TaskState::kPaused;
+  Seed(def);
+  WorkerTaskStatus w1;
+  w1.topic = "orders";
+  w1.worker_id = "host-a:8080";
+  w1.worker_url = "http://host-a:8080";
+  w1.state = "running";
+  w1.partitions = {0, 1};
+  w1.records_archived = 10;
+  w1.bytes_archived = 100;
+  w1.objects_written = 2;
+  w1.upload_failures = 1;
+  w1.last_object_key = "k1";
+  w1.last_object_ms = 1000;
+  w1.last_error = "e1";
+  w1.last_error_ms = 3000;
+  w1.updated_ms = 5000;
+  WorkerTaskStatus w2;
+  w2.topic = "orders";
+  w2.worker_id = "host-b:8080";
+  w2.state = "running";
+  w2.partitions = {2};
+  w2.records_archived = 5;
+  w2.bytes_archived = 50;
+  w2.objects_written = 1;
+  w2.last_object_key = "k2";
+  w2.last_object_ms = 2000;
+  w2.updated_ms = 5001;
+  WorkerTaskStatus w3;
+  w3.topic = "orders";
+  w3.worker_id = "host-c:8080";
+  w3.state = "failed";
+  w3.last_error = "e3";
+  w3.last_error_ms = 2500;
+  w3.last_object_key = "never-chosen";  // last_object_ms 0: no object.
+  plane_.With([&](FakeControlPlane& p) {
+    p.statuses["orders"] = {w1, w2, w3};
+    p.lag = std::vector<PartitionLag>{
+        {0, 5, 10, 5}, {1, std::nullopt, 7, 7}, {2, 3, 3, 0}, {3, 1, 4, 3}};
+  });
+
+  Reply r = Get("/v1/tasks/orders/status");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(plane_.With([](FakeControlPlane& p) { return p.lag_topic; }), "orders");
+  const json& s = r.parsed;
+  EXPECT_EQ(Keys(s), (std::set<std::string>{"topic", "state", "group", "partitions", "workers",
+                                            "records_archived", "bytes_archived", "objects_written",
+                                            "lag", "last_object_key", "last_object_ms",
+                                            "last_error", "last_error_ms"}));
+  EXPECT_EQ(s["topic"], "orders");
+  EXPECT_EQ(s["state"], "paused");
+  EXPECT_EQ(s["group"], "kafka2cos.inst.orders");
+  EXPECT_EQ(s["partitions"], json::parse(R"([
+    {"partition": 0, "worker": "host-a:8080", "committed_offset": 5, "end_offset": 10, "lag": 5},
+    {"partition": 1, "worker": "host-a:8080", "committed_offset": null, "end_offset": 7, "lag": 7},
+    {"partition": 2, "worker": "host-b:8080", "committed_offset": 3, "end_offset": 3, "lag": 0},
+    {"partition": 3, "worker": "", "committed_offset": 1, "end_offset": 4, "lag": 3}])"));
+  EXPECT_EQ(s["records_archived"], 15);
+  EXPECT_EQ(s["bytes_archived"], 150);
+  EXPECT_EQ(s["objects_written"], 3);
+  EXPECT_EQ(s["lag"], 15);
+  EXPECT_EQ(s["last_object_key"], "k2");
+  EXPECT_EQ(s["last_object_ms"], 2000);
+  EXPECT_EQ(s["last_error"], "e1");
+  EXPECT_EQ(s["last_error_ms"], 3000);
+  ASSERT_EQ(s["workers"].size(), 3u);
+  EXPECT_EQ(s["workers"][0], json::parse(R"({
+    "worker": "host-a:8080", "url": "http://host-a:8080", "state": "running",
+    "partitions": [0, 1], "records_archived": 10, "bytes_archived": 100,
+    "objects_written": 2, "upload_failures": 1, "last_object_key": "k1",
+    "last_object_ms": 1000, "last_error": "e1", "last_error_ms": 3000, "updated_ms": 5000})"));
+  EXPECT_EQ(s["workers"][1]["worker"], "host-b:8080");
+  EXPECT_EQ(s["workers"][1]["partitions"], json({2}));
+  EXPECT_EQ(s["workers"][2]["state"], "failed");
+  EXPECT_EQ(s["workers"][2]["partitions"], json::array());
+}
+
+TEST_F(ApiServerTest, StatusWithoutWorkersOrLagIsEmpty) {
+  Seed(Def("orders", "b"));
+  Reply r = Get("/v1/tasks/orders/status");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.parsed["partitions"], json::array());
+  EXPECT_EQ(r.parsed["workers"], json::array());
+  EXPECT_EQ(r.parsed["lag"], 0);
+  EXPECT_EQ(r.parsed["last_object_key"], "");
+  EXPECT_EQ(r.parsed["last_object_ms"], 0);
+  EXPECT_EQ(r.parsed["last_error"], "");
+  EXPECT_EQ(r.parsed["last_error_ms"], 0);
+}
+
+TEST_F(ApiServerTest, StatusWhenLagCannotBeFetchedIs503) {
+  Seed(Def("orders", "b"));
+  plane_.With([](FakeControlPlane& p) { p.lag = Status::Unavailable("offsets fetch timed out"); });
+  ExpectError(Get("/v1/tasks/orders/status"), 503, "unavailable", "offsets fetch timed out");
+}
+
+TEST_F(ApiServerTest, UnknownPathIsJson404) {
+  ExpectError(Get("/v1/nothing"), 404, "not_found", "no such endpoint: GET /v1/nothing");
+  ExpectError(ToReply(client_->Get("/nothing")), 404, "not_found", "/nothing");
+  ExpectError(Get("/v1/tasks/orders/extra"), 404, "not_found");
+  ExpectError(Post("/v1/tasks/orders/stop"), 404, "not_found");
+  // Authentication comes first under /v1.
+  ExpectError(ToReply(client_->Get("/v1/nothing")), 401, "unauthorized");
+}
+
+TEST(ApiServerLifecycleTest, StopIsIdempotentAndTheDestructorStops) {
+  FakeControlPlane plane;
+  int port = 0;
+  {
+    ApiServer server(&plane, kToken);
+    ASSERT_TRUE(server.Start("127.0.0.1:0").ok());
+    port = server.port();
+    httplib::Client client("127.0.0.1", port);
+    client.set_connection_timeout(5, 0);
+    client.set_read_timeout(5, 0);
+    ASSERT_EQ(ToReply(client.Get("/healthz")).status, 200);
+    server.Stop();
+    server.Stop();
+    auto after = client.Get("/healthz");
+    EXPECT_FALSE(after) << "still serving after Stop()";
+  }
+  {
+    auto server = std::make_unique<ApiServer>(&plane, "");
+    ASSERT_TRUE(server->Start("127.0.0.1:0").ok());
+    httplib::Client client("127.0.0.1", server->port());
+    client.set_connection_timeout(5, 0);
+    client.set_read_timeout(5, 0);
+    ASSERT_EQ(ToReply(client.Get("/healthz")).status, 200);
+    server.reset();
+    EXPECT_FALSE(client.Get("/healthz")) << "still serving after the destructor";
+  }
+  // Never started: stopping and destroying are harmless.
+  ApiServer idle(&plane, "");
+  idle.Stop();
+}
+
+TEST(ApiServerLifecycleTest, StartFailsOnABusyPortOrABadAddress) {
+  FakeControlPlane plane;
+  ApiServer first(&plane, "");
+  ASSERT_TRUE(first.Start("127.0.0.1:0").ok());
+  httplib::Client client("127.0.0.1", first.port());
+  client.set_connection_timeout(5, 0);
+  client.set_read_timeout(5, 0);
+  ASSERT_EQ(ToReply(client.Get("/healthz")).status, 200);
+
+  ApiServer second(&plane, "");
+  Status busy = second.Start("127.0.0.1:" + std::to_string(first.port()));
+  EXPECT_EQ(busy.code(), StatusCode::kUnavailable) << busy.ToString();
+  EXPECT_THAT(busy.message(), HasSubstr("http.listen"));
+
+  ApiServer third(&plane, "");
+  Status no_port = third.Start("nohost");
+  EXPECT_EQ(no_port.code(), StatusCode::kInvalidArgument) << no_port.ToString();
+  EXPECT_THAT(no_port.message(), HasSubstr("http.listen"));
+}
+
+}  // namespace
+}  // namespace k2c
