@@ -29,6 +29,9 @@ bash scripts/kafka-broker.sh start "$WORK/kafka" >/dev/null
 source "$WORK/kafka/env"
 bash scripts/kafka-broker.sh create-topic "$WORK/kafka" orders 2
 
+# shellcheck source=lib/ports.sh
+source scripts/lib/ports.sh
+API_PORT=$(free_ports 1)
 cat >"$WORK/kafka2cos.toml" <<CONF
 # The demo shortens the window to 10 s; the seed's default range is 5m..60m.
 [kafka]
@@ -41,6 +44,9 @@ root = "$WORK/archive"
 [sink]
 min_window = "5s"
 flush_grace = "2s"
+
+[http]
+listen = "127.0.0.1:$API_PORT"
 
 [[task]]
 topic = "orders"
@@ -77,6 +83,8 @@ echo "== archived objects (bucket 'demo' = $WORK/archive/demo)"
 done)
 echo "== worker log: one line per object"
 grep 'event=object_written' "$WORK/worker.log" || true
+echo "== the task as the control API reports it: ./build/kafka2cos status orders"
+./build/kafka2cos status orders --server "http://127.0.0.1:$API_PORT" || true
 total=$(find "$WORK/archive/demo" -name '*.txt' -exec cat {} + | wc -l)
 echo "== $total of 20 messages archived"
 [[ "$total" -eq 20 ]]

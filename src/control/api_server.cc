@@ -4,6 +4,7 @@
 #include <httplib.h>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
+#include <strings.h>
 
 #include <algorithm>
 #include <charconv>
@@ -224,9 +225,19 @@ Status ApiServer::Start(const std::string& listen) {
     return Status::InvalidArgument("http.listen '" + listen + "' is not host:port");
   }
   const std::string host = listen.substr(0, colon);
-  int port = 0;
-  std::from_chars(listen.data() + colon + 1, listen.data() + listen.size(), port);
+  int port = -1;
+  const char* end = listen.data() + listen.size();
+  const auto parsed = std::from_chars(listen.data() + colon + 1, end, port);
+  if (parsed.ec != std::errc() || parsed.ptr != end || port < 0 || port > 65535) {
+    return Status::InvalidArgument("http.listen '" + listen + "' has no valid port (0..65535)");
+  }
   Routes();
+  // cpp-httplib sets SO_REUSEPORT by default, which would let a second
+  // worker bind the same address and silently take half the requests.
+  server_->set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   server_->set_payload_max_length(1 << 20);
   server_->set_read_timeout(10, 0);
   server_->set_write_timeout(10, 0);
@@ -243,6 +254,12 @@ Status ApiServer::Start(const std::string& listen) {
     pthread_setname_np(pthread_self(), "http");
     server_->listen_after_bind();
   });
+  // stop() is ignored until the server runs: wait for it, so that a Stop()
+  // right after Start() cannot leave the thread listening forever.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!server_->is_running() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   spdlog::info("event=api_listening address={}:{} auth={}", host, port_,
                token_.empty() ? "none" : "bearer");
   return Status::Ok();
@@ -262,8 +279,9 @@ void ApiServer::Routes() {
       return httplib::Server::HandlerResponse::Unhandled;
     }
     const std::string header = req.get_header_value("Authorization");
-    const std::string prefix = "Bearer ";
-    if (header.rfind(prefix, 0) != 0 || !TokenMatches(header.substr(prefix.size()), token_)) {
+    // The scheme name is case-insensitive (RFC 7235).
+    const bool bearer = header.size() > 7 && strncasecmp(header.c_str(), "Bearer ", 7) == 0;
+    if (!bearer || !TokenMatches(header.substr(7), token_)) {
       res.set_header("WWW-Authenticate", "Bearer");
       SendError(res, {401, "unauthorized",
                       header.empty() ? "this API needs 'Authorization: Bearer <token>'"

@@ -342,9 +342,11 @@ Status ParseHttp(const toml::table* table, const std::string& source, HttpConfig
     const size_t colon = out->listen.rfind(':');
     int port = 0;
     const char* end = out->listen.data() + out->listen.size();
-    const bool port_ok = colon != std::string::npos && colon > 0 &&
-                         std::from_chars(out->listen.data() + colon + 1, end, port).ptr == end &&
-                         port >= 0 && port < 65536;
+    bool port_ok = colon != std::string::npos && colon > 0;
+    if (port_ok) {
+      const auto parsed = std::from_chars(out->listen.data() + colon + 1, end, port);
+      port_ok = parsed.ec == std::errc() && parsed.ptr == end && port >= 0 && port < 65536;
+    }
     if (!port_ok) {
       return Status::InvalidArgument(
           source + ": 'http.listen' is '" + out->listen +

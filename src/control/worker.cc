@@ -31,6 +31,8 @@ struct Worker::Task {
   // and which lag series this task has.
   TaskStats counted;
   std::set<int32_t> lag_series;
+  // Control thread only: what the last published status showed.
+  std::string published;
 };
 
 namespace {
@@ -319,10 +321,9 @@ void Worker::ControlLoop() {
     seen = task_store_->WaitForChange(seen, std::chrono::milliseconds(500));
     if (stopping_.load()) break;
     Reconcile();
-    if (std::chrono::steady_clock::now() >= next_status) {
-      next_status = std::chrono::steady_clock::now() + config_.control.status_interval;
-      PublishStatuses();
-    }
+    const bool due = std::chrono::steady_clock::now() >= next_status;
+    if (due) next_status = std::chrono::steady_clock::now() + config_.control.status_interval;
+    PublishStatuses(/*all=*/due);
   }
 }
 
@@ -402,12 +403,27 @@ WorkerTaskStatus Worker::StatusOf(const Task& task) const {
   return s;
 }
 
-void Worker::PublishStatuses() {
+void Worker::PublishStatuses(bool all) {
   std::vector<WorkerTaskStatus> statuses;
   {
     std::lock_guard<std::mutex> lock(tasks_mu_);
-    for (const auto& [topic, task] : tasks_) statuses.push_back(StatusOf(*task));
+    for (const auto& [topic, task] : tasks_) {
+      WorkerTaskStatus s = StatusOf(*task);
+      // Between intervals, only what an operator would notice: a new object,
+      // moved partitions, a state change or a new error.
+      const std::string fingerprint = std::to_string(s.objects_written) + "|" + s.state + "|" +
+                                      std::to_string(s.last_error_ms) + "|" +
+                                      std::to_string(s.partitions.size()) + "|" +
+                                      (s.partitions.empty() ? "" : std::to_string(s.partitions[0]));
+      if (!all && task->published == fingerprint) continue;
+      task->published = fingerprint;
+      statuses.push_back(std::move(s));
+    }
+
+    const bool failures_changed = start_failures_.size() != start_failures_published_;
+    start_failures_published_ = start_failures_.size();
     for (const auto& [topic, failure] : start_failures_) {
+      if (!all && !failures_changed) break;
       WorkerTaskStatus s;
       s.topic = topic;
       s.worker_id = worker_id_;

@@ -101,7 +101,9 @@ class Worker final : public ControlPlane {
   void RunTask(Task* task);
   void ControlLoop();
   void Reconcile();
-  void PublishStatuses();
+  // Publishes every task's status when `all`, else only those that changed
+  // visibly since the last publication.
+  void PublishStatuses(bool all);
   WorkerTaskStatus StatusOf(const Task& task) const;
   void UpdateMetrics();
   // Adds what `task` did since last time to the counters and refreshes its
@@ -123,6 +125,7 @@ class Worker final : public ControlPlane {
   mutable std::mutex tasks_mu_;  // Guards tasks_ and start_failures_.
   std::map<std::string, std::unique_ptr<Task>> tasks_;
   std::map<std::string, StartFailure> start_failures_;
+  size_t start_failures_published_ = 0;  // Control thread only.
 
   std::thread control_thread_;
   std::mutex metrics_mu_;  // Serializes UpdateMetrics().

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <chrono>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -12,6 +14,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "sink/key_template.h"
@@ -819,7 +822,18 @@ TEST(ApiServerLifecycleTest, StopIsIdempotentAndTheDestructorStops) {
   idle.Stop();
 }
 
-TEST(ApiServerLifecycleTest, StartFailsOnABusyPortOrABadAddress) {
+TEST(ApiServerLifecycleTest, StartRejectsAnAddressWithoutPort) {
+  FakeControlPlane plane;
+  ApiServer server(&plane, "");
+  Status no_port = server.Start("nohost");
+  EXPECT_EQ(no_port.code(), StatusCode::kInvalidArgument) << no_port.ToString();
+  EXPECT_THAT(no_port.message(), HasSubstr("http.listen"));
+  EXPECT_EQ(server.port(), 0);
+}
+
+// cpp-httplib's default socket options set SO_REUSEPORT, with which a second
+// server would bind the same port and the two would share its connections.
+TEST(ApiServerLifecycleTest, StartFailsOnABusyPort) {
   FakeControlPlane plane;
   ApiServer first(&plane, "");
   ASSERT_TRUE(first.Start("127.0.0.1:0").ok());
@@ -830,13 +844,43 @@ TEST(ApiServerLifecycleTest, StartFailsOnABusyPortOrABadAddress) {
 
   ApiServer second(&plane, "");
   Status busy = second.Start("127.0.0.1:" + std::to_string(first.port()));
+  // Let a wrongly started server reach its accept loop (see the test below).
+  if (busy.ok()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
   EXPECT_EQ(busy.code(), StatusCode::kUnavailable) << busy.ToString();
   EXPECT_THAT(busy.message(), HasSubstr("http.listen"));
+}
 
-  ApiServer third(&plane, "");
-  Status no_port = third.Start("nohost");
-  EXPECT_EQ(no_port.code(), StatusCode::kInvalidArgument) << no_port.ToString();
-  EXPECT_THAT(no_port.message(), HasSubstr("http.listen"));
+// A port that is not a number must not become port 0 (any free port).
+TEST(ApiServerLifecycleTest, StartRejectsAPortThatIsNotANumber) {
+  FakeControlPlane plane;
+  for (const std::string listen : {"127.0.0.1:abc", "127.0.0.1:", "127.0.0.1:99999999999"}) {
+    ApiServer server(&plane, "");
+    Status started = server.Start(listen);
+    if (started.ok()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    EXPECT_EQ(started.code(), StatusCode::kInvalidArgument)
+        << listen << " -> " << started.ToString() << " port " << server.port();
+  }
+}
+
+// httplib::Server::stop() does nothing until the serving thread has entered
+// its accept loop, so Start() waits for that; without it a Stop() right after
+// Start() would join the thread forever. The thread is detached so that such
+// a hang fails the test instead of blocking it.
+TEST(ApiServerLifecycleTest, StopRightAfterStartReturns) {
+  FakeControlPlane plane;
+  for (int i = 0; i < 50; ++i) {
+    auto done = std::make_shared<std::promise<void>>();
+    std::future<void> stopped = done->get_future();
+    std::thread([&plane, done] {
+      {
+        auto server = std::make_unique<ApiServer>(&plane, "");
+        if (server->Start("127.0.0.1:0").ok()) server->Stop();
+      }
+      done->set_value();
+    }).detach();
+    ASSERT_EQ(stopped.wait_for(std::chrono::seconds(3)), std::future_status::ready)
+        << "Stop() right after Start() did not return (iteration " << i << ")";
+  }
 }
 
 }  // namespace

@@ -239,5 +239,267 @@ TEST(DurationTest, ParsesAndFormats) {
   EXPECT_FALSE(ParseByteSize("5TiB").ok());
 }
 
+// ---- [http] ----
+
+// Sets (or, with nullptr, unsets) an environment variable for the lifetime of
+// the object and restores the previous value afterwards.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    if (value != nullptr) {
+      setenv(name, value, 1);
+    } else {
+      unsetenv(name);
+    }
+  }
+  ~ScopedEnv() {
+    if (old_) {
+      setenv(name_, old_->c_str(), 1);
+    } else {
+      unsetenv(name_);
+    }
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+TEST(ConfigHttpTest, NoHttpTableMeansNoApi) {
+  ScopedEnv env("KAFKA2COS_API_TOKEN", nullptr);
+  auto c = ParseConfig(kKafka, "h.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->http.listen, "");
+  EXPECT_EQ(c->http.token, "");
+}
+
+TEST(ConfigHttpTest, ListenTakesHostAndPort) {
+  ScopedEnv env("KAFKA2COS_API_TOKEN", nullptr);
+  for (const std::string listen :
+       {"127.0.0.1:8080", "127.0.0.1:0", "0.0.0.0:65535", "[::1]:9000", "worker-1.internal:1"}) {
+    auto c = ParseConfig(std::string(kKafka) + "[http]\nlisten = '" + listen + "'\n", "h.toml");
+    ASSERT_TRUE(c.ok()) << listen << ": " << c.status().ToString();
+    EXPECT_EQ(c->http.listen, listen);
+    EXPECT_EQ(c->http.token, "");
+  }
+}
+
+TEST(ConfigHttpTest, ListenThatIsNotHostPortIsRejected) {
+  for (const std::string listen : {"nohost", "host:99999", "host:65536", "host:abc", "host:80x",
+                                   "host:-1", ":8080", "host: 80"}) {
+    auto c = ParseConfig(std::string(kKafka) + "[http]\nlisten = '" + listen + "'\n", "h.toml");
+    ASSERT_FALSE(c.ok()) << listen;
+    EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_THAT(c.status().message(), HasSubstr("h.toml: 'http.listen' is '" + listen + "'"));
+    EXPECT_THAT(c.status().message(), HasSubstr("127.0.0.1:8080"));
+  }
+}
+
+// An empty port and one too large for int must not pass as port 0 (which
+// would bind a random free port).
+TEST(ConfigHttpTest, ListenWithAnEmptyOrHugePortIsRejected) {
+  for (const std::string listen : {"127.0.0.1:", "127.0.0.1:99999999999"}) {
+    auto c = ParseConfig(std::string(kKafka) + "[http]\nlisten = '" + listen + "'\n", "h.toml");
+    EXPECT_FALSE(c.ok()) << "listen '" << listen << "' was accepted";
+  }
+}
+
+TEST(ConfigHttpTest, TokenFallsBackToTheEnvironment) {
+  {
+    ScopedEnv env("KAFKA2COS_API_TOKEN", "from-env");
+    auto c = ParseConfig(std::string(kKafka) + "[http]\nlisten = '127.0.0.1:0'\n", "h.toml");
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    EXPECT_EQ(c->http.token, "from-env");
+    // Also without an [http] table.
+    auto bare = ParseConfig(kKafka, "h.toml");
+    ASSERT_TRUE(bare.ok()) << bare.status().ToString();
+    EXPECT_EQ(bare->http.token, "from-env");
+    // The file wins over the environment.
+    auto file = ParseConfig(std::string(kKafka) + "[http]\ntoken = 'from-file'\n", "h.toml");
+    ASSERT_TRUE(file.ok()) << file.status().ToString();
+    EXPECT_EQ(file->http.token, "from-file");
+  }
+  {
+    ScopedEnv env("KAFKA2COS_API_TOKEN", nullptr);
+    auto c = ParseConfig(std::string(kKafka) + "[http]\nlisten = '127.0.0.1:0'\n", "h.toml");
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    EXPECT_EQ(c->http.token, "");
+  }
+}
+
+TEST(ConfigHttpTest, WrongTypeIsRejected) {
+  auto c = ParseConfig(std::string(kKafka) + "[http]\nlisten = 8080\n", "h.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_THAT(c.status().message(), HasSubstr("'http.listen' must be a string"));
+  auto t = ParseConfig("http = 'x'\n" + std::string(kKafka), "h.toml");
+  ASSERT_FALSE(t.ok());
+  EXPECT_THAT(t.status().message(), HasSubstr("'http' must be a table ([http])"));
+}
+
+// ---- [control] ----
+
+TEST(ConfigControlTest, DefaultsWithoutTheTable) {
+  auto c = ParseConfig(kKafka, "c.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->control.tasks_topic, "");
+  EXPECT_EQ(c->control.status_topic, "");
+  EXPECT_EQ(c->control.replication_factor, -1);
+  EXPECT_EQ(c->control.worker_id, "");
+  EXPECT_EQ(c->control.status_interval, std::chrono::seconds(5));
+  // An empty table keeps the defaults too.
+  auto empty = ParseConfig(std::string(kKafka) + "[control]\n", "c.toml");
+  ASSERT_TRUE(empty.ok()) << empty.status().ToString();
+  EXPECT_EQ(empty->control.replication_factor, -1);
+  EXPECT_EQ(empty->control.status_interval, std::chrono::seconds(5));
+}
+
+TEST(ConfigControlTest, AllKeysParse) {
+  auto c = ParseConfig(std::string(kKafka) + R"([control]
+tasks_topic = "k2c.tasks"
+status_topic = "k2c.status"
+replication_factor = 3
+worker_id = "worker-7:8080"
+status_interval = "100ms"
+)",
+                       "c.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->control.tasks_topic, "k2c.tasks");
+  EXPECT_EQ(c->control.status_topic, "k2c.status");
+  EXPECT_EQ(c->control.replication_factor, 3);
+  EXPECT_EQ(c->control.worker_id, "worker-7:8080");
+  EXPECT_EQ(c->control.status_interval, std::chrono::milliseconds(100));
+  for (const std::string rf : {"-1", "1", "32"}) {
+    auto ok =
+        ParseConfig(std::string(kKafka) + "[control]\nreplication_factor = " + rf + "\n", "c.toml");
+    ASSERT_TRUE(ok.ok()) << rf << ": " << ok.status().ToString();
+    EXPECT_EQ(ok->control.replication_factor, std::stoi(rf));
+  }
+}
+
+const std::string kHttpKafka = kKafka;
+
+INSTANTIATE_TEST_SUITE_P(
+    ConfigHttpAndControl, ConfigErrorTest,
+    ::testing::Values(
+        BadConfig{"http listen no port", kHttpKafka + "[http]\nlisten='nohost'\n",
+                  "'http.listen' is 'nohost'; use host:port"},
+        BadConfig{"http listen port range", kHttpKafka + "[http]\nlisten='host:99999'\n",
+                  "'http.listen' is 'host:99999'"},
+        BadConfig{"http listen port text", kHttpKafka + "[http]\nlisten='host:abc'\n",
+                  "'http.listen' is 'host:abc'"},
+        BadConfig{"http unknown key", kHttpKafka + "[http]\nlisten='127.0.0.1:0'\nlistn='x'\n",
+                  "unknown key 'http.listn' (did you mean 'listen'?)"},
+        BadConfig{"http unknown key token", kHttpKafka + "[http]\ntokn='x'\n",
+                  "unknown key 'http.tokn' (did you mean 'token'?)"},
+        BadConfig{"control tasks topic", kHttpKafka + "[control]\ntasks_topic='my tasks'\n",
+                  "'control.tasks_topic' is 'my tasks', not a valid Kafka topic name"},
+        BadConfig{"control tasks topic dots", kHttpKafka + "[control]\ntasks_topic='..'\n",
+                  "'control.tasks_topic' is '..'"},
+        BadConfig{"control status topic", kHttpKafka + "[control]\nstatus_topic='a/b'\n",
+                  "'control.status_topic' is 'a/b', not a valid Kafka topic name"},
+        BadConfig{"control same topics",
+                  kHttpKafka + "[control]\ntasks_topic='k2c.t'\nstatus_topic='k2c.t'\n",
+                  "'control.tasks_topic' and 'control.status_topic' must differ"},
+        BadConfig{"control worker id", kHttpKafka + "[control]\nworker_id='host/1'\n",
+                  "'control.worker_id' must not contain '/'"},
+        BadConfig{"control interval", kHttpKafka + "[control]\nstatus_interval='50ms'\n",
+                  "'control.status_interval' must be at least 100ms"},
+        BadConfig{"control interval unit", kHttpKafka + "[control]\nstatus_interval='5'\n",
+                  "'control.status_interval' '5' has no valid unit"},
+        BadConfig{"control rf high", kHttpKafka + "[control]\nreplication_factor=40\n",
+                  "'control.replication_factor' is 40, allowed -1..32"},
+        BadConfig{"control rf low", kHttpKafka + "[control]\nreplication_factor=-2\n",
+                  "'control.replication_factor' is -2, allowed -1..32"},
+        BadConfig{"control rf string", kHttpKafka + "[control]\nreplication_factor='3'\n",
+                  "'control.replication_factor' must be an integer"},
+        BadConfig{"control unknown key", kHttpKafka + "[control]\nstatus_intervall='5s'\n",
+                  "unknown key 'control.status_intervall' (did you mean 'status_interval'?)"}),
+    [](const auto& info) {
+      std::string n = info.param.name;
+      for (char& ch : n) {
+        if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
+      }
+      return n;
+    });
+
+// ---- ValidateTaskConfig / IsValidTopicName ----
+
+TEST(ConfigTopicNameTest, FollowsKafkaRules) {
+  EXPECT_TRUE(IsValidTopicName("ok.topic_name-1"));
+  EXPECT_TRUE(IsValidTopicName("a"));
+  EXPECT_TRUE(IsValidTopicName("..."));
+  EXPECT_TRUE(IsValidTopicName(".hidden"));
+  EXPECT_TRUE(IsValidTopicName(std::string(249, 'x')));
+  EXPECT_FALSE(IsValidTopicName(std::string(250, 'x')));
+  EXPECT_FALSE(IsValidTopicName(""));
+  EXPECT_FALSE(IsValidTopicName("."));
+  EXPECT_FALSE(IsValidTopicName(".."));
+  EXPECT_FALSE(IsValidTopicName("a/b"));
+  EXPECT_FALSE(IsValidTopicName("a b"));
+  EXPECT_FALSE(IsValidTopicName("a:b"));
+  EXPECT_FALSE(IsValidTopicName("caf\u00e9"));
+  EXPECT_FALSE(IsValidTopicName(std::string_view("a\0b", 3)));
+}
+
+TaskConfig ValidTask() {
+  TaskConfig t;
+  t.topic = "orders";
+  t.bucket = "archive";
+  return t;
+}
+
+TEST(ConfigValidateTaskTest, AcceptsTheDefaults) {
+  SinkConfig sink;
+  EXPECT_TRUE(ValidateTaskConfig(ValidTask(), sink).ok());
+  TaskConfig t = ValidTask();
+  t.topic = "ok.topic_name-1";
+  t.start = "earliest";
+  t.max_object_bytes = 1024;
+  t.window = sink.max_window;
+  t.key_template = "{topic}/{partition}/{first_offset}";
+  Status s = ValidateTaskConfig(t, sink);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  t.topic = std::string(249, 't');
+  t.window = sink.min_window;
+  EXPECT_TRUE(ValidateTaskConfig(t, sink).ok());
+}
+
+TEST(ConfigValidateTaskTest, RejectsEachBadSettingSayingWhat) {
+  SinkConfig sink;
+  sink.min_window = std::chrono::minutes(1);
+  sink.max_window = std::chrono::minutes(30);
+  struct Case {
+    void (*change)(TaskConfig*);
+    std::string expected;
+  };
+  const std::vector<Case> cases = {
+      {[](TaskConfig* t) { t->topic = "."; }, "topic '.' is not a valid Kafka topic name"},
+      {[](TaskConfig* t) { t->topic = ".."; }, "topic '..' is not a valid Kafka topic name"},
+      {[](TaskConfig* t) { t->topic = "a/b"; }, "topic 'a/b' is not a valid Kafka topic name"},
+      {[](TaskConfig* t) { t->topic = ""; }, "topic '' is not a valid Kafka topic name"},
+      {[](TaskConfig* t) { t->topic = std::string(250, 'a'); }, "is not a valid Kafka topic name"},
+      {[](TaskConfig* t) { t->bucket = ""; }, "bucket is required"},
+      {[](TaskConfig* t) { t->window = std::chrono::seconds(59); },
+       "window 59s is outside the allowed range 1m..30m"},
+      {[](TaskConfig* t) { t->window = std::chrono::minutes(31); },
+       "window 31m is outside the allowed range 1m..30m"},
+      {[](TaskConfig* t) { t->start = "beginning"; }, "start is 'beginning'"},
+      {[](TaskConfig* t) { t->format = "json"; }, "format is 'json'"},
+      {[](TaskConfig* t) { t->max_object_bytes = 1023; }, "max_object_bytes must be at least 1KiB"},
+      {[](TaskConfig* t) { t->key_template = "{topic}"; }, "{partition}"},
+  };
+  for (const Case& c : cases) {
+    TaskConfig t = ValidTask();
+    t.window = std::chrono::minutes(5);
+    c.change(&t);
+    Status s = ValidateTaskConfig(t, sink);
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << c.expected;
+    EXPECT_THAT(s.message(), HasSubstr(c.expected));
+  }
+}
+
 }  // namespace
 }  // namespace k2c
