@@ -134,20 +134,17 @@ std::optional<ApiError> ApplySettings(const json& body, TaskConfig* config) {
   return std::nullopt;
 }
 
+// The API's view of a worker status: the stored record, with the names of
+// docs/openapi.yaml.
 json WorkerJson(const WorkerTaskStatus& s) {
-  return json{{"worker", s.worker_id},
-              {"url", s.worker_url},
-              {"state", s.state},
-              {"partitions", s.partitions},
-              {"records_archived", s.records_archived},
-              {"bytes_archived", s.bytes_archived},
-              {"objects_written", s.objects_written},
-              {"upload_failures", s.upload_failures},
-              {"last_object_key", s.last_object_key},
-              {"last_object_ms", s.last_object_ms},
-              {"last_error", s.last_error},
-              {"last_error_ms", s.last_error_ms},
-              {"updated_ms", s.updated_ms}};
+  json j = json::parse(EncodeWorkerTaskStatus(s));
+  j.erase("version");
+  j.erase("topic");
+  j["worker"] = std::move(j["worker_id"]);
+  j.erase("worker_id");
+  j["url"] = std::move(j["worker_url"]);
+  j.erase("worker_url");
+  return j;
 }
 
 json StatusJson(const TaskDefinition& def, const std::string& group,
