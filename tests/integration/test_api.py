@@ -304,7 +304,7 @@ def test_api_fuzzing_finds_no_server_error(kafka, s3, unique_name, tmp_path, wor
                      "response_schema_conformance",
          "--phases", "examples,coverage,fuzzing", "--max-examples", "30",
          "--generation-deterministic", "--request-timeout", "30", "--workers", "1"],
-        capture_output=True, text=True, timeout=600)
+        capture_output=True, text=True, timeout=600, cwd=tmp_path)  # Its cache goes there.
     assert r.returncode == 0, r.stdout[-6000:] + r.stderr[-2000:]
     # Every operation of the document was exercised, with many cases.
     assert re.search(r"Tested: 11\b", r.stdout), r.stdout[-3000:]
