@@ -225,7 +225,9 @@ def test_two_workers_split_one_task_and_both_report(kafka, s3, unique_name, tmp_
                                               for p in range(4)})
     objects = wait_for_lines(s3, bucket, f"{instance}/{topic}/", len(positions))
     check_exactly_once(objects, positions, instance, topic)
-    assert "event=object_written" in a.log() and "event=object_written" in b.log()
+    # Each worker logs its objects just after they become visible.
+    a.wait_for_log(r"event=object_written", timeout=30)
+    b.wait_for_log(r"event=object_written", timeout=30)
 
     def totals():
         code, st = api(f"{a.api_url}/v1/tasks/{topic}/status")
