@@ -30,6 +30,7 @@ PartitionBuffer::PartitionBuffer(int32_t partition, WindowPolicy policy,
 Status PartitionBuffer::Add(const RecordView& record, int64_t now_ms,
                             std::vector<Segment>* sealed) {
   caught_up_ = false;
+  last_add_ms_ = now_ms;
   const bool timed = record.timestamp_ms > 0;
   int64_t window_start;
   if (timed) {
@@ -70,7 +71,12 @@ std::optional<Segment> PartitionBuffer::SealIfDue(int64_t now_ms) {
   if (!open_) return std::nullopt;
   const int64_t due = open_->window_start_ms + policy_.window_ms + policy_.grace_ms;
   if (now_ms < due) return std::nullopt;
-  if (!caught_up_ && now_ms < due + policy_.window_ms) return std::nullopt;
+  // Not known to be caught up: a partition still delivering records (a
+  // backlog being read) keeps its window open until a later window's record
+  // or the size cap closes it, so a replay is not cut into one small object
+  // per poll. A partition quiet for the grace period (idle without an end of
+  // log event, or paused by backpressure) is closed.
+  if (!caught_up_ && now_ms - last_add_ms_ < policy_.grace_ms) return std::nullopt;
   return Seal(SealReason::kTimer);
 }
 

@@ -67,9 +67,10 @@ class PartitionBuffer {
   Status Add(const RecordView& record, int64_t now_ms, std::vector<Segment>* sealed);
 
   // Closes the open window when the wall clock is past its end + grace and
-  // the partition has been read to its end (or, for a consumer that never
-  // catches up, one more window length has passed), so backlog replay does
-  // not cut a window into pieces. Empty when nothing is due.
+  // the partition has been read to its end, or has delivered no record for
+  // the grace period (idle without an end-of-log event, or paused), so a
+  // backlog replay does not cut a window into pieces. Empty when nothing is
+  // due.
   std::optional<Segment> SealIfDue(int64_t now_ms);
 
   // Records that the consumer has read everything the partition holds.
@@ -102,6 +103,7 @@ class PartitionBuffer {
   std::optional<Segment> open_;
   std::string scratch_;  // One record's encoding, reused.
   bool caught_up_ = false;
+  int64_t last_add_ms_ = 0;  // Wall clock of the last Add().
 };
 
 }  // namespace k2c

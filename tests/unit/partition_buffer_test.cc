@@ -65,12 +65,14 @@ TEST_F(PartitionBufferTest, LaterWindowRecordClosesTheOpenWindow) {
 
 TEST_F(PartitionBufferTest, LateRecordJoinsOpenWindowInsteadOfSplitting) {
   PartitionBuffer buf(0, policy_, encoder_.get());
-  Add(buf, 1, kT0 + 5 * kMinute, "new");
-  Add(buf, 2, kT0 + 1, "late");
-  Add(buf, 3, kT0 + 6 * kMinute, "new2");
+  // Read at 10 minutes past: the window's end + grace has passed.
+  const int64_t now = kT0 + 10 * kMinute + 5000;
+  Add(buf, 1, kT0 + 5 * kMinute, "new", now);
+  Add(buf, 2, kT0 + 1, "late", now);
+  Add(buf, 3, kT0 + 6 * kMinute, "new2", now);
   EXPECT_TRUE(sealed_.empty());
-  auto seg = buf.SealIfDue(kT0 + 10 * kMinute + 5000);
-  ASSERT_FALSE(seg.has_value()) << "not caught up, so the timer waits one more window";
+  auto seg = buf.SealIfDue(now);
+  ASSERT_FALSE(seg.has_value()) << "still delivering and not caught up: the window stays open";
   buf.MarkCaughtUp();
   seg = buf.SealIfDue(kT0 + 10 * kMinute + 5000);
   ASSERT_TRUE(seg.has_value());
@@ -91,11 +93,27 @@ TEST_F(PartitionBufferTest, TimerClosesIdlePartitionOnlyAfterGrace) {
   EXPECT_FALSE(buf.SealIfDue(kT0 + 50 * kMinute).has_value());
 }
 
-TEST_F(PartitionBufferTest, TimerFiresWithoutCatchUpAfterOneMoreWindow) {
+// A backlog being replayed: records of a window long past keep arriving, so
+// the window is not cut by the timer; once the partition goes quiet for the
+// grace period (no end-of-log event came), it is.
+TEST_F(PartitionBufferTest, TimerWaitsWhileABacklogIsDeliveredThenFiresWhenQuiet) {
   PartitionBuffer buf(0, policy_, encoder_.get());
-  Add(buf, 0, kT0 + 10, "x");
-  EXPECT_FALSE(buf.SealIfDue(kT0 + 10 * kMinute + 4999).has_value());
-  EXPECT_TRUE(buf.SealIfDue(kT0 + 10 * kMinute + 5000).has_value());
+  const int64_t later = kT0 + 60 * kMinute;  // Wall clock far past the window.
+  std::vector<Segment> sealed;
+  RecordView r;
+  for (int i = 0; i < 5; ++i) {
+    r.offset = i;
+    r.timestamp_ms = kT0 + i;
+    r.value = "v";
+    ASSERT_TRUE(buf.Add(r, later + i * 1000, &sealed).ok());
+    EXPECT_FALSE(buf.SealIfDue(later + i * 1000 + 4999).has_value()) << i;
+  }
+  EXPECT_TRUE(sealed.empty());
+  EXPECT_FALSE(buf.SealIfDue(later + 4 * 1000 + 4999).has_value());
+  auto seg = buf.SealIfDue(later + 4 * 1000 + 5000);
+  ASSERT_TRUE(seg.has_value());
+  EXPECT_EQ(seg->records, 5u);
+  EXPECT_EQ(seg->reason, SealReason::kTimer);
 }
 
 TEST_F(PartitionBufferTest, SizeCapClosesObjectIncludingTheRecordThatFilledIt) {

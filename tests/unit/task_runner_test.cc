@@ -377,10 +377,12 @@ TEST_F(TaskRunnerTest, FullSpoolPausesFetchingUntilObjectsDrain) {
   const int64_t delivered = source_.position_[0];
   for (int i = 0; i < 20; ++i) runner->Step(std::chrono::milliseconds(0));
   EXPECT_EQ(source_.position_[0], delivered) << "nothing is read while paused";
-  // Paused partitions never reach their end, so the timer closes their
-  // windows one window length later; then uploads drain the spool.
+  // Paused partitions never reach their end; the timer closes their windows
+  // once they have been quiet for the grace period, then uploads drain the
+  // spool and fetching resumes. The wall clock moves on while it does.
   now_ = kT0 + 2 * kWindow + 1000;
   StepUntil(*runner, [&] {
+    now_ += 100;
     for (int p = 0; p < 4; ++p) {
       if (source_.committed(p) != 200) return false;
     }
