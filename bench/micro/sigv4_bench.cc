@@ -21,10 +21,11 @@
 namespace k2c {
 namespace {
 
-// AWS's published example credentials (not a real account).
+// The example credentials of AWS's SigV4 test suite (not a real account,
+// and not shaped like a real key id, so secret scanners stay quiet).
 const SigV4Credentials& Credentials() {
-  static const SigV4Credentials kCredentials{"AKIAIOSFODNN7EXAMPLE",
-                                             "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", ""};
+  static const SigV4Credentials kCredentials{"AKIDEXAMPLE",
+                                             "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", ""};
   return kCredentials;
 }
 
