@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 
+#include "bench_values.h"
 #include "format/encoder.h"
 #include "format/record.h"
 
@@ -23,16 +24,7 @@ namespace {
 // benchmark measures steady-state appends rather than one ever-growing string.
 constexpr size_t kBodyResetBytes = 8 << 20;
 
-// A deterministic JSON-looking value of exactly `size` bytes, without the
-// delimiter in it, like the values of a typical event topic.
-std::string MakeValue(size_t size) {
-  std::string value = R"({"event":"order_created","order_id":1234567,"payload":")";
-  if (size < 2) return std::string(size, 'x');
-  if (value.size() > size - 2) value.resize(size - 2);
-  while (value.size() < size - 2) value.push_back(static_cast<char>('a' + value.size() % 26));
-  value += "\"}";
-  return value;
-}
+using bench::MakeValue;
 
 void BM_TextEncoderAppend(benchmark::State& state) {
   const size_t value_size = static_cast<size_t>(state.range(0));

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_values.h"
 #include "format/encoder.h"
 #include "format/record.h"
 #include "sink/memory_budget.h"
@@ -38,15 +39,7 @@ constexpr size_t kValueBytes = 256;
 constexpr uint64_t kBudgetBytes = 8ull << 30;  // Never reached: no spill is triggered by it.
 constexpr uint64_t kSpoolBytes = 64ull << 30;
 
-// A deterministic JSON-looking value of exactly `size` bytes (no newline).
-std::string MakeValue(size_t size) {
-  std::string value = R"({"event":"order_created","order_id":1234567,"payload":")";
-  if (size < 2) return std::string(size, 'x');
-  if (value.size() > size - 2) value.resize(size - 2);
-  while (value.size() < size - 2) value.push_back(static_cast<char>('a' + value.size() % 26));
-  value += "\"}";
-  return value;
-}
+using bench::MakeValue;
 
 std::string SpoolDir() {
   const char* dir = std::getenv("K2C_BENCH_SPOOL_DIR");
