@@ -65,21 +65,14 @@ ApiError FromPreflight(const Status& status) {
   return {422, "preflight_failed", "preflight failed: " + status.message()};
 }
 
+// The API's view of a task: the stored definition, with its group and the
+// key template in effect.
 json TaskJson(const TaskDefinition& def, const std::string& group) {
-  const TaskConfig& c = def.config;
-  return json{{"topic", c.topic},
-              {"bucket", c.bucket},
-              {"window", FormatDuration(c.window)},
-              {"start", c.start},
-              {"format", c.format},
-              {"delimiter", c.delimiter},
-              {"max_object_bytes", c.max_object_bytes},
-              {"key_template", c.key_template.empty() ? kDefaultKeyTemplate : c.key_template},
-              {"state", std::string(TaskStateName(def.state))},
-              {"origin", def.origin},
-              {"group", group},
-              {"created_ms", def.created_ms},
-              {"updated_ms", def.updated_ms}};
+  json j = json::parse(EncodeTaskDefinition(def));
+  j.erase("version");
+  if (def.config.key_template.empty()) j["key_template"] = kDefaultKeyTemplate;
+  j["group"] = group;
+  return j;
 }
 
 // Applies the fields of a PUT body to `config`; an error names the field.

@@ -40,6 +40,11 @@ namespace {
 // How long a task that could not start waits before the next attempt.
 constexpr std::chrono::seconds kStartRetry{30};
 
+// Where tasks and statuses live unless [control] names the topics.
+std::string DefaultControlTopic(const std::string& instance, const char* kind) {
+  return "kafka2cos." + instance + "." + kind;
+}
+
 std::string HostName() {
   char name[256] = {};
   if (gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0') return "localhost";
@@ -105,10 +110,10 @@ Status Worker::Start() {
   TaskStoreOptions store_options;
   store_options.kafka = AdminOptions();
   store_options.tasks_topic = config_.control.tasks_topic.empty()
-                                  ? "kafka2cos." + instance_ + ".tasks"
+                                  ? DefaultControlTopic(instance_, "tasks")
                                   : config_.control.tasks_topic;
   store_options.status_topic = config_.control.status_topic.empty()
-                                   ? "kafka2cos." + instance_ + ".status"
+                                   ? DefaultControlTopic(instance_, "status")
                                    : config_.control.status_topic;
   store_options.replication_factor = config_.control.replication_factor;
   auto task_store = TaskStore::Open(store_options);
@@ -490,12 +495,12 @@ Result<std::vector<TopicInfo>> Worker::ListTopics() {
   auto topics = k2c::ListTopics(AdminOptions());
   if (!topics.ok()) return topics.status();
   std::vector<TopicInfo> visible;
-  const std::string prefix = "kafka2cos." + instance_ + ".";
   for (TopicInfo& t : *topics) {
     // kafka2cos' own control topics are not for archiving.
     const bool control = t.name == config_.control.tasks_topic ||
-                         t.name == config_.control.status_topic || t.name == prefix + "tasks" ||
-                         t.name == prefix + "status";
+                         t.name == config_.control.status_topic ||
+                         t.name == DefaultControlTopic(instance_, "tasks") ||
+                         t.name == DefaultControlTopic(instance_, "status");
     if (!control) visible.push_back(std::move(t));
   }
   return visible;
