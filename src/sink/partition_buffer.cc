@@ -63,8 +63,16 @@ Status PartitionBuffer::Add(const RecordView& record, int64_t now_ms,
   }
   seg.last_offset = record.offset;
   ++seg.records;
-  if (seg.body.size() >= policy_.max_object_bytes) sealed->push_back(Seal(SealReason::kSize));
+  if (seg.bytes() >= policy_.max_object_bytes) sealed->push_back(Seal(SealReason::kSize));
   return Status::Ok();
+}
+
+std::optional<SegmentBody> PartitionBuffer::TakePart(uint64_t min_bytes) {
+  if (!open_ || open_->body.size() < min_bytes) return std::nullopt;
+  SegmentBody part = std::move(open_->body);
+  open_->body = SegmentBody(budget_, spool_);
+  open_->streamed_bytes += part.size();
+  return part;
 }
 
 std::optional<Segment> PartitionBuffer::SealIfDue(int64_t now_ms) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +12,8 @@
 #include "sink/segment_body.h"
 
 namespace k2c {
+
+class MultipartStream;
 
 // How records are cut into objects. See docs/config.md for the user's view.
 struct WindowPolicy {
@@ -39,7 +42,14 @@ struct Segment {
   uint64_t late_records = 0;     // Records whose timestamp was before the window.
   uint64_t untimed_records = 0;  // Records without a usable timestamp.
   SealReason reason = SealReason::kNextWindow;
+  // The bytes not yet handed out as parts (see PartitionBuffer::TakePart).
   SegmentBody body;
+  uint64_t streamed_bytes = 0;  // Bytes handed out as parts before `body`.
+  // The upload the streamed parts went to; set by the task that streams.
+  std::shared_ptr<MultipartStream> stream;
+
+  // The object's size: streamed parts plus `body`.
+  uint64_t bytes() const { return streamed_bytes + body.size(); }
 };
 
 // Start of the window holding `timestamp_ms`: floor to a multiple of window_ms
@@ -72,6 +82,18 @@ class PartitionBuffer {
   // backlog replay does not cut a window into pieces. Empty when nothing is
   // due.
   std::optional<Segment> SealIfDue(int64_t now_ms);
+
+  // When the open window's body has reached `min_bytes`, hands it out as the
+  // next part of the object (the window stays open with an empty body) and
+  // returns it; the object's size still counts it. Empty otherwise.
+  std::optional<SegmentBody> TakePart(uint64_t min_bytes);
+
+  // Restarts the quiet-period clock of the timer rule (see SealIfDue) when
+  // fetching resumes after the task held the partition back itself.
+  void NoteFetchResumed(int64_t now_ms) { last_add_ms_ = now_ms; }
+
+  // The open window (its body, offsets and window start), or null.
+  const Segment* open_segment() const { return open_ ? &*open_ : nullptr; }
 
   // Records that the consumer has read everything the partition holds.
   void MarkCaughtUp() { caught_up_ = true; }

@@ -76,9 +76,64 @@ void TaskRunner::OnRecord(const RecordView& record) {
   }
   PartitionState& state = StateFor(record.partition);
   Status s = state.buffer.Add(record, clock_(), &sealed_scratch_);
-  for (Segment& seg : sealed_scratch_) state.sealed.push_back(std::move(seg));
+  for (Segment& seg : sealed_scratch_) Enqueue(state, std::move(seg));
   sealed_scratch_.clear();
-  if (!s.ok()) Fail(s.WithContext("partition " + std::to_string(record.partition)));
+  if (!s.ok()) return Fail(s.WithContext("partition " + std::to_string(record.partition)));
+  StreamParts(record.partition, state);
+}
+
+void TaskRunner::Enqueue(PartitionState& state, Segment segment) {
+  if (state.open_stream && state.open_stream_first_offset == segment.first_offset) {
+    segment.stream = std::move(state.open_stream);
+    state.open_stream.reset();
+  }
+  state.sealed.push_back(std::move(segment));
+}
+
+void TaskRunner::StreamParts(int32_t partition, PartitionState& state) {
+  std::optional<SegmentBody> part = state.buffer.TakePart(spec_.upload.part_size);
+  if (!part) return;
+  Status flushed = part->Flush();
+  if (!flushed.ok()) return Fail(flushed.WithContext("spool"));
+  if (!state.open_stream) {
+    const Segment* open = state.buffer.open_segment();
+    ObjectKey key = KeyFor(partition, open->window_start_ms, open->first_offset);
+    state.open_stream = std::make_shared<MultipartStream>(store_, pool_, spec_.bucket, key,
+                                                          spec_.upload, ReporterFor(key));
+    state.open_stream_first_offset = open->first_offset;
+  }
+  state.open_stream->AddPart(std::move(*part));
+}
+
+void TaskRunner::Rewind(int32_t partition, PartitionState& state, const Status& why) {
+  spdlog::warn("event=partition_rewound topic={} partition={} error=\"{}\"", spec_.topic, partition,
+               why.ToString());
+  RecordError(why);
+  FinishUploads({partition});
+  ReleasePartition(partition, state, /*commit=*/true);
+  Status s = source_->SeekToCommitted(partition);
+  if (!s.ok()) Fail(s.WithContext("rewind partition " + std::to_string(partition)));
+}
+
+ObjectKey TaskRunner::KeyFor(int32_t partition, int64_t window_start_ms,
+                             int64_t first_offset) const {
+  KeyFields fields;
+  fields.instance = spec_.instance;
+  fields.topic = spec_.topic;
+  fields.topic_id = spec_.topic_id;
+  fields.partition = partition;
+  fields.first_offset = first_offset;
+  fields.window_start_ms = window_start_ms;
+  fields.ext = std::string(encoder_->extension());
+  return ObjectKey{spec_.key_template.Render(fields)};
+}
+
+UploadErrorReporter TaskRunner::ReporterFor(const ObjectKey& key) {
+  return [this, key](const Status& error, int attempt) {
+    spdlog::warn("event=upload_failed topic={} key={} attempt={} error=\"{}\"", spec_.topic,
+                 key.value, attempt, error.ToString());
+    RecordError(error);
+  };
 }
 
 void TaskRunner::Fail(const Status& status) {
@@ -130,7 +185,10 @@ void TaskRunner::Step(std::chrono::milliseconds poll_timeout) {
   if (!s.ok()) spdlog::warn("event=poll_error topic={} error=\"{}\"", spec_.topic, s.ToString());
   const int64_t now = clock_();
   for (auto& [partition, state] : partitions_) {
-    if (auto seg = state.buffer.SealIfDue(now)) state.sealed.push_back(std::move(*seg));
+    // A partition held back behind its own previous object is quiet because
+    // the task paused it, not because nothing arrives: its window stays open.
+    if (!state.sealed.empty()) continue;
+    if (auto seg = state.buffer.SealIfDue(now)) Enqueue(state, std::move(*seg));
   }
   ManageMemory();
   for (auto& [partition, state] : partitions_) {
@@ -184,11 +242,13 @@ void TaskRunner::ManageMemory() {
 
 void TaskRunner::Advance(int32_t partition, PartitionState& state) {
   if (state.in_flight && state.in_flight->is_done()) CollectUpload(partition, state);
+  if (state.rewind.ok() && state.open_stream) state.rewind = state.open_stream->broken();
+  if (!state.rewind.ok()) Rewind(partition, state, state.rewind);
   while (!state.in_flight && !state.sealed.empty()) {
     if (state.commit_pending && !TryCommit(partition, state)) break;
     Segment seg = std::move(state.sealed.front());
     state.sealed.pop_front();
-    if (seg.body.empty()) {
+    if (seg.body.empty() && !seg.stream) {
       // Nothing to store (e.g. only null values): the offsets still advance,
       // in order, behind any earlier object.
       std::lock_guard<std::mutex> lock(stats_mu_);
@@ -207,6 +267,7 @@ void TaskRunner::Advance(int32_t partition, PartitionState& state) {
     Status s = want_pause ? source_->Pause(partition) : source_->Resume(partition);
     if (s.ok()) {
       state.paused = want_pause;
+      if (!want_pause) state.buffer.NoteFetchResumed(clock_());
     } else {
       spdlog::warn("event=pause_error topic={} partition={} error=\"{}\"", spec_.topic, partition,
                    s.ToString());
@@ -218,29 +279,22 @@ void TaskRunner::StartUpload(int32_t partition, PartitionState& state, Segment s
   Status flushed = segment.body.Flush();
   if (!flushed.ok()) return Fail(flushed.WithContext("spool"));
   auto upload = std::make_shared<Upload>();
-  KeyFields fields;
-  fields.instance = spec_.instance;
-  fields.topic = spec_.topic;
-  fields.topic_id = spec_.topic_id;
-  fields.partition = partition;
-  fields.first_offset = segment.first_offset;
-  fields.window_start_ms = segment.window_start_ms;
-  fields.ext = std::string(encoder_->extension());
-  upload->key = ObjectKey{spec_.key_template.Render(fields)};
+  upload->key = segment.stream ? segment.stream->key()
+                               : KeyFor(partition, segment.window_start_ms, segment.first_offset);
   upload->segment = std::move(segment);
   upload->started = std::chrono::steady_clock::now();
   state.in_flight = upload;
   pool_->Submit([this, upload] {
-    ObjectUploader uploader(store_, spec_.upload);
     int attempts = 0;
-    Status result = uploader.Upload(
-        spec_.bucket, upload->key, upload->segment.body, upload->cancel,
-        [this, upload](const Status& error, int attempt) {
-          spdlog::warn("event=upload_failed topic={} key={} attempt={} error=\"{}\"", spec_.topic,
-                       upload->key.value, attempt, error.ToString());
-          RecordError(error);
-        },
-        &attempts);
+    Status result;
+    if (upload->segment.stream) {
+      // The object's turn has come: send what is left and publish it.
+      result = upload->segment.stream->Finish(upload->segment.body, &attempts);
+    } else {
+      ObjectUploader uploader(store_, spec_.upload);
+      result = uploader.Upload(spec_.bucket, upload->key, upload->segment.body, upload->cancel,
+                               ReporterFor(upload->key), &attempts);
+    }
     const auto elapsed = std::chrono::steady_clock::now() - upload->started;
     std::lock_guard<std::mutex> lock(upload->mu);
     upload->result = std::move(result);
@@ -254,19 +308,25 @@ void TaskRunner::StartUpload(int32_t partition, PartitionState& state, Segment s
 void TaskRunner::CollectUpload(int32_t partition, PartitionState& state) {
   std::shared_ptr<Upload> upload = std::move(state.in_flight);
   state.in_flight.reset();
-  if (!upload->result.ok()) return;  // Cancelled: the records stay uncommitted.
+  if (!upload->result.ok()) {
+    // Cancelled: the records stay uncommitted. Anything else is a lost
+    // streamed upload, whose parts are no longer in memory: read again.
+    if (upload->result.code() != StatusCode::kCancelled) state.rewind = upload->result;
+    return;
+  }
   const Segment& seg = upload->segment;
   spdlog::info(
       "event=object_written topic={} bucket={} key={} partition={} first_offset={} "
-      "last_offset={} records={} nulls_skipped={} late={} bytes={} reason={} attempts={} "
-      "upload_ms={}",
+      "last_offset={} records={} nulls_skipped={} late={} bytes={} streamed_parts={} reason={} "
+      "attempts={} upload_ms={}",
       spec_.topic, spec_.bucket.name, upload->key.value, partition, seg.first_offset,
-      seg.last_offset, seg.records, seg.dropped_nulls, seg.late_records, seg.body.size(),
-      SealReasonName(seg.reason), upload->attempts, upload->elapsed_ms);
+      seg.last_offset, seg.records, seg.dropped_nulls, seg.late_records, seg.bytes(),
+      seg.stream ? seg.stream->parts_added() : 0, SealReasonName(seg.reason), upload->attempts,
+      upload->elapsed_ms);
   {
     std::lock_guard<std::mutex> lock(stats_mu_);
     stats_.records_archived += seg.records;
-    stats_.bytes_archived += seg.body.size();
+    stats_.bytes_archived += seg.bytes();
     stats_.nulls_skipped += seg.dropped_nulls;
     ++stats_.objects_written;
     stats_.last_object_key = upload->key.value;
@@ -308,7 +368,10 @@ void TaskRunner::FinishUploads(const std::vector<int32_t>& partitions) {
         deadline - std::chrono::steady_clock::now());
     upload->WaitDone(std::max(left, std::chrono::milliseconds(0)));
   }
-  for (auto& [p, upload] : uploads) upload->cancel.Cancel();
+  for (auto& [p, upload] : uploads) {
+    upload->cancel.Cancel();
+    if (upload->segment.stream) upload->segment.stream->Cancel();
+  }
   for (auto& [p, upload] : uploads) {
     // The attempt in progress ends within the store's request timeout.
     while (!upload->WaitDone(std::chrono::seconds(5))) {
@@ -329,8 +392,15 @@ void TaskRunner::ReleasePartition(int32_t partition, PartitionState& state, bool
   }
   if (commit && state.commit_pending) TryCommit(partition, state);
   state.commit_pending.reset();
+  // Parts of windows that will not be published are aborted, not left behind.
+  for (Segment& seg : state.sealed) {
+    if (seg.stream) seg.stream->Cancel();
+  }
+  if (state.open_stream) state.open_stream->Cancel();
+  state.open_stream.reset();
   state.sealed.clear();
   state.buffer.Clear();
+  state.rewind = Status::Ok();
 }
 
 void TaskRunner::SetPaused(bool paused) {

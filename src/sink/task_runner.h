@@ -15,6 +15,7 @@
 
 #include "format/encoder.h"
 #include "sink/key_template.h"
+#include "sink/multipart_stream.h"
 #include "sink/object_uploader.h"
 #include "sink/partition_buffer.h"
 #include "sink/record_source.h"
@@ -72,6 +73,10 @@ int64_t SystemNowMs();
 //     re-read records are written over that one uncommitted object;
 //  4. on revoke, in-flight uploads are finished (and committed) or cancelled
 //     before the partition is given away.
+// A window that grows past the part size streams its parts while it is still
+// open (MultipartStream); they are invisible until the object's turn comes
+// in rule 2 and its upload is completed. If such an upload is lost, the
+// partition is rewound to its committed offset and read again.
 // Not thread-safe: Step/Shutdown and the listener calls run on one thread.
 class TaskRunner final : public RecordSourceListener {
  public:
@@ -130,9 +135,23 @@ class TaskRunner final : public RecordSourceListener {
     std::shared_ptr<Upload> in_flight;      // At most one.
     std::optional<int64_t> commit_pending;  // Durable, offset not yet committed.
     bool paused = false;
+    // Parts of the open window already on their way, and its first offset.
+    std::shared_ptr<MultipartStream> open_stream;
+    int64_t open_stream_first_offset = -1;
+    Status rewind;  // Not OK: an upload was lost; read again from the commit.
   };
 
   PartitionState& StateFor(int32_t partition);
+  // Queues a closed window for upload, with the parts it already streamed.
+  void Enqueue(PartitionState& state, Segment segment);
+  // Hands the open window's body to its multipart upload once it is a part.
+  void StreamParts(int32_t partition, PartitionState& state);
+  // Drops everything uncommitted of the partition and reads it again from
+  // its committed offset, because `why` lost data that was only in memory.
+  void Rewind(int32_t partition, PartitionState& state, const Status& why);
+  ObjectKey KeyFor(int32_t partition, int64_t window_start_ms, int64_t first_offset) const;
+  // Logs a failed upload attempt and counts it in the stats.
+  UploadErrorReporter ReporterFor(const ObjectKey& key);
   void Advance(int32_t partition, PartitionState& state);
   void StartUpload(int32_t partition, PartitionState& state, Segment segment);
   void CollectUpload(int32_t partition, PartitionState& state);

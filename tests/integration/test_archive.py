@@ -50,7 +50,9 @@ def test_archives_every_record_exactly_once_and_skips_backlog(kafka, s3, setup):
     check_exactly_once(objects, positions, instance, topic)
     assert not any(b"old-" in body for body in objects.values()), "backlog was archived"
     assert len(objects) >= 8, "records were spread over several windows and 4 partitions"
-    # One structured log line per object written.
+    # One structured log line per object written (logged once the task thread
+    # has collected the upload, which may be a poll after it became visible).
+    worker.wait_for_log("event=object_written ", count=len(objects), timeout=30)
     written = re.findall(r"event=object_written .*key=(\S+) .*records=(\d+)", worker.log())
     assert sorted(k for k, _ in written) == sorted(objects)
     assert sum(int(n) for _, n in written) == len(positions)

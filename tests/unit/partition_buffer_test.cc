@@ -164,5 +164,28 @@ TEST_F(PartitionBufferTest, ClearDropsOpenWindow) {
   EXPECT_EQ(buf.buffered_bytes(), 0u);
 }
 
+TEST_F(PartitionBufferTest, TakePartHandsOutTheBodyAndKeepsCountingTheObjectSize) {
+  policy_.max_object_bytes = 20;
+  PartitionBuffer buf(0, policy_, encoder_.get());
+  Add(buf, 0, kT0, "abcd");  // 5 bytes with the newline.
+  EXPECT_FALSE(buf.TakePart(8).has_value());
+  Add(buf, 1, kT0 + 1, "efgh");
+  auto part = buf.TakePart(8);
+  ASSERT_TRUE(part.has_value());
+  EXPECT_EQ(part->ToString().value(), "abcd\nefgh\n");
+  EXPECT_EQ(buf.buffered_bytes(), 0u);
+  ASSERT_NE(buf.open_segment(), nullptr);
+  EXPECT_EQ(buf.open_segment()->first_offset, 0);
+  EXPECT_EQ(buf.open_segment()->streamed_bytes, 10u);
+  Add(buf, 2, kT0 + 2, "ijkl");
+  EXPECT_TRUE(sealed_.empty());
+  Add(buf, 3, kT0 + 3, "mnop");  // 10 streamed + 10 in the body: the size cap closes it.
+  ASSERT_EQ(sealed_.size(), 1u);
+  EXPECT_EQ(sealed_[0].reason, SealReason::kSize);
+  EXPECT_EQ(sealed_[0].bytes(), 20u);
+  EXPECT_EQ(sealed_[0].body.ToString().value(), "ijkl\nmnop\n");
+  EXPECT_EQ(sealed_[0].records, 4u);
+}
+
 }  // namespace
 }  // namespace k2c

@@ -125,7 +125,8 @@ class TaskRunnerTest : public ::testing::Test {
     spec.bucket = bucket_;
     spec.policy.window_ms = kWindow;
     spec.policy.grace_ms = 1000;
-    spec.policy.max_object_bytes = 1 << 20;
+    spec.policy.max_object_bytes = max_object_bytes_;
+    spec.upload.part_size = part_size_;
     spec.upload.initial_backoff = std::chrono::milliseconds(1);
     spec.upload.max_backoff = std::chrono::milliseconds(5);
     spec.key_template = KeyTemplate::Parse(kDefaultKeyTemplate).value();
@@ -165,6 +166,8 @@ class TaskRunnerTest : public ::testing::Test {
   std::unique_ptr<RecordEncoder> encoder_;
   UploadPool pool_{"test-upload", 2};
   int64_t now_ = kT0;
+  uint64_t part_size_ = 16ull << 20;  // Default: windows in these tests never stream.
+  uint64_t max_object_bytes_ = 1 << 20;
 };
 
 TEST_F(TaskRunnerTest, CommitsOnlyAfterObjectIsDurableAndInOrder) {
@@ -389,6 +392,116 @@ TEST_F(TaskRunnerTest, FullSpoolPausesFetchingUntilObjectsDrain) {
     return true;
   });
   EXPECT_FALSE(runner->memory_paused());
+}
+
+// Streaming: a window larger than a part uploads its parts while it is open.
+
+TEST_F(TaskRunnerTest, OpenWindowStreamsPartsButPublishesOnlyWhenItCloses) {
+  part_size_ = 10;  // Two 5-byte records ("rec-N\n" is 6) make a part.
+  for (int i = 0; i < 8; ++i) source_.Append(0, kT0 + i, "rec-" + std::to_string(i));
+  auto runner = MakeRunner();
+  // All eight records read, window still open: parts are on their way, no
+  // object is visible, nothing is committed.
+  StepUntil(*runner, [&] { return store_.open_uploads() == 1 && source_.position_[0] == 8; });
+  for (int i = 0; i < 20; ++i) runner->Step(std::chrono::milliseconds(0));
+  EXPECT_TRUE(store_.Objects(bucket_).empty());
+  EXPECT_EQ(source_.commit_calls_, 0);
+  source_.Append(0, kT0 + kWindow, "next");
+  StepUntil(*runner, [&] { return source_.committed(0) == 8; });
+  auto objects = store_.Objects(bucket_);
+  ASSERT_EQ(objects.size(), 1u);
+  EXPECT_EQ(objects.begin()->first, "i/t/20251125T204500Z_p0_o00000000000000000000.txt");
+  EXPECT_EQ(objects.begin()->second, "rec-0\nrec-1\nrec-2\nrec-3\nrec-4\nrec-5\nrec-6\nrec-7\n");
+  EXPECT_EQ(store_.open_uploads(), 0u);
+  EXPECT_EQ(runner->stats().bytes_archived, 48u);
+  EXPECT_EQ(store_.publishes(), 1);
+}
+
+TEST_F(TaskRunnerTest, StreamedWindowStillClosesAtMaxObjectBytes) {
+  part_size_ = 10;
+  max_object_bytes_ = 30;  // Five 6-byte records, counting the streamed parts.
+  for (int i = 0; i < 12; ++i) source_.Append(0, kT0 + i, "rec-" + std::to_string(i % 10));
+  source_.Append(0, kT0 + kWindow, "next");
+  auto runner = MakeRunner();
+  StepUntil(*runner, [&] { return source_.committed(0) == 12; });
+  auto objects = store_.Objects(bucket_);
+  ASSERT_EQ(objects.size(), 3u);  // 5 + 5 records by size, then 2 by the next window.
+  EXPECT_EQ(objects.begin()->second.size(), 30u);
+  EXPECT_EQ(std::next(objects.begin())->first, "i/t/20251125T204500Z_p0_o00000000000000000005.txt");
+  EXPECT_EQ(store_.open_uploads(), 0u);
+}
+
+TEST_F(TaskRunnerTest, RevokeAbortsTheOpenWindowsStreamedUpload) {
+  part_size_ = 10;
+  for (int i = 0; i < 6; ++i) source_.Append(0, kT0 + i, "rec-" + std::to_string(i));
+  auto runner = MakeRunner();
+  StepUntil(*runner, [&] { return store_.open_uploads() == 1 && source_.position_[0] == 6; });
+  source_.Revoke({0});
+  runner->Step(std::chrono::milliseconds(0));
+  // The abort runs on the pool once the part in progress has finished.
+  for (int i = 0; i < 2000 && store_.open_uploads() != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(store_.open_uploads(), 0u);
+  EXPECT_TRUE(store_.Objects(bucket_).empty());
+  EXPECT_EQ(source_.commit_calls_, 0);
+}
+
+TEST_F(TaskRunnerTest, LostStreamedUploadRewindsAndArchivesEveryRecordOnce) {
+  part_size_ = 10;
+  for (int i = 0; i < 6; ++i) source_.Append(0, kT0 + i, "rec-" + std::to_string(i));
+  auto runner = MakeRunner();
+  StepUntil(*runner, [&] { return store_.open_uploads() == 1 && source_.position_[0] == 6; });
+  // The upload disappears (a lifecycle rule aborted it): its next call says so.
+  store_.FailCalls(Status::NotFound("NoSuchUpload: the upload was aborted"), 1);
+  for (int i = 6; i < 10; ++i) source_.Append(0, kT0 + i, "rec-" + std::to_string(i));
+  source_.Append(0, kT0 + kWindow, "next");
+  StepUntil(*runner, [&] { return source_.committed(0) == 10; });
+  EXPECT_GE(source_.seeks_, 1);  // Read again from the committed offset.
+  auto lines = ArchivedLines();
+  ASSERT_EQ(lines.size(), 10u);
+  for (const auto& [line, count] : lines) EXPECT_EQ(count, 1) << line;
+  EXPECT_EQ(store_.Objects(bucket_).size(), 1u);
+  EXPECT_GE(runner->stats().errors_by_kind.at("NotFound"), 1u);
+  for (int i = 0; i < 2000 && store_.open_uploads() != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(store_.open_uploads(), 0u);
+}
+
+TEST_F(TaskRunnerTest, PartFailuresAreRetriedWithoutLosingTheStream) {
+  part_size_ = 10;
+  store_.FailCalls(Status::Unavailable("injected 503"), 5);
+  for (int i = 0; i < 10; ++i) source_.Append(0, kT0 + i, "rec-" + std::to_string(i));
+  source_.Append(0, kT0 + kWindow, "next");
+  auto runner = MakeRunner();
+  StepUntil(*runner, [&] { return source_.committed(0) == 10; });
+  EXPECT_EQ(source_.seeks_, 0);
+  EXPECT_EQ(ArchivedLines().size(), 10u);
+  EXPECT_EQ(runner->stats().upload_failures, 5u);
+}
+
+TEST_F(TaskRunnerTest, PartitionHeldBehindItsObjectKeepsItsWindowOpen) {
+  // Window 0 cannot be uploaded yet; window 1 is sealed by window 2's first
+  // record and waits behind it, so the task pauses the partition. Window 2
+  // must not be cut by the timer while the task itself holds the partition.
+  store_.FailCalls(Status::Unavailable("slow"), -1);
+  source_.Append(0, kT0, "w0");
+  source_.Append(0, kT0 + kWindow, "w1");
+  source_.Append(0, kT0 + 2 * kWindow, "w2-a");
+  source_.Append(0, kT0 + 2 * kWindow + 1, "w2-b");
+  now_ = kT0 + 10 * kWindow;  // Every window is long past its end + grace.
+  auto runner = MakeRunner();
+  StepUntil(*runner, [&] { return source_.paused_.count(0) == 1; });
+  now_ += 5000;  // Held for longer than the grace period.
+  for (int i = 0; i < 5; ++i) runner->Step(std::chrono::milliseconds(0));
+  store_.FailCalls(Status::Ok(), 0);
+  StepUntil(*runner, [&] { return source_.committed(0) == 2; });
+  now_ += 5000;  // Quiet for longer than the grace again: now window 2 closes.
+  StepUntil(*runner, [&] { return source_.committed(0) == 4; });
+  auto objects = store_.Objects(bucket_);
+  ASSERT_EQ(objects.size(), 3u);
+  EXPECT_EQ(std::prev(objects.end())->second, "w2-a\nw2-b\n");
 }
 
 }  // namespace
