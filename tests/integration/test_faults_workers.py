@@ -54,8 +54,10 @@ class StreamProducer:
     until stop(). `positions` maps each acknowledged value to its
     (partition, offset)."""
 
-    def __init__(self, kafka, topic: str, partitions: int, prefix: str, rate: int = 250):
+    def __init__(self, kafka, topic: str, partitions: int, prefix: str, rate: int = 250,
+                 pad: int = 0):
         self.topic, self.partitions, self.prefix, self.rate = topic, partitions, prefix, rate
+        self.pad = "-" + "x" * pad if pad else ""  # Makes values `pad` bytes longer.
         self.producer = kafka.producer()
         self.positions: dict[str, tuple[int, int]] = {}
         self.errors: list = []
@@ -74,7 +76,7 @@ class StreamProducer:
         per_tick = max(1, int(self.rate * tick))
         while not self._stop.is_set():
             for _ in range(per_tick):
-                value = f"{self.prefix}-{self.sent:07d}"
+                value = f"{self.prefix}-{self.sent:07d}{self.pad}"
                 self.producer.produce(self.topic, value=value.encode(),
                                       partition=self.sent % self.partitions,
                                       on_delivery=self._on_delivery)
@@ -309,6 +311,73 @@ def test_repeated_kill9_mid_stream(kafka, s3, unique_name, tmp_path, workers, pr
     assert result["records"] > 1000
     assert between_upload_and_commit >= 1, "no kill landed between upload and commit"
     assert result["probes"] == 0, "the final run's write probe was deleted"
+
+
+def open_multipart_uploads(s3, bucket: str) -> list[dict]:
+    """Multipart uploads begun and neither completed nor aborted."""
+    return s3.client().list_multipart_uploads(Bucket=bucket).get("Uploads", [])
+
+
+def test_streamed_windows_survive_kill9_and_lost_uploads(kafka, s3, unique_name, tmp_path,
+                                                         workers, producers):
+    """Long windows bigger than a part stream their parts while open. Kill the
+    worker (-9) while parts of open windows are uploaded, and abort the
+    worker's multipart uploads behind its back (as a lifecycle rule would):
+    it rewinds the partition and nothing is lost or duplicated."""
+    rng = rng_for("streamed")
+    t0 = time.monotonic()
+    topic, partitions = unique_name, 2
+    create_ready_topic(kafka, topic, partitions)
+    bucket = s3.create_bucket(unique_name)
+    instance = cluster_id(kafka)
+    # 20 s windows of ~1.5 MB/s per partition: a 5 MiB part every ~3.5 s.
+    worker = Worker(tmp_path, kafka.bootstrap, s3_storage_toml(s3),
+                    task_toml(topic, bucket, window="20s"),
+                    sink='min_window = "1s"\nflush_grace = "1s"\n')
+    workers.append(worker)
+    worker.start(wait_assigned=partitions)
+    stream = StreamProducer(kafka, topic, partitions, "st", rate=1500, pad=2000).start()
+    producers.append(stream)
+
+    kills_mid_stream = 0
+    for _ in range(3):
+        wait_until(lambda: open_multipart_uploads(s3, bucket), 60, "a streamed part")
+        time.sleep(rng.uniform(0.2, 3.0))
+        kills_mid_stream += bool(open_multipart_uploads(s3, bucket))
+        worker.kill9()
+        worker.start(wait_assigned=partitions)
+    # Uploads lost behind the worker's back: the next part or the completion
+    # finds the upload gone, the partition is read again from its commit.
+    left_by_kills = {u["UploadId"] for u in open_multipart_uploads(s3, bucket)}
+    wait_until(lambda: {u["UploadId"] for u in open_multipart_uploads(s3, bucket)}
+               - left_by_kills, 60, "a streamed part of the last run")
+    client = s3.client()
+    for u in open_multipart_uploads(s3, bucket):  # The killed runs' leftovers too.
+        client.abort_multipart_upload(Bucket=bucket, Key=u["Key"], UploadId=u["UploadId"])
+    worker.wait_for_log(r"event=partition_rewound", timeout=60)
+    time.sleep(3)
+    stream.stop()
+    positions = stream.positions
+    prefix = f"{instance}/{topic}/"
+    objects, result = wait_until_complete(
+        lambda: s3.read_all(bucket, prefix),
+        lambda objs: count_exactly_once(objs, positions, instance, topic), timeout=120)
+    assert worker.stop() == 0, "final clean stop"
+    objects = s3.read_all(bucket, prefix)
+    result = count_exactly_once(objects, positions, instance, topic)
+    streamed = [int(n) for n in re.findall(r"event=object_written .*?streamed_parts=(\d+)",
+                                            "".join(p.read_text(errors="replace")
+                                                    for p in worker.log_paths()))]
+    report("workers.streamed_windows_kill9_lost_uploads", seed=SEED, records=result["records"],
+           lost=result["lost"], duplicated=result["duplicated"], problems=len(result["problems"]),
+           kills=3, kills_mid_stream=kills_mid_stream, objects=result["objects"],
+           streamed_objects=sum(1 for n in streamed if n > 0),
+           rewinds=worker.log().count("event=partition_rewound"),
+           megabytes=round(sum(len(b) for b in objects.values()) / MiB, 1),
+           duration_s=round(time.monotonic() - t0, 1))
+    assert_exactly_once(result, f"streamed windows, kill -9 x3, seed {SEED}")
+    assert kills_mid_stream >= 1, "no kill landed while a multipart upload was open"
+    assert any(n >= 2 for n in streamed), "no object was streamed in several parts"
 
 
 # ---------------------------------------------------------------------------
