@@ -69,13 +69,12 @@ void TaskRunner::OnRecord(const RecordView& record) {
   // While paused, a record fetched before the pause took effect is dropped:
   // SetPaused(false) seeks back to the committed offset, so it is read again.
   if (failed_.load() || paused_) return;
-  {
-    std::lock_guard<std::mutex> lock(stats_mu_);
-    ++stats_.records_consumed;
-    stats_.bytes_consumed += record.value ? record.value->size() : 0;
-  }
+  // Per-record work stays off the stats lock and the clock: both are
+  // published or read once per Step.
+  ++consumed_records_;
+  consumed_bytes_ += record.value ? record.value->size() : 0;
   PartitionState& state = StateFor(record.partition);
-  Status s = state.buffer.Add(record, clock_(), &sealed_scratch_);
+  Status s = state.buffer.Add(record, poll_now_ms_, &sealed_scratch_);
   for (Segment& seg : sealed_scratch_) Enqueue(state, std::move(seg));
   sealed_scratch_.clear();
   if (!s.ok()) return Fail(s.WithContext("partition " + std::to_string(record.partition)));
@@ -181,8 +180,14 @@ void TaskRunner::OnRevoked(const std::vector<int32_t>& partitions, bool lost) {
 
 void TaskRunner::Step(std::chrono::milliseconds poll_timeout) {
   if (failed_.load()) return;
+  poll_now_ms_ = clock_();
   Status s = source_->Poll(poll_timeout, this);
   if (!s.ok()) spdlog::warn("event=poll_error topic={} error=\"{}\"", spec_.topic, s.ToString());
+  if (consumed_records_ > 0) {
+    std::lock_guard<std::mutex> lock(stats_mu_);
+    stats_.records_consumed += std::exchange(consumed_records_, 0);
+    stats_.bytes_consumed += std::exchange(consumed_bytes_, 0);
+  }
   const int64_t now = clock_();
   for (auto& [partition, state] : partitions_) {
     // A partition held back behind its own previous object is quiet because

@@ -181,6 +181,9 @@ class TaskRunner final : public RecordSourceListener {
   bool paused_ = false;
   std::vector<Segment> sealed_scratch_;
   bool shut_down_ = false;
+  int64_t poll_now_ms_ = 0;        // Wall clock when the current Poll began.
+  uint64_t consumed_records_ = 0;  // Read in this Step, not yet in stats_.
+  uint64_t consumed_bytes_ = 0;
 
   mutable std::mutex stats_mu_;
   TaskStats stats_;  // Guarded by stats_mu_ (uploaders report errors).
