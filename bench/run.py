@@ -24,6 +24,15 @@ the same span, the CPU seconds of the broker and of the S3 server
   python3 bench/run.py --workload w1 --records 200000   # smaller, quicker
   python3 bench/run.py --contenders kafka2cos-local,connect
   python3 bench/run.py --smoke                          # a few seconds, for CI
+  python3 bench/run.py --workload w3 --duration 120     # 1,000 partitions at rest
+  python3 bench/run.py --latency --duration 120         # window end to object visible
+
+Two modes run one kafka2cos worker and nothing else (the other contenders
+need a backlog that ends): w3, 1,000 partitions with a trickle of records
+(200/s round-robin) into 60 min windows, reports the worker's peak RSS and
+CPU at rest (target: peak RSS under 128 MiB); --latency, 8 partitions at
+2,000 records/s into 10 s windows, reports when each window's objects
+appear in the bucket after the window's end (target: p99 within 5 s).
 
 Needs the same tools as the tests (bash scripts/install-deps.sh) and a built
 worker (build/kafka2cos, or $K2C_BIN). The connect contender resolves its jars
@@ -33,7 +42,9 @@ it if they are already there.
 from __future__ import annotations
 
 import argparse
+import calendar
 import json
+import math
 import os
 import re
 import shutil
@@ -44,6 +55,7 @@ import string
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -103,16 +115,21 @@ class Contender:
 # Measuring
 # --------------------------------------------------------------------------
 
-def vm_hwm_mib(pid: int) -> float:
-    """Peak RSS of the process's current image (after exec), 0 if gone."""
+def proc_status_mib(pid: int, key: str) -> float:
+    """A kB line of /proc/<pid>/status (VmHWM, VmRSS) in MiB, 0 if gone."""
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
-                if line.startswith("VmHWM:"):
+                if line.startswith(key + ":"):
                     return int(line.split()[1]) / 1024
     except OSError:
         pass
     return 0.0
+
+
+def vm_hwm_mib(pid: int) -> float:
+    """Peak RSS of the process's current image (after exec), 0 if gone."""
+    return proc_status_mib(pid, "VmHWM")
 
 
 def process_cpu_seconds(pid: int) -> float:
@@ -257,14 +274,19 @@ class Servers:
                             region_name=self.s3["S3_REGION"])
 
 
+def create_topic(bootstrap: str, topic: str, partitions: int):
+    """Creates the topic (replication factor 1) and gives the broker a moment."""
+    from confluent_kafka.admin import AdminClient, NewTopic
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    admin.create_topics([NewTopic(topic, partitions, 1)])[topic].result(timeout=120)
+    time.sleep(1)
+
+
 def prefill(bootstrap: str, topic: str, partitions: int, records: int, size: int) -> int:
     """Creates the topic and fills it with `records` values of `size` bytes,
     spread round-robin over the partitions; returns the value bytes."""
     from confluent_kafka import Producer
-    from confluent_kafka.admin import AdminClient, NewTopic
-    admin = AdminClient({"bootstrap.servers": bootstrap})
-    admin.create_topics([NewTopic(topic, partitions, 1)])[topic].result(timeout=60)
-    time.sleep(1)
+    create_topic(bootstrap, topic, partitions)
     producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 20,
                          "batch.size": 1_000_000, "compression.type": "none",
                          "queue.buffering.max.kbytes": 1_048_576})
@@ -375,8 +397,13 @@ def run_awscli(b: Bench, run: int) -> Measure:
                      env=b.servers.aws_env())
 
 
-def kafka2cos_config(b: Bench, bucket: str, instance: str, path: Path, local_root: Path | None):
-    s3 = b.servers.s3
+def kafka2cos_config(servers: Servers, topic: str, bucket: str, instance: str, path: Path,
+                     local_root: Path | None, window: str | None = None,
+                     start: str = "earliest", api: bool = False):
+    """Writes the worker's config to `path`. window None: $K2C_BENCH_WINDOW or
+    5 s (W1/W2); $K2C_BENCH_SINK and $K2C_BENCH_KAFKA are added in every mode.
+    api: serve /metrics on a free port (logged as event=api_listening)."""
+    s3 = servers.s3
     if local_root is None:
         storage = f"""type = "s3"
 endpoint = "{s3['S3_ENDPOINT']}"
@@ -386,23 +413,29 @@ access_key_id = "{s3['S3_ACCESS_KEY']}"
 secret_access_key = "{s3['S3_SECRET_KEY']}\""""
     else:
         storage = f'type = "local"\nroot = "{local_root}"'
+    http = '[http]\nlisten = "127.0.0.1:0"' if api else ""
     path.write_text(f"""
 instance_id = "{instance}"
 [kafka]
-bootstrap_servers = "{b.servers.kafka}"
+bootstrap_servers = "{servers.kafka}"
+[kafka.properties]
+{os.environ.get("K2C_BENCH_KAFKA", "")}
 [storage]
 {storage}
 [sink]
 min_window = "1s"
+max_window = "60m"
 flush_grace = "1s"
+{os.environ.get("K2C_BENCH_SINK", "")}
+{http}
 [control]
 tasks_topic = "k2c-bench-{instance}-tasks"
 status_topic = "k2c-bench-{instance}-status"
 [[task]]
-topic = "{b.topic}"
+topic = "{topic}"
 bucket = "{bucket}"
-window = "5s"
-start = "earliest"
+window = "{window or os.environ.get("K2C_BENCH_WINDOW", "5s")}"
+start = "{start}"
 max_object_bytes = "64MiB"
 """)
 
@@ -447,7 +480,7 @@ def _kafka2cos(b: Bench, run: int, name: str, local: bool) -> Measure:
     if not local:
         b.s3.create_bucket(Bucket=bucket)
     config = b.workdir / f"{instance}.toml"
-    kafka2cos_config(b, bucket, instance, config, root)
+    kafka2cos_config(b.servers, b.topic, bucket, instance, config, root)
     log = b.workdir / f"{instance}.log"
     with open(log, "wb") as out:
         m = b.measure([str(WORKER_BIN), "run", "--config", str(config)], stderr=out,
@@ -529,6 +562,516 @@ RUNNERS = {"kcat": run_kcat, "kafka2cos": run_kafka2cos, "awscli": run_awscli,
 
 
 # --------------------------------------------------------------------------
+# Steady modes (w3, --latency): one worker left running while a producer
+# trickles records in; nothing ends, so nothing else runs
+# --------------------------------------------------------------------------
+
+W3_PARTITIONS = 1000
+W3_RATE = 200                 # records/s over all partitions: one per partition every 5 s
+W3_WINDOW = "60m"
+W3_RSS_TARGET_MIB = 128       # issue 5: peak RSS under 128 MiB
+LATENCY_PARTITIONS = 8
+LATENCY_RATE = 2000
+LATENCY_WINDOW_S = 10
+LATENCY_TARGET_S = 5.0        # issue 5: visible by window end + 5 s at p99
+LATENCY_POLL_S = 0.2
+STEADY_VALUE_BYTES = 256
+
+
+class BackgroundWorker:
+    """A kafka2cos worker running while the bench does other things. Reaped
+    with os.wait4 (Popen.poll would lose the rusage) and signalled with
+    os.kill (Popen.send_signal and kill poll first, so they may reap it);
+    close() kills it if stop() was not reached. Peak RSS is VmHWM, sampled
+    by sample() and while it stops."""
+
+    def __init__(self, config: Path, log: Path):
+        self.log = log
+        self._out = open(log, "wb")
+        self.proc = subprocess.Popen([str(WORKER_BIN), "run", "--config", str(config)],
+                                     stdout=subprocess.DEVNULL, stderr=self._out)
+        self.peak_rss_mib = 0.0
+        self.exit_code: int | None = None
+        self.life_cpu_seconds = 0.0  # rusage, startup and shutdown included
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _reap(self, block: bool = False) -> bool:
+        try:
+            pid, status, usage = os.wait4(self.proc.pid, 0 if block else os.WNOHANG)
+        except ChildProcessError:  # reaped elsewhere: status and rusage are lost
+            self.exit_code = self.proc.returncode if self.proc.returncode is not None else -1
+            return True
+        if pid != self.proc.pid:
+            return False
+        self.exit_code = self.proc.returncode = os.waitstatus_to_exitcode(status)
+        self.life_cpu_seconds = usage.ru_utime + usage.ru_stime
+        return True
+
+    def check_alive(self):
+        """Raises if the worker has exited."""
+        if self.exit_code is None and not self._reap():
+            return
+        raise RuntimeError(f"kafka2cos exited early with {self.exit_code}; see {self.log}"
+                           + ("" if KEEP else " (K2C_BENCH_KEEP=1 keeps it)"))
+
+    def sample(self):
+        self.peak_rss_mib = max(self.peak_rss_mib, vm_hwm_mib(self.proc.pid))
+
+    def cpu_seconds(self) -> float:
+        return process_cpu_seconds(self.proc.pid)
+
+    def rss_mib(self) -> float:
+        return proc_status_mib(self.proc.pid, "VmRSS")
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_ready(self, partitions: int, timeout: float = 180) -> float:
+        """Waits for event=worker_ready and `partitions` partition_assigned
+        lines; returns the seconds it took."""
+        start = time.monotonic()
+        while time.monotonic() - start < timeout:
+            self.check_alive()
+            self.sample()
+            text = self.log_text()
+            if "event=worker_ready" in text and text.count("event=partition_assigned") >= partitions:
+                return time.monotonic() - start
+            time.sleep(0.25)
+        raise TimeoutError(f"kafka2cos not ready with {partitions} partitions within "
+                           f"{timeout} s; see {self.log}")
+
+    def metrics_url(self) -> str | None:
+        m = re.search(r"event=api_listening address=(\S+)", self.log_text())
+        return f"http://{m.group(1)}/metrics" if m else None
+
+    def stop(self, timeout: float = 60) -> int:
+        """SIGTERM, then waits (sampling VmHWM) for the exit; returns its code."""
+        if self.exit_code is None:
+            os.kill(self.proc.pid, signal.SIGTERM)  # not reaped yet: the pid is still ours
+            deadline = time.monotonic() + timeout
+            while not self._reap():
+                self.sample()
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"kafka2cos did not stop within {timeout} s")
+                time.sleep(0.05)
+        self._out.close()
+        return self.exit_code
+
+    def close(self):
+        if self.exit_code is None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+            self._reap(block=True)
+        self._out.close()
+
+
+def scrape_metrics(url: str | None) -> dict[str, float]:
+    """The worker's /metrics, each metric summed over its labels ({} if unavailable)."""
+    import urllib.request
+    if url is None:
+        return {}
+    try:
+        text = urllib.request.urlopen(url, timeout=5).read().decode()
+    except OSError:
+        return {}
+    out: dict[str, float] = {}
+    for line in text.splitlines():
+        m = re.match(r"([a-zA-Z_:][\w:]*)(?:\{[^}]*\})?\s+(\S+)$", line)
+        if m and not line.startswith("#"):
+            out[m.group(1)] = out.get(m.group(1), 0.0) + float(m.group(2))
+    return out
+
+
+class SteadyProducer(threading.Thread):
+    """Produces `rate` values of `size` bytes per second, round-robin over
+    the partitions, from start() until stop(). Each record is stamped by
+    librdkafka when produced (CreateTime), so its window is the wall-clock
+    window it was produced in. first_at/last_at: wall time (time.time()) of
+    the first and last produce calls. slow: (produced at, seconds to the
+    broker's ack) of the records acked later than SLOW_ACK_S, so a late
+    object can be told from a slow broker."""
+
+    SLOW_ACK_S = 0.5
+
+    def __init__(self, bootstrap: str, topic: str, partitions: int, rate: int, size: int):
+        super().__init__(name="bench-producer", daemon=True)
+        self.bootstrap, self.topic, self.partitions = bootstrap, topic, partitions
+        self.rate, self.size = rate, size
+        self.sent = self.delivered = self.failed = 0
+        self.first_at = self.last_at = 0.0
+        self.max_ack_s = 0.0
+        self.slow: list[tuple[float, float]] = []
+        self.error: BaseException | None = None
+        self._halt = threading.Event()
+
+    def run(self):
+        try:
+            self._produce()
+        except BaseException as e:  # reported by stop()
+            self.error = e
+
+    def _produce(self):
+        from confluent_kafka import Producer
+        producer = Producer({"bootstrap.servers": self.bootstrap, "linger.ms": 5,
+                             "compression.type": "none"})
+        base = (b"kafka2cos-benchmark-" * (self.size // 20 + 1))[: max(0, self.size - 12)]
+        start = time.monotonic()
+        self.first_at = time.time()
+        while not self._halt.is_set():
+            due = int((time.monotonic() - start) * self.rate)
+            while self.sent < due:
+                value = (b"%011d " % self.sent + base)[: self.size]
+                try:
+                    producer.produce(self.topic, value, partition=self.sent % self.partitions,
+                                     on_delivery=self._on_delivery)
+                except BufferError:
+                    producer.poll(0.05)
+                    continue
+                self.sent += 1
+                self.last_at = time.time()
+            producer.poll(0.005)  # serves the delivery reports and paces the loop
+        producer.flush(30)
+
+    def _on_delivery(self, err, msg):
+        if err is not None:
+            self.failed += 1
+            return
+        self.delivered += 1
+        ack = msg.latency() or 0.0
+        self.max_ack_s = max(self.max_ack_s, ack)
+        if ack > self.SLOW_ACK_S:
+            self.slow.append((msg.timestamp()[1] / 1000, ack))
+
+    def report(self) -> dict:
+        """Counts and broker acks, for the results."""
+        spans = sorted({time.strftime("%H:%M:%S", time.gmtime(at)) for at, _ in self.slow})
+        return {"records_produced": self.delivered, "records_failed": self.failed,
+                "producer_max_ack_s": self.max_ack_s, "producer_slow_acks": len(self.slow),
+                "producer_slow_ack_seconds_utc": spans}
+
+    def describe(self) -> str:
+        r = self.report()
+        slow = (f"; {r['producer_slow_acks']} acked later than {self.SLOW_ACK_S} s, produced at "
+                f"{', '.join(r['producer_slow_ack_seconds_utc'][:10])} UTC" if self.slow else "")
+        return (f"records produced {self.delivered:,} (failed {self.failed}); slowest broker "
+                f"ack {self.max_ack_s:.2f} s{slow}")
+
+    def stop(self):
+        """Stops producing, waits for the outstanding deliveries; raises what
+        the thread raised."""
+        self._halt.set()
+        if self.is_alive():
+            self.join(60)
+        if self.error is not None:
+            raise RuntimeError(f"producer failed: {self.error!r}") from self.error
+
+
+def start_steady_worker(servers: Servers, workdir: Path, s3, topic: str, window: str,
+                        name: str) -> tuple[BackgroundWorker, str, str]:
+    """A new bucket and instance, the worker's config (S3 store, start =
+    earliest on the still empty topic, /metrics on), and the worker started;
+    returns (worker, instance, bucket)."""
+    instance = f"{name}-{uuid.uuid4().hex[:6]}"
+    bucket = f"bench-{instance}"
+    s3.create_bucket(Bucket=bucket)
+    config = workdir / f"{instance}.toml"
+    kafka2cos_config(servers, topic, bucket, instance, config, None, window=window,
+                     start="earliest", api=True)
+    return BackgroundWorker(config, workdir / f"{instance}.log"), instance, bucket
+
+
+def log_events(text: str) -> dict[str, int]:
+    """How many times each event=... occurs in a worker log."""
+    counts: dict[str, int] = {}
+    for event in re.findall(r"event=(\w+)", text):
+        counts[event] = counts.get(event, 0) + 1
+    return counts
+
+
+def print_log_notes(worker: BackgroundWorker):
+    """Warnings and errors of the worker log, so odd runs show: kafka2cos's
+    by event, librdkafka's (%0..%4|time|FACILITY|) by facility."""
+    counts: dict[str, int] = {}
+    for line in worker.log_text().splitlines():
+        ours = re.search(r"level=(?:warn\w*|error|critical) event=(\w+)", line)
+        rdkafka = re.match(r"%[0-4]\|[\d.]+\|(\w+)\|", line)
+        name = ours.group(1) if ours else f"librdkafka {rdkafka.group(1)}" if rdkafka else None
+        if name:
+            counts[name] = counts.get(name, 0) + 1
+    if counts:
+        print("  worker log warnings/errors: " + ", ".join(
+            f"{k} x{v}" for k, v in sorted(counts.items())) + f" (see {worker.log})")
+    else:
+        print("  worker log: no warnings or errors")
+
+
+def run_w3(servers: Servers, workdir: Path, duration: float, rate: int) -> dict:
+    """W3: 1,000 partitions, a trickle of records, 60 min windows. One worker;
+    once it holds every partition a producer trickles `rate` records/s
+    round-robin over all of them (so each holds an open window), for
+    `duration` s. Reported over those `duration` s: the worker's CPU and
+    the broker's and S3 server's (/proc/<pid>/stat), its peak RSS (VmHWM,
+    startup included) and its RSS at the end; then SIGTERM (open windows
+    are dropped, not uploaded)."""
+    topic, partitions, size = "bench-w3", W3_PARTITIONS, STEADY_VALUE_BYTES
+    t0 = time.monotonic()
+    create_topic(servers.kafka, topic, partitions)
+    print(f"w3: created {topic} with {partitions} partitions in {time.monotonic() - t0:.0f} s; "
+          "only kafka2cos runs (kcat, awscli, kafka2cos-local and connect need a backlog "
+          "that ends; w3 is a worker at rest)", flush=True)
+    worker, instance, _ = start_steady_worker(servers, workdir, servers.s3_client(), topic,
+                                              W3_WINDOW, "w3")
+    producer = SteadyProducer(servers.kafka, topic, partitions, rate, size)
+    with worker:
+        try:
+            ready = worker.wait_ready(partitions)
+            print(f"  worker ready with {partitions} partitions after {ready:.1f} s", flush=True)
+            producer.start()
+            before, cpu_before = servers.snapshot(), worker.cpu_seconds()
+            end = before.at + duration
+            while time.monotonic() < end:
+                time.sleep(min(0.5, max(0.0, end - time.monotonic())))
+                worker.check_alive()
+                worker.sample()
+            after, cpu_after = servers.snapshot(), worker.cpu_seconds()
+            rss_end = worker.rss_mib()
+            metrics = scrape_metrics(worker.metrics_url())
+        finally:
+            producer.stop()
+        code = worker.stop()
+    span = after.at - before.at
+    cpu = cpu_after - cpu_before
+    events = log_events(worker.log_text())
+    result = {
+        "mode": "w3", "partitions": partitions, "rate_per_s": rate, "value_bytes": size,
+        "window": W3_WINDOW, "duration_s": span, "cores": CORES,
+        **producer.report(),
+        "records_consumed": metrics.get("kafka2cos_records_consumed_total"),
+        "partitions_assigned": metrics.get("kafka2cos_partitions_assigned"),
+        "buffer_bytes": metrics.get("kafka2cos_buffer_bytes"),
+        "objects_written": events.get("object_written", 0),
+        "worker_ready_s": ready, "peak_rss_mib": worker.peak_rss_mib, "rss_end_mib": rss_end,
+        "cpu_s": cpu, "cpu_pct": 100 * cpu / span, "life_cpu_s": worker.life_cpu_seconds,
+        "broker_cpu_s": after.broker - before.broker, "s3_cpu_s": after.s3 - before.s3,
+        "machine_busy_pct": 100 * (after.busy - before.busy) / (span * CORES),
+        "rss_target_mib": W3_RSS_TARGET_MIB, "worker_exit_code": code,
+    }
+    result["pass"] = result["peak_rss_mib"] < W3_RSS_TARGET_MIB
+    print_w3(result)
+    print(f"  producer: {producer.describe()}")
+    print_log_notes(worker)
+    return result
+
+
+def print_w3(r: dict):
+    fmt = lambda v, spec: "-" if v is None else format(v, spec)
+    print(f"\nworkload w3: {r['partitions']} partitions, {r['rate_per_s']} records/s x "
+          f"{r['value_bytes']} B round-robin (one record per partition every "
+          f"{r['partitions'] / r['rate_per_s']:.1f} s), {r['window']} windows, "
+          f"{r['duration_s']:.0f} s; {r['cores']} cores; kafka2cos only")
+    print(f"  records consumed by the worker {fmt(r['records_consumed'], ',.0f')}; partitions assigned "
+          f"{fmt(r['partitions_assigned'], '.0f')}; buffered {fmt(r['buffer_bytes'], ',.0f')} B; "
+          f"objects written {r['objects_written']}"
+          + ("  (a window boundary fell inside the run)" if r["objects_written"] else ""))
+    print(f"  kafka2cos: peak RSS {r['peak_rss_mib']:.0f} MiB (VmHWM, startup and shutdown "
+          f"included), RSS at the end {r['rss_end_mib']:.0f} MiB; CPU {r['cpu_s']:.2f} s over "
+          f"the {r['duration_s']:.0f} s = {r['cpu_pct']:.1f}% of one core "
+          f"({r['life_cpu_s']:.2f} s over its whole life, startup and shutdown included)")
+    print(f"  same {r['duration_s']:.0f} s: broker CPU {r['broker_cpu_s']:.2f} s, S3 server CPU "
+          f"{r['s3_cpu_s']:.2f} s, machine busy {r['machine_busy_pct']:.0f}%")
+    print(f"  target peak RSS < {r['rss_target_mib']} MiB: {'PASS' if r['pass'] else 'FAIL'}")
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100) of a non-empty list."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+def key_pattern(instance: str, topic: str) -> re.Pattern:
+    """The default key template: window start, partition, first offset."""
+    return re.compile(re.escape(f"{instance}/{topic}/")
+                      + r"(\d{8}T\d{6}Z)_p(\d+)_o(\d+)")
+
+
+def parse_key(pattern: re.Pattern, key: str) -> tuple[int, int] | None:
+    """(window start in Unix s, partition) of an object key, None if the key
+    is not a window object (the worker's write probe)."""
+    m = pattern.match(key)
+    if m is None:
+        return None
+    return calendar.timegm(time.strptime(m.group(1), "%Y%m%dT%H%M%SZ")), int(m.group(2))
+
+
+def full_windows(first_at: float, last_at: float, window: int) -> list[int]:
+    """Starts (Unix s) of the windows wholly inside [first_at, last_at]."""
+    start = math.ceil(first_at / window) * window
+    return list(range(start, int(last_at) - window + 1, window))
+
+
+def poll_bucket(s3, bucket: str, prefix: str, seen: dict[str, float]):
+    """Lists the bucket; records for each key not seen before the time the
+    listing returned."""
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        now = time.time()
+        for obj in page.get("Contents", []):
+            seen.setdefault(obj["Key"], now)
+
+
+def written_objects(log_text: str) -> dict[str, dict]:
+    """key: {reason, upload_ms} from the worker's object_written lines."""
+    out = {}
+    for line in log_text.splitlines():
+        if "event=object_written" in line:
+            fields = dict(re.findall(r"(\w+)=(\S+)", line))
+            out[fields.get("key", "")] = fields
+    return out
+
+
+def run_latency(servers: Servers, workdir: Path, duration: float, rate: int) -> dict:
+    """--latency: window end to object visible. 8 partitions, 10 s windows,
+    flush_grace 1 s, S3 store. A producer sends `rate` records/s for
+    `duration` s while the bucket is listed every 0.2 s; for each object of
+    a window wholly inside the production (not the first, which the
+    producer joins mid-way, nor the last) latency = first listed - window
+    end, wall clock. Objects closed by size are left out (the worker log
+    names each object's reason)."""
+    topic, partitions, size, window = ("bench-latency", LATENCY_PARTITIONS,
+                                       STEADY_VALUE_BYTES, LATENCY_WINDOW_S)
+    create_topic(servers.kafka, topic, partitions)
+    s3 = servers.s3_client()
+    worker, instance, bucket = start_steady_worker(servers, workdir, s3, topic, f"{window}s",
+                                                   "lat")
+    producer = SteadyProducer(servers.kafka, topic, partitions, rate, size)
+    prefix, pattern = f"{instance}/{topic}/", key_pattern(instance, topic)
+    seen: dict[str, float] = {}
+    with worker:
+        try:
+            worker.wait_ready(partitions)
+            producer.start()
+            end = time.monotonic() + duration
+            while time.monotonic() < end:
+                tick = time.monotonic()
+                poll_bucket(s3, bucket, prefix, seen)
+                worker.check_alive()
+                worker.sample()
+                time.sleep(max(0.0, LATENCY_POLL_S - (time.monotonic() - tick)))
+        finally:
+            producer.stop()
+        # Keep listing until every object of the full windows is seen, or
+        # the last one is 20 s late (then the missing count as late).
+        windows = full_windows(producer.first_at, producer.last_at, window)
+        expected = {(w, p) for w in windows for p in range(partitions)}
+        deadline = (windows[-1] + window if windows else time.time()) + 20
+        while time.time() < deadline:
+            poll_bucket(s3, bucket, prefix, seen)
+            if expected <= {parse_key(pattern, k) for k in seen}:
+                break
+            time.sleep(LATENCY_POLL_S)
+        code = worker.stop()
+    result = latency_result(seen, pattern, written_objects(worker.log_text()), windows,
+                            partitions, window)
+    result.update({"mode": "latency", "partitions": partitions, "rate_per_s": rate,
+                   "value_bytes": size, "window_s": window, "flush_grace": "1s",
+                   "duration_s": duration, "poll_s": LATENCY_POLL_S, "cores": CORES,
+                   **producer.report(), "peak_rss_mib": worker.peak_rss_mib, "worker_exit_code": code,
+                   "target_s": LATENCY_TARGET_S})
+    print_latency(result)
+    print(f"  producer: {producer.describe()}")
+    print_log_notes(worker)
+    return result
+
+
+def latency_result(seen: dict[str, float], pattern: re.Pattern, written: dict[str, dict],
+                   windows: list[int], partitions: int, window: int) -> dict:
+    """Latencies of the full windows' objects, and what was left out."""
+    full = set(windows)
+    samples, skipped = [], {"partial_window": 0, "closed_by_size": 0, "not_a_window_object": 0}
+    got = set()
+    for key, first_seen in sorted(seen.items()):
+        parsed = parse_key(pattern, key)
+        if parsed is None:
+            skipped["not_a_window_object"] += 1
+        elif parsed[0] not in full:
+            skipped["partial_window"] += 1
+        elif written.get(key, {}).get("reason") == "size":
+            skipped["closed_by_size"] += 1
+        else:
+            got.add(parsed)
+            samples.append({"key": key, "latency_s": first_seen - (parsed[0] + window),
+                            "reason": written.get(key, {}).get("reason"),
+                            "upload_ms": int(written.get(key, {}).get("upload_ms", -1))})
+    lat = [s["latency_s"] for s in samples]
+    stats = ({q: percentile(lat, n) for q, n in (("p50", 50), ("p90", 90), ("p99", 99))}
+             | {"max": max(lat)}) if lat else {}
+    missing = len(windows) * partitions - len(got)
+    per_window = [parse_key(pattern, k) for k in seen if parse_key(pattern, k)]
+    split = {w for w in per_window if per_window.count(w) > 1}
+    return {"windows": len(windows), "count": len(lat), "missing": missing, "skipped": skipped,
+            "split_windows": sorted(f"{time.strftime('%H:%M:%S', time.gmtime(w))} p{p}"
+                                    for w, p in split),
+            "latency_s": stats, "samples": samples,
+            "pass": bool(lat) and missing == 0 and stats["p99"] <= LATENCY_TARGET_S}
+
+
+def print_latency(r: dict):
+    print(f"\nlatency: window end -> object visible; {r['partitions']} partitions, "
+          f"{r['rate_per_s']:,} records/s x {r['value_bytes']} B for {r['duration_s']:.0f} s, "
+          f"{r['window_s']} s windows, flush_grace {r['flush_grace']}, S3 store; "
+          f"{r['cores']} cores; kafka2cos only")
+    print(f"  the bucket was listed every {r['poll_s']} s; an object counts as visible when "
+          f"the listing showing it returned, so each latency is late by up to "
+          f"{r['poll_s']} s plus one listing")
+    sk = r["skipped"]
+    print(f"  {r['count']} objects of {r['windows']} full windows counted; left out: "
+          f"{sk['partial_window']} of the first and last windows (production started/stopped "
+          f"inside them; the first also holds the worker's start), {sk['closed_by_size']} "
+          f"closed by size, {sk['not_a_window_object']} other keys; missing {r['missing']}")
+    if r["split_windows"]:
+        print(f"  {len(r['split_windows'])} window/partition pairs were cut into several "
+              f"objects (UTC window start): {', '.join(r['split_windows'][:8])}"
+              + (" ..." if len(r["split_windows"]) > 8 else ""))
+    if r["count"]:
+        s = r["latency_s"]
+        uploads = [x["upload_ms"] for x in r["samples"] if x["upload_ms"] >= 0]
+        print(f"  latency s: p50 {s['p50']:.2f}  p90 {s['p90']:.2f}  p99 {s['p99']:.2f}  "
+              f"max {s['max']:.2f}" + (f"  (worker's upload_ms median "
+                                       f"{statistics.median(uploads):.0f})" if uploads else ""))
+        if r["count"] < 100:
+            print(f"  (only {r['count']} samples: p99 is the maximum)")
+    print(f"  target p99 <= window end + {r['target_s']:.0f} s, none missing: "
+          f"{'PASS' if r['pass'] else 'FAIL'}")
+
+
+def steady_main(args) -> int:
+    """Runs w3 or --latency against fresh servers; writes --json."""
+    assert WORKER_BIN.exists(), f"build the worker first: {WORKER_BIN}"
+    assert shutil.which("java"), "java is missing: run bash scripts/install-deps.sh"
+    workdir = Path(tempfile.mkdtemp(prefix="k2c-bench-"))
+    servers = Servers(workdir)
+    try:
+        servers.start()
+        run = run_latency if args.latency else run_w3
+        result = run(servers, workdir, args.duration, args.rate)
+        if args.json:
+            args.json.write_text(json.dumps(result, indent=2))
+        if result["worker_exit_code"] != 0:
+            print(f"kafka2cos exited with {result['worker_exit_code']} after SIGTERM")
+            return 1
+        return 0
+    finally:
+        servers.stop()
+        if KEEP:
+            print(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------
 # Report
 # --------------------------------------------------------------------------
 
@@ -588,20 +1131,51 @@ def ratios(by: dict, records: int) -> dict:
 
 def parse_args():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--workload", choices=sorted(WORKLOADS), default="w1")
+    ap.add_argument("--workload", choices=sorted(WORKLOADS) + ["w3"], default="w1",
+                    help="w3: 1,000 partitions, a trickle, 60 min windows: kafka2cos at rest")
+    ap.add_argument("--latency", action="store_true",
+                    help="window end to object visible, at a steady rate (8 partitions, 10 s windows)")
+    ap.add_argument("--duration", type=float,
+                    help="w3 and --latency: seconds of steady production (default 120; "
+                         "--smoke: 20 for w3, 30 for --latency)")
+    ap.add_argument("--rate", type=int,
+                    help=f"w3 and --latency: records/s (default {W3_RATE} for w3, "
+                         f"{LATENCY_RATE} for --latency)")
     ap.add_argument("--records", type=int, help="override the workload's record count")
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--contenders", default=",".join(CONTENDERS),
-                    help=f"comma list, run in this order: {','.join(CONTENDERS)} (default: all)")
+    ap.add_argument("--contenders",
+                    help=f"comma list, run in this order: {','.join(CONTENDERS)} (default: all; "
+                         "w3 and --latency run kafka2cos only)")
     ap.add_argument("--smoke", action="store_true",
-                    help="20,000 records, one run (for CI); connect only if its jars are installed")
+                    help="20,000 records, one run (for CI); connect only if its jars are "
+                         "installed. w3 and --latency: a shorter --duration")
     ap.add_argument("--json", type=Path, help="also write the results here")
     args = ap.parse_args()
-    chosen = {n.strip() for n in args.contenders.split(",") if n.strip()}
+    if args.latency or args.workload == "w3":
+        return steady_args(ap, args)
+    if args.duration is not None or args.rate is not None:
+        ap.error("--duration and --rate apply to --workload w3 and --latency only")
+    chosen = {n.strip() for n in (args.contenders or ",".join(CONTENDERS)).split(",")
+              if n.strip()}
     unknown = chosen - set(CONTENDERS)
     if unknown or not chosen:
         ap.error(f"--contenders: unknown {sorted(unknown)}; choose from {','.join(CONTENDERS)}")
     args.contenders = [n for n in CONTENDERS if n in chosen]
+    return args
+
+
+def steady_args(ap, args):
+    """Checks and completes the arguments of w3 and --latency."""
+    if args.latency and args.workload == "w3":
+        ap.error("--latency has its own shape: leave out --workload w3")
+    if args.contenders is not None or args.records is not None:
+        ap.error("w3 and --latency run kafka2cos only: --contenders and --records do not apply")
+    if args.duration is None:
+        args.duration = (30 if args.latency else 20) if args.smoke else 120
+    if args.rate is None:
+        args.rate = LATENCY_RATE if args.latency else W3_RATE
+    if args.duration <= 0 or args.rate <= 0:
+        ap.error("--duration and --rate must be positive")
     return args
 
 
@@ -622,6 +1196,8 @@ def main() -> int:
     # SIGTERM unwinds like ^C, so the finally blocks stop what was started.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     args = parse_args()
+    if args.latency or args.workload == "w3":
+        return steady_main(args)
     partitions, records, size = WORKLOADS[args.workload]
     if args.records:
         records = args.records
