@@ -193,6 +193,11 @@ Result<std::unique_ptr<Worker::Task>> Worker::PrepareTask(const TaskConfig& tc) 
   // One fetch response is held whole in memory: 8 MiB instead of 50 MiB.
   // Raise it (with receive.message.max.bytes) for records larger than that.
   options.properties.emplace("fetch.max.bytes", "8388608");
+  // Let the broker gather up to 1 MiB (or wait fetch.wait.max.ms, 500 ms)
+  // per fetch: with many partitions and a trickle of records, answering
+  // every record at once cost a fifth of a core at rest (bench/run.py w3);
+  // half a second of delay is nothing against windows of minutes.
+  options.properties.emplace("fetch.min.bytes", "1048576");
 
   auto tmpl = KeyTemplate::Parse(tc.key_template.empty() ? kDefaultKeyTemplate : tc.key_template);
   if (!tmpl.ok()) return tmpl.status();

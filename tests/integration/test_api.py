@@ -336,6 +336,10 @@ def test_changing_window_and_bucket_mid_stream_loses_and_duplicates_nothing(
         positions.update(produce_values(
             kafka, topic, {p: [f"{batch}-{p}-{i}" for i in range(30)] for p in range(2)}))
         if batch == 2:
+            # Change only once the first bucket holds something, so that both
+            # buckets get part of the stream whatever the timing of the windows.
+            wait_until(lambda: s3.read_all(first_bucket, prefix), timeout=60,
+                       what="a first object in the first bucket")
             status, task = api(f"{w.api_url}/v1/tasks/{topic}", "PUT",
                                {"bucket": second_bucket, "window": "3s"})
             assert status == 200 and task["bucket"] == second_bucket, task
