@@ -322,12 +322,12 @@ void TaskRunner::CollectUpload(int32_t partition, PartitionState& state) {
   const Segment& seg = upload->segment;
   spdlog::info(
       "event=object_written topic={} bucket={} key={} partition={} first_offset={} "
-      "last_offset={} records={} nulls_skipped={} late={} bytes={} streamed_parts={} reason={} "
-      "attempts={} upload_ms={}",
+      "last_offset={} records={} nulls_skipped={} late={} bytes={} reason={} attempts={} "
+      "upload_ms={} streamed_parts={}",
       spec_.topic, spec_.bucket.name, upload->key.value, partition, seg.first_offset,
       seg.last_offset, seg.records, seg.dropped_nulls, seg.late_records, seg.bytes(),
-      seg.stream ? seg.stream->parts_added() : 0, SealReasonName(seg.reason), upload->attempts,
-      upload->elapsed_ms);
+      SealReasonName(seg.reason), upload->attempts, upload->elapsed_ms,
+      seg.stream ? seg.stream->parts_added() : 0);
   {
     std::lock_guard<std::mutex> lock(stats_mu_);
     stats_.records_archived += seg.records;
