@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import calendar
+import contextlib
 import json
 import math
 import os
@@ -233,6 +234,23 @@ class GroupWatch:
 # --------------------------------------------------------------------------
 # Servers and workload
 # --------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def bench_servers():
+    """A fresh work directory with Kafka and SeaweedFS started in it; both
+    stopped and the directory removed (kept with K2C_BENCH_KEEP=1) on exit."""
+    workdir = Path(tempfile.mkdtemp(prefix="k2c-bench-"))
+    servers = Servers(workdir)
+    try:
+        servers.start()
+        yield servers, workdir
+    finally:
+        servers.stop()
+        if KEEP:
+            print(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
 
 class Servers:
     """Kafka and SeaweedFS from the repository's scripts; stop() stops
@@ -1051,10 +1069,7 @@ def steady_main(args) -> int:
     """Runs w3 or --latency against fresh servers; writes --json."""
     assert WORKER_BIN.exists(), f"build the worker first: {WORKER_BIN}"
     assert shutil.which("java"), "java is missing: run bash scripts/install-deps.sh"
-    workdir = Path(tempfile.mkdtemp(prefix="k2c-bench-"))
-    servers = Servers(workdir)
-    try:
-        servers.start()
+    with bench_servers() as (servers, workdir):
         run = run_latency if args.latency else run_w3
         result = run(servers, workdir, args.duration, args.rate)
         if args.json:
@@ -1063,12 +1078,6 @@ def steady_main(args) -> int:
             print(f"kafka2cos exited with {result['worker_exit_code']} after SIGTERM")
             return 1
         return 0
-    finally:
-        servers.stop()
-        if KEEP:
-            print(f"kept {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------
@@ -1205,10 +1214,7 @@ def main() -> int:
         records, args.runs = 20_000, 1
     names = check_tools(args.contenders, args.smoke)
 
-    workdir = Path(tempfile.mkdtemp(prefix="k2c-bench-"))
-    servers = Servers(workdir)
-    try:
-        servers.start()
+    with bench_servers() as (servers, workdir):
         topic = f"bench-{args.workload}"
         t0 = time.monotonic()
         total_bytes = prefill(servers.kafka, topic, partitions, records, size)
@@ -1237,12 +1243,6 @@ def main() -> int:
                                              "runs": args.runs, "cores": CORES, "rows": rows,
                                              **result}, indent=2))
         return 0
-    finally:
-        servers.stop()
-        if KEEP:
-            print(f"kept {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -7,10 +7,13 @@
 #   5. builds the libFuzzer targets with clang and runs each for 15 s
 #      (scripts/fuzz.sh),
 #   6. runs the integration tests (pytest) against a real Kafka broker and a
-#      real S3 server (SeaweedFS), which the tests start and stop themselves.
+#      real S3 server (SeaweedFS), which the tests start and stop themselves,
+#   7. a smoke run of the end-to-end benchmark (bench/run.py --smoke: 20,000
+#      records; it fails if kafka2cos does not archive and commit them all).
 #
 # Usage: bash scripts/test.sh    (K2C_SKIP_ASAN=1 skips step 4 locally,
-#                                 K2C_SKIP_FUZZ=1 skips step 5)
+#                                 K2C_SKIP_FUZZ=1 skips step 5,
+#                                 K2C_SKIP_BENCH=1 skips step 7)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin:$HOME/go/bin"
@@ -41,3 +44,8 @@ fi
 
 echo "== integration tests (real Kafka + SeaweedFS S3)"
 K2C_BIN="$(pwd)/build/kafka2cos" python3 -m pytest -q tests/integration
+
+if [[ "${K2C_SKIP_BENCH:-0}" != 1 ]]; then
+    echo "== benchmark smoke run (figures are not checked; docs/benchmarks.md)"
+    K2C_BIN="$(pwd)/build/kafka2cos" python3 bench/run.py --smoke
+fi
