@@ -38,13 +38,11 @@ void MultipartStream::Pump() {
 Status MultipartStream::Drain(std::unique_lock<std::mutex>& lock) {
   while (!queue_.empty()) {
     if (!broken_.ok()) return broken_;
-    if (cancel_.cancelled()) return Status::Cancelled("upload of " + key_.value + " cancelled");
+    if (cancel_.cancelled()) return Cancelled();
     // The part stays queued (and charged to the memory budget) until sent.
     SegmentBody& part = queue_.front();
     lock.unlock();
-    auto body = part.Read(0, part.size(), &scratch_);
-    Status s = body.ok() ? SendPart(*body) : body.status();
-    std::string().swap(scratch_);
+    Status s = SendBody(part);
     lock.lock();
     if (!s.ok()) {
       // Only cancellation leaves the stream usable; anything else (the upload
@@ -57,10 +55,17 @@ Status MultipartStream::Drain(std::unique_lock<std::mutex>& lock) {
   return Status::Ok();
 }
 
+Status MultipartStream::SendBody(const SegmentBody& body) {
+  auto bytes = body.Read(0, body.size(), &scratch_);
+  Status s = bytes.ok() ? SendPart(*bytes) : bytes.status();
+  std::string().swap(scratch_);  // A spilled part read back is not kept.
+  return s;
+}
+
 Status MultipartStream::SendPart(std::string_view body) {
   Backoff backoff(options_.initial_backoff, options_.max_backoff);
   for (int attempt = 1;; ++attempt) {
-    if (cancel_.cancelled()) return Status::Cancelled("upload of " + key_.value + " cancelled");
+    if (cancel_.cancelled()) return Cancelled();
     Status s;
     if (!id_) {
       auto id = store_->CreateMultipart(bucket_, key_);
@@ -84,7 +89,7 @@ Status MultipartStream::SendPart(std::string_view body) {
     if (s.code() == StatusCode::kCancelled) return s;
     Report(s, attempt);
     if (cancel_.WaitFor(backoff.NextDelay(s))) {
-      return Status::Cancelled("upload of " + key_.value + " cancelled");
+      return Cancelled();
     }
   }
 }
@@ -93,7 +98,7 @@ Status MultipartStream::Complete(int* attempts) {
   Backoff backoff(options_.initial_backoff, options_.max_backoff);
   for (int attempt = 1;; ++attempt) {
     if (attempts != nullptr) *attempts = attempt;
-    if (cancel_.cancelled()) return Status::Cancelled("upload of " + key_.value + " cancelled");
+    if (cancel_.cancelled()) return Cancelled();
     Status s = store_->CompleteMultipart(bucket_, key_, *id_, uploaded_).WithContext("complete");
     if (s.ok()) return s;
     // Gone: aborted, or completed by an earlier attempt whose answer was
@@ -102,7 +107,7 @@ Status MultipartStream::Complete(int* attempts) {
     if (s.code() == StatusCode::kNotFound || s.code() == StatusCode::kCancelled) return s;
     Report(s, attempt);
     if (cancel_.WaitFor(backoff.NextDelay(s))) {
-      return Status::Cancelled("upload of " + key_.value + " cancelled");
+      return Cancelled();
     }
   }
 }
@@ -116,11 +121,7 @@ Status MultipartStream::Finish(const SegmentBody& tail, int* attempts) {
   running_ = true;
   Status s = Drain(lock);
   lock.unlock();
-  if (s.ok() && !tail.empty()) {
-    auto body = tail.Read(0, tail.size(), &scratch_);
-    s = body.ok() ? SendPart(*body) : body.status();
-    std::string().swap(scratch_);
-  }
+  if (s.ok() && !tail.empty()) s = SendBody(tail);
   if (s.ok() && !id_) {
     // Every streamed part was empty: nothing was begun. Not reachable with
     // parts of at least 5 MiB, but an empty object is still an object.
@@ -136,20 +137,14 @@ Status MultipartStream::Finish(const SegmentBody& tail, int* attempts) {
   }
   idle_cv_.notify_all();
   lock.unlock();
-  {
-    std::lock_guard<std::mutex> report_lock(report_mu_);
-    report_ = nullptr;
-  }
+  DetachReport();
   if (!s.ok()) Cancel();  // Aborts the upload so no parts are left behind.
   return s;
 }
 
 void MultipartStream::Cancel() {
   cancel_.Cancel();
-  {
-    std::lock_guard<std::mutex> report_lock(report_mu_);
-    report_ = nullptr;
-  }
+  DetachReport();
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (completed_ || abort_scheduled_) return;
@@ -179,6 +174,15 @@ Status MultipartStream::broken() const {
 int MultipartStream::parts_added() const {
   std::lock_guard<std::mutex> lock(mu_);
   return parts_added_;
+}
+
+void MultipartStream::DetachReport() {
+  std::lock_guard<std::mutex> lock(report_mu_);
+  report_ = nullptr;
+}
+
+Status MultipartStream::Cancelled() const {
+  return Status::Cancelled("upload of " + key_.value + " cancelled");
 }
 
 void MultipartStream::Report(const Status& error, int attempt) {

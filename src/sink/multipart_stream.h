@@ -68,6 +68,8 @@ class MultipartStream : public std::enable_shared_from_this<MultipartStream> {
   // Uploads queued parts in order until the queue is empty, the stream is
   // cancelled or broken. Requires holding the uploader role (running_).
   Status Drain(std::unique_lock<std::mutex>& lock);
+  // SendPart of a body's bytes (read back from the spool if spilled).
+  Status SendBody(const SegmentBody& body);
   // One part, retried; requires the uploader role. Lock not held.
   Status SendPart(std::string_view body);
   Status Complete(int* attempts);
@@ -75,6 +77,9 @@ class MultipartStream : public std::enable_shared_from_this<MultipartStream> {
   void Pump();
   void AbortWhenIdle();
   void Report(const Status& error, int attempt);
+  // Stops calls of `report_`, waiting for one in progress.
+  void DetachReport();
+  Status Cancelled() const;
 
   ObjectStore* const store_;
   UploadPool* const pool_;
