@@ -483,6 +483,10 @@ std::string TaskGroupId(const std::string& instance, const std::string& topic) {
   return "kafka2cos." + instance + "." + topic;
 }
 
+uint64_t PrefetchBytes(uint64_t memory_budget) {
+  return std::clamp<uint64_t>(memory_budget / 4, 1ull << 20, 64ull << 20);
+}
+
 Result<Config> ParseConfig(std::string_view text, const std::string& source) {
   toml::table root;
   try {

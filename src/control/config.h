@@ -118,4 +118,8 @@ std::string FormatDuration(std::chrono::milliseconds d);
 // The consumer group of a task: kafka2cos.<instance>.<topic>.
 std::string TaskGroupId(const std::string& instance, const std::string& topic);
 
+// Bytes of records each task's Kafka consumer may prefetch: a quarter of
+// `memory_budget`, at least 1 MiB and at most 64 MiB.
+uint64_t PrefetchBytes(uint64_t memory_budget);
+
 }  // namespace k2c

@@ -187,9 +187,15 @@ Result<std::unique_ptr<Worker::Task>> Worker::PrepareTask(const TaskConfig& tc) 
   options.group_id = TaskGroupId(instance_, tc.topic);
   options.topic = tc.topic;
   options.start = tc.start == "earliest" ? StartPosition::kEarliest : StartPosition::kLatest;
-  // librdkafka prefetches up to 64 MiB per consumer by default; 16 MiB keeps
-  // that part of memory small and still fills the pipeline.
-  options.properties.emplace("queued.max.messages.kbytes", "16384");
+  // librdkafka 2.0's consumer stops fetching while its prefetch queue is
+  // full and only looks again on its next wake-up (up to 1 s later), so a
+  // queue that holds much less than a second of records leaves the task
+  // idle: 16 MiB ran W1 at 0.65x of 64 MiB (docs/benchmarks.md). A quarter
+  // of the memory budget, at most 64 MiB, in bytes and in records (librdkafka
+  // spends a few hundred bytes per queued record on top of its value).
+  const uint64_t prefetch = PrefetchBytes(config_.sink.memory_budget);
+  options.properties.emplace("queued.max.messages.kbytes", std::to_string(prefetch >> 10));
+  options.properties.emplace("queued.min.messages", std::to_string(prefetch / 256));
   // One fetch response is held whole in memory: 8 MiB instead of 50 MiB.
   // Raise it (with receive.message.max.bytes) for records larger than that.
   options.properties.emplace("fetch.max.bytes", "8388608");

@@ -27,6 +27,12 @@ PartitionBuffer::PartitionBuffer(int32_t partition, WindowPolicy policy,
                                  const RecordEncoder* encoder, MemoryBudget* budget, Spool* spool)
     : partition_(partition), policy_(policy), encoder_(encoder), budget_(budget), spool_(spool) {}
 
+SegmentBody PartitionBuffer::NewBody() {
+  SegmentBody body(budget_, spool_);
+  body.set_reserve(policy_.body_reserve);
+  return body;
+}
+
 Status PartitionBuffer::Add(const RecordView& record, int64_t now_ms,
                             std::vector<Segment>* sealed) {
   caught_up_ = false;
@@ -43,7 +49,7 @@ Status PartitionBuffer::Add(const RecordView& record, int64_t now_ms,
   }
   if (!open_) {
     open_.emplace();
-    open_->body = SegmentBody(budget_, spool_);
+    open_->body = NewBody();
     open_->partition = partition_;
     open_->window_start_ms = window_start;
     open_->first_offset = record.offset;
@@ -51,16 +57,13 @@ Status PartitionBuffer::Add(const RecordView& record, int64_t now_ms,
   Segment& seg = *open_;
   if (timed && window_start < seg.window_start_ms) ++seg.late_records;
   if (!timed) ++seg.untimed_records;
-  scratch_.clear();
-  if (encoder_->Append(record, &scratch_)) {
-    Status s = seg.body.Append(scratch_);
-    if (!s.ok()) {
-      open_.reset();
-      return s;
-    }
-  } else {
-    ++seg.dropped_nulls;
+  bool kept = false;
+  Status s = seg.body.AppendRecord(*encoder_, record, &scratch_, &kept);
+  if (!s.ok()) {
+    open_.reset();
+    return s;
   }
+  if (!kept) ++seg.dropped_nulls;
   seg.last_offset = record.offset;
   ++seg.records;
   if (seg.bytes() >= policy_.max_object_bytes) sealed->push_back(Seal(SealReason::kSize));
@@ -70,7 +73,7 @@ Status PartitionBuffer::Add(const RecordView& record, int64_t now_ms,
 std::optional<SegmentBody> PartitionBuffer::TakePart(uint64_t min_bytes) {
   if (!open_ || open_->body.size() < min_bytes) return std::nullopt;
   SegmentBody part = std::move(open_->body);
-  open_->body = SegmentBody(budget_, spool_);
+  open_->body = NewBody();
   open_->streamed_bytes += part.size();
   return part;
 }

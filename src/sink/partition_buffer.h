@@ -23,6 +23,10 @@ struct WindowPolicy {
   int64_t grace_ms = 5000;
   // An object is closed early once its body reaches this size.
   uint64_t max_object_bytes = 256ull << 20;
+  // Capacity a body gets at once when it passes 1 MiB (SegmentBody::
+  // set_reserve): the upload part size plus room for the record crossing it.
+  // 0: bodies grow as strings do.
+  uint64_t body_reserve = 0;
 };
 
 // Why an object was closed.
@@ -116,6 +120,7 @@ class PartitionBuffer {
 
  private:
   Segment Seal(SealReason reason);
+  SegmentBody NewBody();
 
   int32_t partition_;
   WindowPolicy policy_;
@@ -123,7 +128,7 @@ class PartitionBuffer {
   MemoryBudget* budget_;
   Spool* spool_;
   std::optional<Segment> open_;
-  std::string scratch_;  // One record's encoding, reused.
+  std::string scratch_;  // One record's encoding for spilled bodies, reused.
   bool caught_up_ = false;
   int64_t last_add_ms_ = 0;  // Wall clock of the last Add().
 };

@@ -13,6 +13,10 @@ namespace {
 
 // Spilled bodies buffer this much before writing to their file.
 constexpr size_t kWriteBuffer = 64 * 1024;
+// Bodies smaller than this grow as strings do; larger ones jump to reserve_.
+constexpr uint64_t kReserveFrom = 1 << 20;
+// Room assumed for an encoder's framing around a record's key and value.
+constexpr uint64_t kFramingGuess = 64;
 
 Status WriteAll(int fd, std::string_view data, uint64_t offset) {
   while (!data.empty()) {
@@ -43,6 +47,7 @@ SegmentBody& SegmentBody::operator=(SegmentBody&& other) noexcept {
   size_ = std::exchange(other.size_, 0);
   file_bytes_ = std::exchange(other.file_bytes_, 0);
   fd_ = std::exchange(other.fd_, -1);
+  reserve_ = other.reserve_;
   other.memory_.clear();
   other.memory_.shrink_to_fit();
   return *this;
@@ -83,10 +88,32 @@ Status SegmentBody::Append(std::string_view data) {
       return Status::Ok();
     }
   }
+  MakeRoom(memory_.size() + data.size());
   memory_.append(data);
   size_ += data.size();
   Recharge();
   return Status::Ok();
+}
+
+Status SegmentBody::AppendRecord(const RecordEncoder& encoder, const RecordView& record,
+                                 std::string* scratch, bool* kept) {
+  if (fd_ >= 0) {
+    scratch->clear();
+    *kept = encoder.Append(record, scratch);
+    return *kept ? Append(*scratch) : Status::Ok();
+  }
+  MakeRoom(memory_.size() + (record.key ? record.key->size() : 0) +
+           (record.value ? record.value->size() : 0) + kFramingGuess);
+  const size_t before = memory_.size();
+  *kept = encoder.Append(record, &memory_);
+  size_ += memory_.size() - before;
+  Recharge();
+  return Status::Ok();
+}
+
+void SegmentBody::MakeRoom(uint64_t total) {
+  if (total <= memory_.capacity() || reserve_ == 0) return;
+  if (total > kReserveFrom && total <= reserve_) memory_.reserve(reserve_);
 }
 
 Status SegmentBody::Flush() {

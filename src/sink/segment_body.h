@@ -6,6 +6,8 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "format/encoder.h"
+#include "format/record.h"
 #include "sink/memory_budget.h"
 
 namespace k2c {
@@ -48,6 +50,16 @@ class SegmentBody {
   // disk is full); the body is then unusable and the caller re-reads.
   Status Append(std::string_view data);
 
+  // Appends `record` as `encoder` renders it, straight into the body's memory
+  // (no intermediate copy) unless it is spilled, then through `*scratch`.
+  // `*kept` says whether the encoder kept the record (false: a dropped null).
+  Status AppendRecord(const RecordEncoder& encoder, const RecordView& record, std::string* scratch,
+                      bool* kept);
+  // Once the body passes 1 MiB in memory it gets `bytes` of capacity at once
+  // instead of doubling its way there: a body that will grow to one upload
+  // part is not copied on every doubling, nor held at up to twice its size.
+  // 0 (the default): ordinary growth.
+  void set_reserve(uint64_t bytes) { reserve_ = bytes; }
   // Moves the in-memory bytes to a spool file; later appends go there too.
   // No-op if already spilled.
   Status Spill();
@@ -71,7 +83,8 @@ class SegmentBody {
   Result<std::string> ToString() const;
 
  private:
-  void Recharge();  // Brings the budget charge in line with memory_bytes().
+  void Recharge();                // Brings the budget charge in line with memory_bytes().
+  void MakeRoom(uint64_t total);  // Applies reserve_ before memory_ grows to `total`.
   void Reset();
 
   MemoryBudget* budget_ = nullptr;
@@ -80,6 +93,7 @@ class SegmentBody {
   uint64_t charged_ = 0;
   uint64_t size_ = 0;
   uint64_t file_bytes_ = 0;  // Bytes written to the file.
+  uint64_t reserve_ = 0;
   int fd_ = -1;
 };
 

@@ -8,6 +8,12 @@
 #include <utility>
 
 namespace k2c {
+namespace {
+
+// Room beyond part_size reserved for the record that makes a body a part.
+constexpr uint64_t kPartSlack = 256 << 10;
+
+}  // namespace
 
 int64_t SystemNowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -50,7 +56,12 @@ TaskRunner::TaskRunner(TaskSpec spec, RecordSource* source, const RecordEncoder*
       pool_(pool),
       clock_(std::move(clock)),
       budget_(budget),
-      spool_(spool) {}
+      spool_(spool) {
+  // Open bodies are handed off as parts once they reach part_size; the
+  // record that crosses it usually fits in the slack.
+  if (spec_.policy.body_reserve == 0)
+    spec_.policy.body_reserve = spec_.upload.part_size + kPartSlack;
+}
 
 TaskRunner::~TaskRunner() { Shutdown(); }
 

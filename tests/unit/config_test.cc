@@ -40,6 +40,13 @@ TEST(ConfigTest, MinimalConfigGetsDocumentedDefaults) {
   EXPECT_EQ(TaskGroupId("cid", "orders"), "kafka2cos.cid.orders");
 }
 
+TEST(ConfigTest, PrefetchIsAQuarterOfTheBudgetWithinBounds) {
+  EXPECT_EQ(PrefetchBytes(256ull << 20), 64ull << 20);  // The default budget.
+  EXPECT_EQ(PrefetchBytes(32ull << 20), 8ull << 20);
+  EXPECT_EQ(PrefetchBytes(1ull << 30), 64ull << 20);  // Capped.
+  EXPECT_EQ(PrefetchBytes(1ull << 20), 1ull << 20);   // Floor.
+}
+
 TEST(ConfigTest, FullConfigParses) {
   auto c = ParseConfig(R"(
 instance_id = "ckafka-1"

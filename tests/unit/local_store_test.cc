@@ -70,6 +70,28 @@ TEST_F(LocalStoreTest, MultipartIsInvisibleUntilCompleteAndAbortCleansUp) {
   EXPECT_TRUE(fs::is_empty(root_ / "archive" / LocalStore::kTempDir));
 }
 
+TEST_F(LocalStoreTest, CompleteJoinsLargePartsInOrderAndKeepsTheUploadOnAMissingPart) {
+  ASSERT_TRUE(store_->CreateBucket(bucket_).ok());
+  const ObjectKey key{"big/parts"};
+  auto id = store_->CreateMultipart(bucket_, key);
+  ASSERT_TRUE(id.ok());
+  // Parts larger than one copy chunk of the fallback path, with distinct bytes.
+  const std::string p1(300000, 'a'), p2(200001, 'b'), p3(70000, 'c');
+  auto e2 = store_->UploadPart(bucket_, key, *id, 2, "stale");
+  ASSERT_TRUE(e2.ok());
+  e2 = store_->UploadPart(bucket_, key, *id, 2, p2);  // A retried part replaces the first.
+  auto e1 = store_->UploadPart(bucket_, key, *id, 1, p1);
+  ASSERT_TRUE(e1.ok() && e2.ok());
+  EXPECT_EQ(store_->CompleteMultipart(bucket_, key, *id, {{1, *e1}, {2, *e2}, {3, "x"}}).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->GetObject(bucket_, key).status().code(), StatusCode::kNotFound);
+  auto e3 = store_->UploadPart(bucket_, key, *id, 3, p3);
+  ASSERT_TRUE(e3.ok()) << "the upload survives a refused Complete";
+  ASSERT_TRUE(store_->CompleteMultipart(bucket_, key, *id, {{1, *e1}, {2, *e2}, {3, *e3}}).ok());
+  EXPECT_EQ(*store_->GetObject(bucket_, key), p1 + p2 + p3);
+  EXPECT_TRUE(fs::is_empty(root_ / "archive" / LocalStore::kTempDir));
+}
+
 TEST_F(LocalStoreTest, RejectsPathTraversalAndBadBucketNames) {
   ASSERT_TRUE(store_->CreateBucket(bucket_).ok());
   EXPECT_EQ(store_->PutObject(bucket_, ObjectKey{"../escape"}, "x").code(),

@@ -51,6 +51,50 @@ TEST(SegmentBodyTest, SpillMovesBytesToDiskAndReleasesMemory) {
   EXPECT_EQ(spool.used(), 0u) << "spool files are anonymous and freed with the body";
 }
 
+TEST(SegmentBodyTest, ReserveGivesAGrowingBodyItsFullCapacityOnceItPassesOneMiB) {
+  MemoryBudget budget(64 << 20);
+  SegmentBody body(&budget, nullptr);
+  body.set_reserve(5 << 20);
+  const std::string chunk(100 << 10, 'a');
+  while (body.size() + chunk.size() <= (1 << 20)) ASSERT_TRUE(body.Append(chunk).ok());
+  EXPECT_LT(body.memory_bytes(), 5u << 20) << "small bodies grow as strings do";
+  uint64_t grew_from = body.memory_bytes();
+  while (body.size() + chunk.size() <= (5 << 20)) {
+    ASSERT_TRUE(body.Append(chunk).ok());
+    if (body.memory_bytes() != grew_from) {
+      EXPECT_EQ(body.memory_bytes(), 5u << 20) << "the first growth past 1 MiB takes the reserve";
+      grew_from = body.memory_bytes();
+    }
+  }
+  EXPECT_EQ(body.memory_bytes(), 5u << 20);
+  EXPECT_EQ(budget.used(), 5u << 20) << "the reserve is charged as it is held";
+  ASSERT_TRUE(body.Append(chunk).ok());
+  EXPECT_GT(body.memory_bytes(), 5u << 20) << "past the reserve, ordinary growth";
+}
+
+TEST(SegmentBodyTest, AppendRecordEncodesInMemoryAndSpilledAlike) {
+  auto encoder = MakeEncoder("text", TextFormatOptions{});
+  ASSERT_TRUE(encoder.ok());
+  Spool spool(::testing::TempDir(), 64 << 20);
+  SegmentBody body(nullptr, &spool);
+  std::string scratch;
+  bool kept = false;
+  RecordView record;
+  record.value = "one";
+  ASSERT_TRUE(body.AppendRecord(**encoder, record, &scratch, &kept).ok());
+  EXPECT_TRUE(kept);
+  record.value = std::nullopt;
+  ASSERT_TRUE(body.AppendRecord(**encoder, record, &scratch, &kept).ok());
+  EXPECT_FALSE(kept) << "the text format drops null values";
+  ASSERT_TRUE(body.Spill().ok());
+  record.value = "two";
+  ASSERT_TRUE(body.AppendRecord(**encoder, record, &scratch, &kept).ok());
+  EXPECT_TRUE(kept);
+  ASSERT_TRUE(body.Flush().ok());
+  EXPECT_EQ(body.size(), 8u);
+  EXPECT_EQ(*body.ToString(), "one\ntwo\n");
+}
+
 TEST(SegmentBodyTest, UnwritableSpoolDirectoryIsAnIOError) {
   Spool spool("/nonexistent/kafka2cos-spool", 1 << 20);
   SegmentBody body(nullptr, &spool);
