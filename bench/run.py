@@ -190,11 +190,14 @@ def run_measured(cmd: list[str], env=None, stdout=None, timeout: float = 3600,
                     elapsed = time.monotonic() - start
                     deadline = now + stop_timeout
                     timeout = stop_timeout
-                    proc.send_signal(signal.SIGTERM)
+                    # os.kill, not send_signal(): that polls first and may
+                    # reap the child, losing its rusage. Not reaped by us,
+                    # the pid cannot have been reused.
+                    os.kill(proc.pid, signal.SIGTERM)
             time.sleep(poll)
     finally:
         if waited is None:  # an error: do not leave it running
-            proc.kill()
+            os.kill(proc.pid, signal.SIGKILL)
             _, status, _ = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
     code = proc.returncode
