@@ -23,7 +23,7 @@ struct WindowPolicy {
   int64_t grace_ms = 5000;
   // An object is closed early once its body reaches this size.
   uint64_t max_object_bytes = 256ull << 20;
-  // Capacity a body gets at once when it passes 1 MiB (SegmentBody::
+  // Capacity a body gets at once when it passes a quarter of it (SegmentBody::
   // set_reserve): the upload part size plus room for the record crossing it.
   // 0: bodies grow as strings do.
   uint64_t body_reserve = 0;

@@ -13,8 +13,6 @@ namespace {
 
 // Spilled bodies buffer this much before writing to their file.
 constexpr size_t kWriteBuffer = 64 * 1024;
-// Bodies smaller than this grow as strings do; larger ones jump to reserve_.
-constexpr uint64_t kReserveFrom = 1 << 20;
 // Room assumed for an encoder's framing around a record's key and value.
 constexpr uint64_t kFramingGuess = 64;
 
@@ -113,7 +111,10 @@ Status SegmentBody::AppendRecord(const RecordEncoder& encoder, const RecordView&
 
 void SegmentBody::MakeRoom(uint64_t total) {
   if (total <= memory_.capacity() || reserve_ == 0) return;
-  if (total > kReserveFrom && total <= reserve_) memory_.reserve(reserve_);
+  // Not earlier than a quarter of the reserve: the budget is charged the
+  // whole capacity, and a window that ends just past the mark (many
+  // partitions with small windows) should not be charged a full part.
+  if (total > reserve_ / 4 && total <= reserve_) memory_.reserve(reserve_);
 }
 
 Status SegmentBody::Flush() {

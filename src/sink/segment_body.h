@@ -55,8 +55,8 @@ class SegmentBody {
   // `*kept` says whether the encoder kept the record (false: a dropped null).
   Status AppendRecord(const RecordEncoder& encoder, const RecordView& record, std::string* scratch,
                       bool* kept);
-  // Once the body passes 1 MiB in memory it gets `bytes` of capacity at once
-  // instead of doubling its way there: a body that will grow to one upload
+  // Once the body passes a quarter of `bytes` in memory it gets `bytes` of
+  // capacity at once instead of doubling its way there: a body that will grow to one upload
   // part is not copied on every doubling, nor held at up to twice its size.
   // 0 (the default): ordinary growth.
   void set_reserve(uint64_t bytes) { reserve_ = bytes; }

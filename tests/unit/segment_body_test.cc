@@ -51,25 +51,31 @@ TEST(SegmentBodyTest, SpillMovesBytesToDiskAndReleasesMemory) {
   EXPECT_EQ(spool.used(), 0u) << "spool files are anonymous and freed with the body";
 }
 
-TEST(SegmentBodyTest, ReserveGivesAGrowingBodyItsFullCapacityOnceItPassesOneMiB) {
+TEST(SegmentBodyTest, ReserveGivesAGrowingBodyItsFullCapacityOnceItPassesAQuarterOfIt) {
   MemoryBudget budget(64 << 20);
   SegmentBody body(&budget, nullptr);
-  body.set_reserve(5 << 20);
+  body.set_reserve(8 << 20);
   const std::string chunk(100 << 10, 'a');
-  while (body.size() + chunk.size() <= (1 << 20)) ASSERT_TRUE(body.Append(chunk).ok());
-  EXPECT_LT(body.memory_bytes(), 5u << 20) << "small bodies grow as strings do";
-  uint64_t grew_from = body.memory_bytes();
-  while (body.size() + chunk.size() <= (5 << 20)) {
+  uint64_t capacity = body.memory_bytes();
+  int small_growths = 0;
+  int jumps = 0;
+  while (body.size() + chunk.size() <= (8 << 20)) {
     ASSERT_TRUE(body.Append(chunk).ok());
-    if (body.memory_bytes() != grew_from) {
-      EXPECT_EQ(body.memory_bytes(), 5u << 20) << "the first growth past 1 MiB takes the reserve";
-      grew_from = body.memory_bytes();
+    if (body.memory_bytes() == capacity) continue;
+    capacity = body.memory_bytes();
+    if (body.size() <= (2 << 20)) {
+      EXPECT_LT(capacity, 8u << 20) << "up to a quarter of the reserve, ordinary growth";
+      ++small_growths;
+    } else {
+      EXPECT_EQ(capacity, 8u << 20) << "past a quarter, the whole reserve at once";
+      ++jumps;
     }
   }
-  EXPECT_EQ(body.memory_bytes(), 5u << 20);
-  EXPECT_EQ(budget.used(), 5u << 20) << "the reserve is charged as it is held";
+  EXPECT_GT(small_growths, 0);
+  EXPECT_EQ(jumps, 1) << "no regrowth up to the reserve";
+  EXPECT_EQ(budget.used(), 8u << 20) << "the reserve is charged as it is held";
   ASSERT_TRUE(body.Append(chunk).ok());
-  EXPECT_GT(body.memory_bytes(), 5u << 20) << "past the reserve, ordinary growth";
+  EXPECT_GT(body.memory_bytes(), 8u << 20) << "past the reserve, ordinary growth";
 }
 
 TEST(SegmentBodyTest, AppendRecordEncodesInMemoryAndSpilledAlike) {
