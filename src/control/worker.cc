@@ -190,7 +190,7 @@ Result<std::unique_ptr<Worker::Task>> Worker::PrepareTask(const TaskConfig& tc) 
   // librdkafka 2.0's consumer stops fetching while its prefetch queue is
   // full and only looks again on its next wake-up (up to 1 s later), so a
   // queue that holds much less than a second of records leaves the task
-  // idle: 16 MiB ran W1 at 0.65x of 64 MiB (docs/benchmarks.md). A quarter
+  // idle: 16 MiB ran W1 at 0.62x of 64 MiB (docs/benchmarks.md). A quarter
   // of the memory budget, at most 64 MiB, in bytes and in records (librdkafka
   // spends a few hundred bytes per queued record on top of its value).
   const uint64_t prefetch = PrefetchBytes(config_.sink.memory_budget);

@@ -56,9 +56,9 @@ class SegmentBody {
   Status AppendRecord(const RecordEncoder& encoder, const RecordView& record, std::string* scratch,
                       bool* kept);
   // Once the body passes a quarter of `bytes` in memory it gets `bytes` of
-  // capacity at once instead of doubling its way there: a body that will grow to one upload
-  // part is not copied on every doubling, nor held at up to twice its size.
-  // 0 (the default): ordinary growth.
+  // capacity at once instead of doubling its way there: a body that will
+  // grow to one upload part is not copied on every doubling, nor held at up
+  // to twice its size. 0 (the default): ordinary growth.
   void set_reserve(uint64_t bytes) { reserve_ = bytes; }
   // Moves the in-memory bytes to a spool file; later appends go there too.
   // No-op if already spilled.
