@@ -76,6 +76,22 @@ def _new_result(expected: int) -> dict:
             "probes": 0, "problems": []}
 
 
+def _archived_objects(objects, instance, topic, res):
+    """Yields (key, body, key match) for the task's objects in key order.
+    Counts them and leftover write probes in `res`, and any other key as a
+    problem."""
+    for key, body in sorted(objects.items()):
+        if key.endswith(PROBE_SUFFIX):
+            res["probes"] += 1
+            continue
+        res["objects"] += 1
+        m = KEY_RE.match(key)
+        if not m or m["instance"] != instance or m["topic"] != topic:
+            res["problems"].append(f"unexpected key {key!r}")
+            continue
+        yield key, body, m
+
+
 def count_exactly_once(objects, positions, instance, topic):
     """Like check_exactly_once, for newline-free text values, but returns
     {records, lost, duplicated, objects, probes, problems, lost_sample,
@@ -86,15 +102,7 @@ def count_exactly_once(objects, positions, instance, topic):
     counted in `probes`, not a problem."""
     res = _new_result(len(positions))
     seen = Counter()
-    for key, body in sorted(objects.items()):
-        if key.endswith(PROBE_SUFFIX):
-            res["probes"] += 1
-            continue
-        res["objects"] += 1
-        m = KEY_RE.match(key)
-        if not m or m["instance"] != instance or m["topic"] != topic:
-            res["problems"].append(f"unexpected key {key!r}")
-            continue
+    for key, body, m in _archived_objects(objects, instance, topic, res):
         if not body.endswith(b"\n"):
             res["problems"].append(f"{key} does not end with the delimiter")
         offsets = []
@@ -135,15 +143,7 @@ def count_exactly_once_bytes(objects, records, instance, topic, delimiter=b"\n")
     expected = {pos for pos, v in records.items() if v is not None}
     res = _new_result(len(expected))
     seen = Counter()
-    for key, body in sorted(objects.items()):
-        if key.endswith(PROBE_SUFFIX):
-            res["probes"] += 1
-            continue
-        res["objects"] += 1
-        m = KEY_RE.match(key)
-        if not m or m["instance"] != instance or m["topic"] != topic:
-            res["problems"].append(f"unexpected key {key!r}")
-            continue
+    for key, body, m in _archived_objects(objects, instance, topic, res):
         partition, offset = int(m["partition"]), int(m["offset"])
         if (partition, offset) not in records:
             res["problems"].append(f"{key}: no record was produced at p{partition} o{offset}")
