@@ -34,6 +34,9 @@ CONNECT_HEAP="${CONNECT_HEAP:--Xms256m -Xmx1g}"
 JVM_OPTS=(-server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35
     -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true)
 
+# shellcheck source=../scripts/lib/maven.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/maven.sh"
+
 log() { printf '[connect] %s\n' "$*" >&2; }
 die() { printf '[connect] ERROR: %s\n' "$*" >&2; exit 1; }
 
@@ -47,35 +50,6 @@ installed() {
         -f "$LIBS/connect-file-$CONNECT_VERSION.jar" ]]
 }
 
-write_pom() {
-    cat >"$1/pom.xml" <<EOF
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>local.kafka2cos</groupId>
-  <artifactId>connect-bench-runtime</artifactId>
-  <version>1</version>
-  <packaging>pom</packaging>
-  <dependencies>
-    <dependency>
-      <groupId>org.apache.kafka</groupId>
-      <artifactId>connect-runtime</artifactId>
-      <version>$CONNECT_VERSION</version>
-    </dependency>
-    <dependency>
-      <groupId>org.apache.kafka</groupId>
-      <artifactId>connect-file</artifactId>
-      <version>$CONNECT_VERSION</version>
-    </dependency>
-    <dependency>
-      <groupId>org.apache.logging.log4j</groupId>
-      <artifactId>log4j-slf4j-impl</artifactId>
-      <version>$LOG4J_VERSION</version>
-    </dependency>
-  </dependencies>
-</project>
-EOF
-}
-
 cmd_install() {
     if installed; then
         log "connect $CONNECT_VERSION jars already in $LIBS"
@@ -83,17 +57,10 @@ cmd_install() {
     fi
     command -v mvn >/dev/null || die "mvn not found; run scripts/install-deps.sh"
     log "resolving org.apache.kafka:connect-runtime and connect-file $CONNECT_VERSION into $LIBS"
-    local tmp
-    tmp="$(mktemp -d)"
-    write_pom "$tmp"
-    rm -rf "$LIBS"
-    mkdir -p "$LIBS"
-    if ! (cd "$tmp" && mvn -q -B -Dstyle.color=never dependency:copy-dependencies \
-            -DincludeScope=runtime -DoutputDirectory="$LIBS"); then
-        rm -rf "$tmp"
+    maven_copy_jars "$LIBS" "org.apache.kafka:connect-runtime:$CONNECT_VERSION" \
+        "org.apache.kafka:connect-file:$CONNECT_VERSION" \
+        "org.apache.logging.log4j:log4j-slf4j-impl:$LOG4J_VERSION" ||
         die "mvn could not resolve Kafka Connect $CONNECT_VERSION"
-    fi
-    rm -rf "$tmp"
     [[ -f "$LIBS/connect-runtime-$CONNECT_VERSION.jar" && -f "$LIBS/connect-file-$CONNECT_VERSION.jar" ]] ||
         die "connect-runtime/connect-file $CONNECT_VERSION jars missing after resolution"
     touch "$LIBS/.complete"

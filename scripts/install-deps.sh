@@ -35,6 +35,9 @@ export DEBIAN_FRONTEND=noninteractive
 # Go may live in /usr/local/go (preinstalled toolchain) and its binaries in ~/go/bin.
 export PATH="$PATH:/usr/local/go/bin:$HOME/go/bin"
 
+# shellcheck source=lib/maven.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/maven.sh"
+
 log() { printf '[install-deps] %s\n' "$*"; }
 die() { printf '[install-deps] ERROR: %s\n' "$*" >&2; exit 1; }
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -135,47 +138,15 @@ install_kafka_jars() {
     fi
     have mvn || die "mvn not found"
     log "kafka: resolving org.apache.kafka:kafka_2.13:$KAFKA_VERSION and dependencies into $libs"
-    local tmp
-    tmp="$(mktemp -d)"
     # kafka_2.13 contains kafka.Kafka (the broker main) and kafka.tools.StorageTool
     # (storage format); its runtime deps bring kafka-server, -raft, -metadata,
     # -storage, clients, scala, log4j-core/-api. log4j-slf4j-impl binds slf4j 1.7
     # (used by Kafka) to log4j2 so the broker actually logs. kafka-tools brings
     # TopicCommand (topic creation for the demo).
-    cat >"$tmp/pom.xml" <<EOF
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>local.kafka2cos</groupId>
-  <artifactId>kafka-broker-runtime</artifactId>
-  <version>1</version>
-  <packaging>pom</packaging>
-  <dependencies>
-    <dependency>
-      <groupId>org.apache.kafka</groupId>
-      <artifactId>kafka_2.13</artifactId>
-      <version>$KAFKA_VERSION</version>
-    </dependency>
-    <dependency>
-      <groupId>org.apache.kafka</groupId>
-      <artifactId>kafka-tools</artifactId>
-      <version>$KAFKA_VERSION</version>
-    </dependency>
-    <dependency>
-      <groupId>org.apache.logging.log4j</groupId>
-      <artifactId>log4j-slf4j-impl</artifactId>
-      <version>$LOG4J_VERSION</version>
-    </dependency>
-  </dependencies>
-</project>
-EOF
-    rm -rf "$libs"
-    mkdir -p "$libs"
-    if ! (cd "$tmp" && mvn -q -B -Dstyle.color=never dependency:copy-dependencies \
-            -DincludeScope=runtime -DoutputDirectory="$libs"); then
-        rm -rf "$tmp"
+    maven_copy_jars "$libs" "org.apache.kafka:kafka_2.13:$KAFKA_VERSION" \
+        "org.apache.kafka:kafka-tools:$KAFKA_VERSION" \
+        "org.apache.logging.log4j:log4j-slf4j-impl:$LOG4J_VERSION" ||
         die "mvn could not resolve Kafka $KAFKA_VERSION"
-    fi
-    rm -rf "$tmp"
     [[ -f "$libs/kafka_2.13-$KAFKA_VERSION.jar" ]] || die "kafka_2.13-$KAFKA_VERSION.jar missing after resolution"
     touch "$libs/.complete"
     log "kafka: installed $(find "$libs" -name '*.jar' | wc -l) jars into $libs"
