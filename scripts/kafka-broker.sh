@@ -42,14 +42,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/ports.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib/process.sh"
 
 # Prints the pid from DIR/kafka.pid if that process is alive and is our broker.
-running_pid() {
-    local pidfile="$DIR/kafka.pid" pid
-    [[ -f "$pidfile" ]] || return 1
-    pid="$(cat "$pidfile")"
-    [[ -n "$pid" && -r "/proc/$pid/cmdline" ]] || return 1
-    tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q "kafka.Kafka $DIR/server.properties" || return 1
-    echo "$pid"
-}
+running_pid() { pid_from_file "$DIR/kafka.pid" "kafka.Kafka $DIR/server.properties"; }
 
 # Random KRaft cluster id: 16 random bytes, URL-safe base64 without padding,
 # never starting with '-' (same rules as org.apache.kafka.common.Uuid).

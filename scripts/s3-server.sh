@@ -61,16 +61,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/ports.sh"
 # shellcheck source=lib/process.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/process.sh"
 
-# True while the process exists and is not a zombie.
 # Prints the pid from DIR/weed.pid if that process is alive and is our server.
-running_pid() {
-    local pidfile="$DIR/weed.pid" pid
-    [[ -f "$pidfile" ]] || return 1
-    pid="$(cat "$pidfile")"
-    [[ -n "$pid" && -r "/proc/$pid/cmdline" ]] || return 1
-    tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "-dir=$DIR/data" || return 1
-    echo "$pid"
-}
+running_pid() { pid_from_file "$DIR/weed.pid" "-dir=$DIR/data"; }
 
 # Loads ports from DIR/ports (KEY=VALUE lines) or picks and records new ones.
 load_ports() {
