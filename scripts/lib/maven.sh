@@ -10,7 +10,7 @@ maven_copy_jars() {
     local dest=$1
     shift
     local tmp rc=0 coord group artifact version
-    tmp="$(mktemp -d)"
+    tmp="$(mktemp -d)" || return 1  # Called under ||, so set -e does not stop us.
     {
         printf '<project xmlns="http://maven.apache.org/POM/4.0.0">\n'
         printf '  <modelVersion>4.0.0</modelVersion>\n'
