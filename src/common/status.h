@@ -23,6 +23,8 @@ enum class StatusCode {
   kIOError,             // Local file system error.
   kInternal,            // A bug or an unexpected response.
   kCancelled,           // Shutdown in progress; never retried.
+  kAlreadyExists,       // A create-only write found the object there; never retried:
+                        // someone else published first (adopt, docs/design.md).
 };
 
 // Human-readable name of a code, e.g. "PermissionDenied".
@@ -57,6 +59,7 @@ class [[nodiscard]] Status {
   static Status IOError(std::string m) { return {StatusCode::kIOError, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
   static Status Cancelled(std::string m) { return {StatusCode::kCancelled, std::move(m)}; }
+  static Status AlreadyExists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

@@ -288,6 +288,7 @@ Status ParseSink(const toml::table* table, const std::string& source, SinkConfig
   if (table == nullptr) return Status::Ok();
   TableReader r(*table, "sink", source);
   K2C_RETURN_IF_ERROR(r.Duration("flush_grace", &out->flush_grace));
+  K2C_RETURN_IF_ERROR(r.Duration("max_future_skew", &out->max_future_skew));
   K2C_RETURN_IF_ERROR(r.Duration("min_window", &out->min_window));
   K2C_RETURN_IF_ERROR(r.Duration("max_window", &out->max_window));
   K2C_RETURN_IF_ERROR(r.Int("upload_threads", &out->upload_threads, 1, 64));

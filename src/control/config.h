@@ -43,6 +43,9 @@ struct StorageConfig {
 
 struct SinkConfig {
   std::chrono::milliseconds flush_grace{5'000};
+  // Records stamped further than this ahead of the wall clock never close
+  // the open window (see PartitionBuffer).
+  std::chrono::milliseconds max_future_skew{60 * 60'000};
   std::chrono::milliseconds min_window{5 * 60'000};
   std::chrono::milliseconds max_window{60 * 60'000};
   int upload_threads = 4;

@@ -213,6 +213,7 @@ Result<std::unique_ptr<Worker::Task>> Worker::PrepareTask(const TaskConfig& tc) 
   spec.bucket = Bucket{tc.bucket};
   spec.policy.window_ms = tc.window.count();
   spec.policy.grace_ms = config_.sink.flush_grace.count();
+  spec.policy.max_future_skew_ms = config_.sink.max_future_skew.count();
   spec.policy.max_object_bytes = tc.max_object_bytes;
   spec.upload.part_size = config_.storage.part_size;
   spec.key_template = std::move(tmpl.value());
@@ -240,7 +241,10 @@ Result<std::unique_ptr<Worker::Task>> Worker::PrepareTask(const TaskConfig& tc) 
   }
   // A PUT (not a HEAD, whose error answers carry no body) tells a missing
   // bucket, bad credentials and missing permissions apart.
-  K2C_RETURN_IF_ERROR(WriteProbe(spec.bucket, instance_ + "/" + tc.topic + "/"));
+  auto create_only = WriteProbe(spec.bucket, instance_ + "/" + tc.topic + "/");
+  if (!create_only.ok()) return create_only.status();
+  spec.create_only = *create_only;
+  spec.writer_id = worker_id_;
 
   auto source = KafkaSource::Create(options);
   if (!source.ok()) return source.status();
@@ -258,19 +262,36 @@ Result<std::unique_ptr<Worker::Task>> Worker::PrepareTask(const TaskConfig& tc) 
   return task;
 }
 
-Status Worker::WriteProbe(const Bucket& bucket, const std::string& prefix) {
+Result<bool> Worker::WriteProbe(const Bucket& bucket, const std::string& prefix) {
   // Proves write access before any record is read, so missing permissions
-  // fail the start with a message instead of a retry loop.
+  // fail the start with a message instead of a retry loop. The probe is
+  // created twice, create-only: a store that honours the condition refuses
+  // the second (P7 in docs/design.md); one that does not is used with the
+  // overwrite rule (P3), and the task says so.
   const ObjectKey probe{prefix + "_kafka2cos_write_probe"};
+  const std::string where =
+      "write probe object '" + probe.value + "' to bucket '" + bucket.name + "'";
+  K2C_RETURN_IF_ERROR(store_->DeleteObject(bucket, probe).WithContext(where));
+  WriteOptions create_only;
+  create_only.if_absent = true;
   K2C_RETURN_IF_ERROR(
-      store_->PutObject(bucket, probe, "kafka2cos write probe\n")
-          .WithContext("write probe object '" + probe.value + "' to bucket '" + bucket.name + "'"));
+      store_->PutObject(bucket, probe, "kafka2cos write probe\n", create_only).WithContext(where));
+  const Status again = store_->PutObject(bucket, probe, "kafka2cos write probe\n", create_only);
+  const bool honoured = again.code() == StatusCode::kAlreadyExists;
+  if (!honoured && !again.ok()) return again.WithContext(where);
+  if (!honoured) {
+    spdlog::warn(
+        "event=create_only_unsupported bucket={} detail=\"the store overwrote an existing object "
+        "despite If-None-Match; publishing with the overwrite rule, which does not fence a "
+        "writer frozen past its session (docs/design.md)\"",
+        bucket.name);
+  }
   Status s = store_->DeleteObject(bucket, probe);
   if (!s.ok()) {
     spdlog::warn("event=probe_delete_failed bucket={} key={} error=\"{}\"", bucket.name,
                  probe.value, s.ToString());
   }
-  return Status::Ok();
+  return honoured;
 }
 
 Status Worker::PrepareSpool() {
@@ -537,7 +558,7 @@ Status Worker::Preflight(const TaskConfig& task) {
   if (config_.storage.type == StorageConfig::Type::kLocal) {
     K2C_RETURN_IF_ERROR(static_cast<LocalStore*>(store_.get())->CreateBucket(bucket));
   }
-  return WriteProbe(bucket, instance_ + "/" + task.topic + "/");
+  return WriteProbe(bucket, instance_ + "/" + task.topic + "/").status();
 }
 
 Status Worker::PutTask(const TaskDefinition& definition) { return task_store_->Put(definition); }

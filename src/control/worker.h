@@ -93,7 +93,9 @@ class Worker final : public ControlPlane {
 
   KafkaAdminOptions AdminOptions() const;
   Result<std::unique_ptr<Task>> PrepareTask(const TaskConfig& task_config);
-  Status WriteProbe(const Bucket& bucket, const std::string& prefix);
+  // Proves write access to `bucket`; true if the store honours create-only
+  // writes.
+  Result<bool> WriteProbe(const Bucket& bucket, const std::string& prefix);
   Status PrepareSpool();
   Status ApplyConfigTasks(std::map<std::string, std::unique_ptr<Task>>* prepared);
   void StartTask(std::unique_ptr<Task> task, TaskState state);

@@ -363,12 +363,17 @@ Status KafkaSource::SeekToCommitted(int32_t partition) {
                                std::to_string(partition) + ": " + RdKafka::err2str(err));
   }
   if (list[0]->offset() < 0) return Status::Ok();  // Nothing committed: start rules apply.
+  return Seek(partition, list[0]->offset());
+}
+
+Status KafkaSource::Seek(int32_t partition, int64_t offset) {
+  const int timeout_ms = static_cast<int>(options_.request_timeout.count());
   std::unique_ptr<RdKafka::TopicPartition> target(
-      RdKafka::TopicPartition::create(options_.topic, partition, list[0]->offset()));
-  err = consumer_->seek(*target, timeout_ms);
+      RdKafka::TopicPartition::create(options_.topic, partition, offset));
+  const RdKafka::ErrorCode err = consumer_->seek(*target, timeout_ms);
   if (err != RdKafka::ERR_NO_ERROR) {
     return Status::Unavailable("seek " + options_.topic + "/" + std::to_string(partition) + " to " +
-                               std::to_string(list[0]->offset()) + ": " + RdKafka::err2str(err));
+                               std::to_string(offset) + ": " + RdKafka::err2str(err));
   }
   return Status::Ok();
 }

@@ -8,12 +8,14 @@
 namespace k2c {
 
 MultipartStream::MultipartStream(ObjectStore* store, UploadPool* pool, Bucket bucket, ObjectKey key,
-                                 UploadOptions options, UploadErrorReporter report)
+                                 UploadOptions options, UploadErrorReporter report,
+                                 WriteOptions write)
     : store_(store),
       pool_(pool),
       bucket_(std::move(bucket)),
       key_(std::move(key)),
       options_(options),
+      write_(std::move(write)),
       report_(std::move(report)) {}
 
 void MultipartStream::AddPart(SegmentBody part) {
@@ -68,7 +70,7 @@ Status MultipartStream::SendPart(std::string_view body) {
     if (cancel_.cancelled()) return Cancelled();
     Status s;
     if (!id_) {
-      auto id = store_->CreateMultipart(bucket_, key_);
+      auto id = store_->CreateMultipart(bucket_, key_, write_);
       if (id.ok()) {
         id_ = std::move(id.value());
       } else {
@@ -99,8 +101,11 @@ Status MultipartStream::Complete(int* attempts) {
   for (int attempt = 1;; ++attempt) {
     if (attempts != nullptr) *attempts = attempt;
     if (cancel_.cancelled()) return Cancelled();
-    Status s = store_->CompleteMultipart(bucket_, key_, *id_, uploaded_).WithContext("complete");
+    Status s =
+        store_->CompleteMultipart(bucket_, key_, *id_, uploaded_, write_).WithContext("complete");
     if (s.ok()) return s;
+    // Another writer published the key first; the caller adopts its object.
+    if (s.code() == StatusCode::kAlreadyExists) return s;
     // Gone: aborted, or completed by an earlier attempt whose answer was
     // lost. Either way the caller reads the records again and rewrites the
     // same key, which is the one uncommitted object of the partition.

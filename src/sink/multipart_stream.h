@@ -37,8 +37,12 @@ class MultipartStream : public std::enable_shared_from_this<MultipartStream> {
   // `store` and `pool` must outlive every job of the stream (they outlive
   // tasks). `report` is called after each failed attempt until Cancel() or
   // the end of Finish(); it may be empty.
+  // `write` is given to CreateMultipart and CompleteMultipart: with
+  // `if_absent`, Finish() returns AlreadyExists when another writer
+  // published the key first.
   MultipartStream(ObjectStore* store, UploadPool* pool, Bucket bucket, ObjectKey key,
-                  UploadOptions options, UploadErrorReporter report);
+                  UploadOptions options, UploadErrorReporter report,
+                  WriteOptions write = WriteOptions{});
 
   const ObjectKey& key() const { return key_; }
 
@@ -86,6 +90,7 @@ class MultipartStream : public std::enable_shared_from_this<MultipartStream> {
   const Bucket bucket_;
   const ObjectKey key_;
   const UploadOptions options_;
+  const WriteOptions write_;
   CancelToken cancel_;
 
   mutable std::mutex mu_;

@@ -13,7 +13,7 @@ ObjectUploader::ObjectUploader(ObjectStore* store, UploadOptions options)
 
 Status ObjectUploader::Upload(const Bucket& bucket, const ObjectKey& key, const SegmentBody& body,
                               const CancelToken& cancel, const UploadErrorReporter& report,
-                              int* attempts) {
+                              int* attempts, const WriteOptions& write) {
   Backoff backoff(options_.initial_backoff, options_.max_backoff);
   for (int attempt = 1;; ++attempt) {
     if (attempts != nullptr) *attempts = attempt;
@@ -21,14 +21,14 @@ Status ObjectUploader::Upload(const Bucket& bucket, const ObjectKey& key, const 
     Status s;
     if (body.size() <= options_.part_size) {
       auto view = body.Read(0, body.size(), &scratch_);
-      s = view.ok() ? store_->PutObject(bucket, key, *view) : view.status();
+      s = view.ok() ? store_->PutObject(bucket, key, *view, write) : view.status();
     } else {
-      s = MultipartOnce(bucket, key, body, cancel);
+      s = MultipartOnce(bucket, key, body, cancel, write);
     }
     // Spool bytes read back are not kept between attempts.
     std::string().swap(scratch_);
     if (s.ok()) return s;
-    if (s.code() == StatusCode::kCancelled) return s;
+    if (s.code() == StatusCode::kCancelled || s.code() == StatusCode::kAlreadyExists) return s;
     if (report) report(s, attempt);
     if (cancel.WaitFor(backoff.NextDelay(s))) {
       return Status::Cancelled("upload of " + key.value + " cancelled");
@@ -37,8 +37,9 @@ Status ObjectUploader::Upload(const Bucket& bucket, const ObjectKey& key, const 
 }
 
 Status ObjectUploader::MultipartOnce(const Bucket& bucket, const ObjectKey& key,
-                                     const SegmentBody& body, const CancelToken& cancel) {
-  auto id = store_->CreateMultipart(bucket, key);
+                                     const SegmentBody& body, const CancelToken& cancel,
+                                     const WriteOptions& write) {
+  auto id = store_->CreateMultipart(bucket, key, write);
   if (!id.ok()) return id.status().WithContext("create multipart upload");
   std::vector<CompletedPart> parts;
   Status s;
@@ -61,7 +62,9 @@ Status ObjectUploader::MultipartOnce(const Bucket& bucket, const ObjectKey& key,
       s = etag.status().WithContext("upload part " + std::to_string(number));
     }
   }
-  if (s.ok()) s = store_->CompleteMultipart(bucket, key, *id, parts).WithContext("complete");
+  if (s.ok()) {
+    s = store_->CompleteMultipart(bucket, key, *id, parts, write).WithContext("complete");
+  }
   // A failed upload is aborted so that no orphaned parts are billed or left
   // behind; a failed abort is harmless for correctness (never published).
   if (!s.ok()) (void)store_->AbortMultipart(bucket, key, *id);

@@ -1,6 +1,7 @@
 // Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
 #include "sink/partition_buffer.h"
 
+#include <limits>
 #include <utility>
 
 namespace k2c {
@@ -23,6 +24,12 @@ int64_t WindowStartFor(int64_t timestamp_ms, int64_t window_ms) {
   return q * window_ms;
 }
 
+int64_t SaturatingAdd(int64_t a, int64_t b) {
+  int64_t sum = 0;
+  if (!__builtin_add_overflow(a, b, &sum)) return sum;
+  return b > 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
+}
+
 PartitionBuffer::PartitionBuffer(int32_t partition, WindowPolicy policy,
                                  const RecordEncoder* encoder, MemoryBudget* budget, Spool* spool)
     : partition_(partition), policy_(policy), encoder_(encoder), budget_(budget), spool_(spool) {}
@@ -37,15 +44,21 @@ Status PartitionBuffer::Add(const RecordView& record, int64_t now_ms,
                             std::vector<Segment>* sealed) {
   caught_up_ = false;
   last_add_ms_ = now_ms;
-  const bool timed = record.timestamp_ms > 0;
+  const bool timed = record.timestamp_ms > 0 && record.timestamp_ms <= kMaxRecordTimestampMs;
+  const bool future =
+      timed && record.timestamp_ms > SaturatingAdd(now_ms, policy_.max_future_skew_ms);
   int64_t window_start;
   if (timed) {
     window_start = WindowStartFor(record.timestamp_ms, policy_.window_ms);
   } else {
-    window_start = open_ ? open_->window_start_ms : WindowStartFor(now_ms, policy_.window_ms);
+    window_start = open_ ? open_->window_start_ms : kUntimedWindowStartMs;
   }
-  if (open_ && window_start > open_->window_start_ms) {
-    sealed->push_back(Seal(SealReason::kNextWindow));
+  if (open_ && !future) {
+    // A window opened by a future record is closed by any record that is
+    // not: the wall clock would never reach its end.
+    if (window_start > open_->window_start_ms || (timed && open_future_since_ms_ != 0)) {
+      sealed->push_back(Seal(SealReason::kNextWindow));
+    }
   }
   if (!open_) {
     open_.emplace();
@@ -53,10 +66,12 @@ Status PartitionBuffer::Add(const RecordView& record, int64_t now_ms,
     open_->partition = partition_;
     open_->window_start_ms = window_start;
     open_->first_offset = record.offset;
+    open_future_since_ms_ = future ? now_ms : 0;
   }
   Segment& seg = *open_;
   if (timed && window_start < seg.window_start_ms) ++seg.late_records;
   if (!timed) ++seg.untimed_records;
+  if (future) ++seg.future_records;
   bool kept = false;
   Status s = seg.body.AppendRecord(*encoder_, record, &scratch_, &kept);
   if (!s.ok()) {
@@ -80,7 +95,10 @@ std::optional<SegmentBody> PartitionBuffer::TakePart(uint64_t min_bytes) {
 
 std::optional<Segment> PartitionBuffer::SealIfDue(int64_t now_ms) {
   if (!open_) return std::nullopt;
-  const int64_t due = open_->window_start_ms + policy_.window_ms + policy_.grace_ms;
+  const int64_t window_end = open_future_since_ms_ != 0
+                                 ? SaturatingAdd(open_future_since_ms_, policy_.window_ms)
+                                 : SaturatingAdd(open_->window_start_ms, policy_.window_ms);
+  const int64_t due = SaturatingAdd(window_end, policy_.grace_ms);
   if (now_ms < due) return std::nullopt;
   // Not known to be caught up: a partition still delivering records (a
   // backlog being read) keeps its window open until a later window's record
@@ -94,6 +112,7 @@ std::optional<Segment> PartitionBuffer::SealIfDue(int64_t now_ms) {
 Segment PartitionBuffer::Seal(SealReason reason) {
   Segment seg = std::move(*open_);
   open_.reset();
+  open_future_since_ms_ = 0;
   seg.reason = reason;
   return seg;
 }

@@ -23,6 +23,9 @@ struct WindowPolicy {
   int64_t grace_ms = 5000;
   // An object is closed early once its body reaches this size.
   uint64_t max_object_bytes = 256ull << 20;
+  // A record stamped more than this ahead of the wall clock is "future": it
+  // never closes the open window (see PartitionBuffer).
+  int64_t max_future_skew_ms = 60 * 60 * 1000;
   // Capacity a body gets at once when it passes a quarter of it (SegmentBody::
   // set_reserve): the upload part size plus room for the record crossing it.
   // 0: bodies grow as strings do.
@@ -45,6 +48,7 @@ struct Segment {
   uint64_t dropped_nulls = 0;    // Null values the format skipped.
   uint64_t late_records = 0;     // Records whose timestamp was before the window.
   uint64_t untimed_records = 0;  // Records without a usable timestamp.
+  uint64_t future_records = 0;   // Records stamped beyond now + max_future_skew.
   SealReason reason = SealReason::kNextWindow;
   // The bytes not yet handed out as parts (see PartitionBuffer::TakePart).
   SegmentBody body;
@@ -60,13 +64,32 @@ struct Segment {
 // since the Unix epoch, in UTC.
 int64_t WindowStartFor(int64_t timestamp_ms, int64_t window_ms);
 
+// The latest record timestamp taken as a time: 9999-12-31T23:59:59.999Z, the
+// last instant a key's four-digit year can name. Later stamps are "untimed".
+constexpr int64_t kMaxRecordTimestampMs = 253'402'300'799'999;
+
+// The window of records without a usable timestamp (<= 0, or past
+// kMaxRecordTimestampMs) when they open one: the Unix epoch, so that the key
+// does not depend on when the record was read.
+constexpr int64_t kUntimedWindowStartMs = 0;
+
+// a + b, clamped to int64's range instead of overflowing.
+int64_t SaturatingAdd(int64_t a, int64_t b);
+
 // The open window of one partition. Records must be added in offset order.
 //
-// Window assignment: a record belongs to the window of its timestamp; a record
-// of a *later* window closes the open one. A record whose timestamp falls
-// before the open window (late or out of order) joins the open window rather
-// than producing a one-record object; a record without a timestamp (<= 0)
-// does the same, or uses the wall clock when nothing is open.
+// Window assignment (P3 in docs/design.md: an object's key depends only on its
+// first record, never on when it was read): a record belongs to the window of
+// its timestamp; a record of a *later* window closes the open one. A record
+// whose timestamp falls before the open window (late or out of order) joins
+// the open window rather than producing a one-record object; a record without
+// a usable timestamp does the same, or opens the fixed kUntimedWindowStartMs
+// window when nothing is open. A *future* record (stamped more than
+// max_future_skew past the wall clock) never closes the open window: it joins
+// it, or opens the window of its own timestamp when nothing is open; that
+// window is closed by the timer one window length (plus grace) after it was
+// opened, and by the first record that is not future, so one bad clock cannot
+// hold every later record in a window that the wall clock never reaches.
 // Not thread-safe: owned by the task's consumer thread.
 class PartitionBuffer {
  public:
@@ -104,7 +127,10 @@ class PartitionBuffer {
 
   // Drops the open window (its records were not committed; they will be read
   // again by whoever owns the partition next).
-  void Clear() { open_.reset(); }
+  void Clear() {
+    open_.reset();
+    open_future_since_ms_ = 0;
+  }
 
   // Moves the open window's body to the spool, or writes out the buffer of
   // one already spilled (see SegmentBody).
@@ -128,6 +154,9 @@ class PartitionBuffer {
   MemoryBudget* budget_;
   Spool* spool_;
   std::optional<Segment> open_;
+  // Wall clock when the open window was opened by a future record; 0 when it
+  // was opened by any other.
+  int64_t open_future_since_ms_ = 0;
   std::string scratch_;  // One record's encoding for spilled bodies, reused.
   bool caught_up_ = false;
   int64_t last_add_ms_ = 0;  // Wall clock of the last Add().

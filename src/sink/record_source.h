@@ -50,6 +50,10 @@ class RecordSource {
   // Moves the read position of `partition` back (or forward) to the group's
   // committed offset: the next record delivered is the first uncommitted one.
   virtual Status SeekToCommitted(int32_t partition) = 0;
+
+  // Moves the read position of `partition` to `offset`: the next record
+  // delivered for it is the one at `offset`.
+  virtual Status Seek(int32_t partition, int64_t offset) = 0;
 };
 
 }  // namespace k2c

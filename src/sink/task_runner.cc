@@ -7,6 +7,9 @@
 #include <condition_variable>
 #include <utility>
 
+#include "common/backoff.h"
+#include "sink/object_range.h"
+
 namespace k2c {
 namespace {
 
@@ -32,6 +35,7 @@ struct TaskRunner::Upload {
   std::condition_variable cv;
   bool done = false;
   Status result;
+  std::optional<ObjectHead> winner;  // Set with result AlreadyExists.
   int attempts = 0;
   int64_t elapsed_ms = 0;
 
@@ -85,6 +89,8 @@ void TaskRunner::OnRecord(const RecordView& record) {
   ++consumed_records_;
   consumed_bytes_ += record.value ? record.value->size() : 0;
   PartitionState& state = StateFor(record.partition);
+  if (!state.blocked.ok()) return;
+  if (state.measure) return MeasureRecord(record.partition, state, record);
   Status s = state.buffer.Add(record, poll_now_ms_, &sealed_scratch_);
   for (Segment& seg : sealed_scratch_) Enqueue(state, std::move(seg));
   sealed_scratch_.clear();
@@ -108,8 +114,9 @@ void TaskRunner::StreamParts(int32_t partition, PartitionState& state) {
   if (!state.open_stream) {
     const Segment* open = state.buffer.open_segment();
     ObjectKey key = KeyFor(partition, open->window_start_ms, open->first_offset);
-    state.open_stream = std::make_shared<MultipartStream>(store_, pool_, spec_.bucket, key,
-                                                          spec_.upload, ReporterFor(key));
+    state.open_stream =
+        std::make_shared<MultipartStream>(store_, pool_, spec_.bucket, key, spec_.upload,
+                                          ReporterFor(key), WriteOptionsFor(*open, true));
     state.open_stream_first_offset = open->first_offset;
   }
   state.open_stream->AddPart(std::move(*part));
@@ -166,6 +173,16 @@ void TaskRunner::OnPartitionEof(int32_t partition) { StateFor(partition).buffer.
 void TaskRunner::OnAssigned(const std::vector<int32_t>& partitions) {
   for (int32_t p : partitions) {
     StateFor(p);
+    // A fresh state says "fetching"; make the source agree. librdkafka keeps a
+    // partition's pause flag across revoke and re-assignment (its issue 1849),
+    // so a partition this task had paused (behind its in-flight object, or for
+    // memory) when it was lost would otherwise come back paused for good.
+    // Advance() pauses it again if it must.
+    Status s = source_->Resume(p);
+    if (!s.ok()) {
+      spdlog::warn("event=pause_error topic={} partition={} error=\"{}\"", spec_.topic, p,
+                   s.ToString());
+    }
     spdlog::info("event=partition_assigned topic={} partition={}", spec_.topic, p);
   }
   PublishPartitions();
@@ -178,7 +195,9 @@ void TaskRunner::PublishPartitions() {
 }
 
 void TaskRunner::OnRevoked(const std::vector<int32_t>& partitions, bool lost) {
-  FinishUploads(partitions);
+  // A lost partition already has a new owner: nothing of ours may still be
+  // published, so in-flight uploads are cancelled at once, not finished.
+  FinishUploads(partitions, lost ? std::chrono::milliseconds(0) : spec_.finish_timeout);
   for (int32_t p : partitions) {
     auto it = partitions_.find(p);
     if (it == partitions_.end()) continue;
@@ -278,7 +297,7 @@ void TaskRunner::Advance(int32_t partition, PartitionState& state) {
   if (state.commit_pending && !state.in_flight) TryCommit(partition, state);
   // Backpressure: while an object waits behind another, stop fetching this
   // partition so its memory stays bounded; other partitions go on.
-  const bool want_pause = !state.sealed.empty() || memory_paused_ || paused_;
+  const bool want_pause = !state.sealed.empty() || memory_paused_ || paused_ || !state.blocked.ok();
   if (want_pause != state.paused) {
     Status s = want_pause ? source_->Pause(partition) : source_->Resume(partition);
     if (s.ok()) {
@@ -300,7 +319,8 @@ void TaskRunner::StartUpload(int32_t partition, PartitionState& state, Segment s
   upload->segment = std::move(segment);
   upload->started = std::chrono::steady_clock::now();
   state.in_flight = upload;
-  pool_->Submit([this, upload] {
+  const WriteOptions write = WriteOptionsFor(upload->segment, false);
+  pool_->Submit([this, upload, write] {
     int attempts = 0;
     Status result;
     if (upload->segment.stream) {
@@ -309,7 +329,29 @@ void TaskRunner::StartUpload(int32_t partition, PartitionState& state, Segment s
     } else {
       ObjectUploader uploader(store_, spec_.upload);
       result = uploader.Upload(spec_.bucket, upload->key, upload->segment.body, upload->cancel,
-                               ReporterFor(upload->key), &attempts);
+                               ReporterFor(upload->key), &attempts, write);
+    }
+    if (result.code() == StatusCode::kAlreadyExists) {
+      // P7: someone published first. Read what they published, retrying
+      // like an upload, so the task thread can adopt it.
+      Backoff backoff(spec_.upload.initial_backoff, spec_.upload.max_backoff);
+      for (int attempt = 1;; ++attempt) {
+        auto head = store_->HeadObject(spec_.bucket, upload->key);
+        if (head.ok()) {
+          upload->winner = std::move(head.value());
+          break;
+        }
+        // Gone again (deleted by hand): read the records again and publish.
+        if (head.status().code() == StatusCode::kNotFound) {
+          result = head.status().WithContext("object published by another writer vanished");
+          break;
+        }
+        ReporterFor(upload->key)(head.status().WithContext("head"), attempt);
+        if (upload->cancel.WaitFor(backoff.NextDelay(head.status()))) {
+          result = Status::Cancelled("upload of " + upload->key.value + " cancelled");
+          break;
+        }
+      }
     }
     const auto elapsed = std::chrono::steady_clock::now() - upload->started;
     std::lock_guard<std::mutex> lock(upload->mu);
@@ -325,6 +367,9 @@ void TaskRunner::CollectUpload(int32_t partition, PartitionState& state) {
   std::shared_ptr<Upload> upload = std::move(state.in_flight);
   state.in_flight.reset();
   if (!upload->result.ok()) {
+    if (upload->result.code() == StatusCode::kAlreadyExists && upload->winner) {
+      return Adopt(partition, state, *upload);
+    }
     // Cancelled: the records stay uncommitted. Anything else is a lost
     // streamed upload, whose parts are no longer in memory: read again.
     if (upload->result.code() != StatusCode::kCancelled) state.rewind = upload->result;
@@ -334,11 +379,11 @@ void TaskRunner::CollectUpload(int32_t partition, PartitionState& state) {
   spdlog::info(
       "event=object_written topic={} bucket={} key={} partition={} first_offset={} "
       "last_offset={} records={} nulls_skipped={} late={} bytes={} reason={} attempts={} "
-      "upload_ms={} streamed_parts={}",
+      "upload_ms={} streamed_parts={} untimed={} future={}",
       spec_.topic, spec_.bucket.name, upload->key.value, partition, seg.first_offset,
       seg.last_offset, seg.records, seg.dropped_nulls, seg.late_records, seg.bytes(),
       SealReasonName(seg.reason), upload->attempts, upload->elapsed_ms,
-      seg.stream ? seg.stream->parts_added() : 0);
+      seg.stream ? seg.stream->parts_added() : 0, seg.untimed_records, seg.future_records);
   {
     std::lock_guard<std::mutex> lock(stats_mu_);
     stats_.records_archived += seg.records;
@@ -351,6 +396,96 @@ void TaskRunner::CollectUpload(int32_t partition, PartitionState& state) {
   if (spec_.observe_upload_seconds) spec_.observe_upload_seconds(upload->elapsed_ms / 1000.0);
   state.commit_pending = seg.last_offset + 1;
   TryCommit(partition, state);
+}
+
+WriteOptions TaskRunner::WriteOptionsFor(const Segment& segment, bool streamed) const {
+  WriteOptions write;
+  write.if_absent = spec_.create_only;
+  ObjectRange range;
+  range.first_offset = segment.first_offset;
+  range.writer = spec_.writer_id;
+  if (!streamed) {
+    range.last_offset = segment.last_offset;
+    range.records = segment.records;
+  }
+  write.metadata = range.ToMetadata();
+  return write;
+}
+
+void TaskRunner::Adopt(int32_t partition, PartitionState& state, const Upload& upload) {
+  const int64_t first = upload.segment.first_offset;
+  const std::optional<ObjectRange> range = ObjectRange::FromMetadata(upload.winner->metadata);
+  // Everything uncommitted of ours is dropped: the winner's object decides
+  // where the partition goes on.
+  ReleasePartition(partition, state, /*commit=*/true);
+  {
+    std::lock_guard<std::mutex> lock(stats_mu_);
+    ++stats_.objects_adopted;
+  }
+  if (range && range->first_offset != first) {
+    return Block(partition, state,
+                 Status::FailedPrecondition(
+                     "object '" + upload.key.value + "' exists and starts at offset " +
+                     std::to_string(range->first_offset) + ", not " + std::to_string(first) +
+                     ": another task or a key_template without {first_offset} writes these "
+                     "keys; give each task its own key_template"));
+  }
+  if (range && range->last_offset) {
+    spdlog::info(
+        "event=object_adopted topic={} key={} partition={} first_offset={} last_offset={} "
+        "writer={}",
+        spec_.topic, upload.key.value, partition, first, *range->last_offset, range->writer);
+    state.commit_pending = *range->last_offset + 1;
+    TryCommit(partition, state);  // Retried by Advance() if it fails.
+    Status s = source_->Seek(partition, *range->last_offset + 1);
+    if (!s.ok()) Fail(s.WithContext("adopt " + upload.key.value));
+    return;
+  }
+  // No last offset (a streamed object, or one without kafka2cos metadata):
+  // read again from `first` and find where the object ends by its size.
+  spdlog::info(
+      "event=object_adopt_measuring topic={} key={} partition={} first_offset={} bytes={} "
+      "writer={}",
+      spec_.topic, upload.key.value, partition, first, upload.winner->size,
+      range ? range->writer : "");
+  state.measure = PartitionState::Measure{upload.key, first, upload.winner->size, 0};
+  Status s = source_->Seek(partition, first);
+  if (!s.ok()) Fail(s.WithContext("adopt " + upload.key.value));
+}
+
+void TaskRunner::MeasureRecord(int32_t partition, PartitionState& state, const RecordView& record) {
+  PartitionState::Measure& m = *state.measure;
+  if (record.offset != m.next_offset) return;  // Fetched before the seek.
+  ++m.next_offset;
+  measure_scratch_.clear();
+  encoder_->Append(record, &measure_scratch_);
+  m.seen_bytes += measure_scratch_.size();
+  if (m.seen_bytes < m.target_bytes) return;
+  if (m.seen_bytes > m.target_bytes) {
+    const std::string key = m.key.value;
+    state.measure.reset();
+    return Block(partition, state,
+                 Status::FailedPrecondition(
+                     "object '" + key +
+                     "' exists but no run of this partition's records from "
+                     "its first offset encodes to its size: it was written by something else or "
+                     "with other settings (format, delimiter); move it out of the way"));
+  }
+  // The records up to this one are exactly the winner's object. (A null
+  // value right after it adds no bytes in the text format, so it goes with
+  // the next object: either way its text is the same.)
+  spdlog::info("event=object_adopted topic={} key={} partition={} last_offset={} measured_bytes={}",
+               spec_.topic, m.key.value, partition, record.offset, m.seen_bytes);
+  state.measure.reset();
+  state.commit_pending = record.offset + 1;
+  TryCommit(partition, state);
+}
+
+void TaskRunner::Block(int32_t partition, PartitionState& state, const Status& why) {
+  spdlog::error("event=partition_blocked topic={} partition={} error=\"{}\"", spec_.topic,
+                partition, why.ToString());
+  state.blocked = why;
+  RecordError(why);
 }
 
 bool TaskRunner::TryCommit(int32_t partition, PartitionState& state) {
@@ -368,10 +503,15 @@ bool TaskRunner::TryCommit(int32_t partition, PartitionState& state) {
 }
 
 void TaskRunner::FinishUploads(const std::vector<int32_t>& partitions) {
+  FinishUploads(partitions, spec_.finish_timeout);
+}
+
+void TaskRunner::FinishUploads(const std::vector<int32_t>& partitions,
+                               std::chrono::milliseconds finish_timeout) {
   // One deadline for all partitions, and all cancellations at once, so a
   // stop or revoke with many stuck uploads takes finish_timeout plus one
   // request timeout, not that much per partition.
-  const auto deadline = std::chrono::steady_clock::now() + spec_.finish_timeout;
+  const auto deadline = std::chrono::steady_clock::now() + finish_timeout;
   std::vector<std::pair<int32_t, std::shared_ptr<Upload>>> uploads;
   for (int32_t p : partitions) {
     auto it = partitions_.find(p);
@@ -417,6 +557,7 @@ void TaskRunner::ReleasePartition(int32_t partition, PartitionState& state, bool
   state.sealed.clear();
   state.buffer.Clear();
   state.rewind = Status::Ok();
+  state.measure.reset();
 }
 
 void TaskRunner::SetPaused(bool paused) {

@@ -36,6 +36,11 @@ struct TaskSpec {
   // How long a revoke or shutdown waits for a healthy in-flight upload to
   // finish before cancelling it.
   std::chrono::milliseconds finish_timeout{10'000};
+  // Who writes, recorded in each object's metadata (the worker id).
+  std::string writer_id;
+  // Publish create-only (P7 in docs/design.md): false only for a store found
+  // not to honour it, which falls back to overwriting (P3).
+  bool create_only = true;
   // Called on the task thread with the seconds from an object's upload start
   // to it being durable (retries included); may be empty.
   std::function<void(double)> observe_upload_seconds;
@@ -49,7 +54,8 @@ struct TaskStats {
   uint64_t bytes_archived = 0;    // Object bytes written.
   uint64_t objects_written = 0;
   uint64_t nulls_skipped = 0;
-  uint64_t upload_failures = 0;                    // Failed attempts (each was retried).
+  uint64_t objects_adopted = 0;  // Publishes refused because another writer was first.
+  uint64_t upload_failures = 0;  // Failed attempts (each was retried).
   std::map<std::string, uint64_t> errors_by_kind;  // StatusCodeName -> count.
   std::vector<int32_t> partitions;                 // Assigned now, sorted.
   std::string last_object_key;
@@ -72,7 +78,11 @@ int64_t SystemNowMs();
 //  3. keys depend only on the object's first record, so after a crash the
 //     re-read records are written over that one uncommitted object;
 //  4. on revoke, in-flight uploads are finished (and committed) or cancelled
-//     before the partition is given away.
+//     before the partition is given away; a lost partition's at once;
+//  7. objects are published create-only: a writer that finds its key taken
+//     adopts the object there (commits its range and reads on after it)
+//     instead of overwriting it, so a writer that lost its partition without
+//     knowing it (a zombie) can never replace what the new owner published.
 // A window that grows past the part size streams its parts while it is still
 // open (MultipartStream); they are invisible until the object's turn comes
 // in rule 2 and its upload is completed. If such an upload is lost, the
@@ -139,6 +149,19 @@ class TaskRunner final : public RecordSourceListener {
     std::shared_ptr<MultipartStream> open_stream;
     int64_t open_stream_first_offset = -1;
     Status rewind;  // Not OK: an upload was lost; read again from the commit.
+    // Set while reading again to find where an adopted object whose metadata
+    // has no last offset ends: records from `next_offset` are encoded only
+    // to count their bytes until they add up to the object's size.
+    struct Measure {
+      ObjectKey key;
+      int64_t next_offset = 0;
+      uint64_t target_bytes = 0;
+      uint64_t seen_bytes = 0;
+    };
+    std::optional<Measure> measure;
+    // Not OK: the partition cannot go on without an operator (its reason);
+    // it holds its offsets and fetches nothing.
+    Status blocked;
   };
 
   PartitionState& StateFor(int32_t partition);
@@ -155,10 +178,19 @@ class TaskRunner final : public RecordSourceListener {
   void Advance(int32_t partition, PartitionState& state);
   void StartUpload(int32_t partition, PartitionState& state, Segment segment);
   void CollectUpload(int32_t partition, PartitionState& state);
+  // Another writer published `upload`'s key first: commit what its object
+  // covers and read on after it (P7).
+  void Adopt(int32_t partition, PartitionState& state, const Upload& upload);
+  // Counts one record towards the object being measured (see Measure).
+  void MeasureRecord(int32_t partition, PartitionState& state, const RecordView& record);
+  void Block(int32_t partition, PartitionState& state, const Status& why);
+  WriteOptions WriteOptionsFor(const Segment& segment, bool streamed) const;
   bool TryCommit(int32_t partition, PartitionState& state);
   // Waits for the in-flight uploads of `partitions` until finish_timeout,
   // then cancels the rest together and waits for their last attempts.
   void FinishUploads(const std::vector<int32_t>& partitions);
+  void FinishUploads(const std::vector<int32_t>& partitions,
+                     std::chrono::milliseconds finish_timeout);
   // Commits what is durable (if `commit`) and drops everything else.
   void ReleasePartition(int32_t partition, PartitionState& state, bool commit);
   std::vector<int32_t> AssignedPartitions() const;
@@ -180,6 +212,7 @@ class TaskRunner final : public RecordSourceListener {
   bool memory_paused_ = false;
   bool paused_ = false;
   std::vector<Segment> sealed_scratch_;
+  std::string measure_scratch_;
   bool shut_down_ = false;
   int64_t poll_now_ms_ = 0;        // Wall clock when the current Poll began.
   uint64_t consumed_records_ = 0;  // Read in this Step, not yet in stats_.

@@ -105,15 +105,49 @@ Result<std::string> ReadFile(const fs::path& path) {
   return ss.str();
 }
 
-// Moves `tmp` to `dest` atomically and makes the rename durable.
-Status Publish(const fs::path& tmp, const fs::path& dest) {
+// Moves `tmp` to `dest` atomically and makes the move durable. With
+// `if_absent`, link(2) instead of rename(2): it never replaces an existing
+// name, so AlreadyExists tells the caller someone else published first.
+Status Publish(const fs::path& tmp, const fs::path& dest, bool if_absent) {
   std::error_code ec;
   fs::create_directories(dest.parent_path(), ec);
   if (ec) return Status::IOError("create " + dest.parent_path().string() + ": " + ec.message());
-  if (::rename(tmp.c_str(), dest.c_str()) != 0) {
+  if (if_absent) {
+    if (::link(tmp.c_str(), dest.c_str()) != 0) {
+      if (errno == EEXIST) {
+        return Status::AlreadyExists("object " + dest.string() +
+                                     " already exists: another writer published it first");
+      }
+      return ErrnoStatus("link into " + dest.string(), errno);
+    }
+    ::unlink(tmp.c_str());
+  } else if (::rename(tmp.c_str(), dest.c_str()) != 0) {
     return ErrnoStatus("rename into " + dest.string(), errno);
   }
   return SyncDirectory(dest.parent_path());
+}
+
+// Metadata sidecars: one "name=value" line per entry (names [a-z0-9-],
+// values printable ASCII, so neither holds '=' at the start or a newline).
+std::string EncodeMetadata(const ObjectMetadata& metadata) {
+  std::string out;
+  for (const auto& [name, value] : metadata) out += name + "=" + value + "\n";
+  return out;
+}
+
+ObjectMetadata DecodeMetadata(std::string_view text) {
+  ObjectMetadata metadata;
+  while (!text.empty()) {
+    const size_t nl = text.find('\n');
+    const std::string_view line = text.substr(0, nl);
+    const size_t eq = line.find('=');
+    if (eq != std::string_view::npos) {
+      metadata[std::string(line.substr(0, eq))] = std::string(line.substr(eq + 1));
+    }
+    if (nl == std::string_view::npos) break;
+    text.remove_prefix(nl + 1);
+  }
+  return metadata;
 }
 
 bool ValidBucketName(const std::string& name) {
@@ -143,12 +177,39 @@ Result<fs::path> LocalStore::ObjectPath(const Bucket& bucket, const ObjectKey& k
     return Status::InvalidArgument("invalid object key '" + k + "' for the local store");
   }
   for (const auto& part : fs::path(k)) {
-    if (part == ".." || part == "." || part == kTempDir) {
+    if (part == ".." || part == "." || part == kTempDir || part == kMetaDir) {
       return Status::InvalidArgument("object key '" + k + "' has a forbidden path segment '" +
                                      part.string() + "'");
     }
   }
   return *dir / k;
+}
+
+Result<fs::path> LocalStore::MetadataPath(const Bucket& bucket, const ObjectKey& key) const {
+  auto path = ObjectPath(bucket, key);
+  if (!path.ok()) return path.status();
+  return root_ / bucket.name / kMetaDir / key.value;
+}
+
+Status LocalStore::PublishFile(const Bucket& bucket, const fs::path& tmp, const fs::path& dest,
+                               const ObjectKey& key, const WriteOptions& options) {
+  auto meta = MetadataPath(bucket, key);
+  if (!meta.ok()) return meta.status();
+  K2C_RETURN_IF_ERROR(Publish(tmp, dest, options.if_absent));
+  // The object is ours now; its sidecar follows (replacing one left by an
+  // object deleted earlier). A crash in between leaves no metadata.
+  std::error_code ec;
+  if (options.metadata.empty()) {
+    fs::remove(*meta, ec);
+    return Status::Ok();
+  }
+  fs::create_directories(meta->parent_path(), ec);
+  if (ec) return Status::IOError("create " + meta->parent_path().string() + ": " + ec.message());
+  const fs::path meta_tmp = root_ / bucket.name / kTempDir / ("meta-" + RandomHex());
+  Status s = WriteFile(meta_tmp, EncodeMetadata(options.metadata), /*durable=*/true);
+  if (s.ok()) s = Publish(meta_tmp, *meta, /*if_absent=*/false);
+  if (!s.ok()) fs::remove(meta_tmp, ec);
+  return s.WithContext("metadata of " + dest.string());
 }
 
 Result<fs::path> LocalStore::UploadDir(const Bucket& bucket, const MultipartId& id) const {
@@ -184,7 +245,8 @@ Status LocalStore::HeadBucket(const Bucket& bucket) {
   return Status::Ok();
 }
 
-Status LocalStore::PutObject(const Bucket& bucket, const ObjectKey& key, std::string_view body) {
+Status LocalStore::PutObject(const Bucket& bucket, const ObjectKey& key, std::string_view body,
+                             const WriteOptions& options) {
   auto dest = ObjectPath(bucket, key);
   if (!dest.ok()) return dest.status();
   K2C_RETURN_IF_ERROR(HeadBucket(bucket));
@@ -194,12 +256,13 @@ Status LocalStore::PutObject(const Bucket& bucket, const ObjectKey& key, std::st
   if (ec) return Status::IOError("create " + tmp_dir.string() + ": " + ec.message());
   const fs::path tmp = tmp_dir / ("put-" + RandomHex());
   Status s = WriteFile(tmp, body, /*durable=*/true);
-  if (s.ok()) s = Publish(tmp, *dest);
-  if (!s.ok()) fs::remove(tmp, ec);
+  if (s.ok()) s = PublishFile(bucket, tmp, *dest, key, options);
+  fs::remove(tmp, ec);  // Left over after a link or a failure.
   return s;
 }
 
-Result<MultipartId> LocalStore::CreateMultipart(const Bucket& bucket, const ObjectKey& key) {
+Result<MultipartId> LocalStore::CreateMultipart(const Bucket& bucket, const ObjectKey& key,
+                                                const WriteOptions& options) {
   auto dest = ObjectPath(bucket, key);
   if (!dest.ok()) return dest.status();
   K2C_RETURN_IF_ERROR(HeadBucket(bucket));
@@ -209,6 +272,9 @@ Result<MultipartId> LocalStore::CreateMultipart(const Bucket& bucket, const Obje
   std::error_code ec;
   fs::create_directories(*dir, ec);
   if (ec) return Status::IOError("create " + dir->string() + ": " + ec.message());
+  // Kept with the upload until Complete publishes it with the object.
+  K2C_RETURN_IF_ERROR(
+      WriteFile(*dir / "metadata", EncodeMetadata(options.metadata), /*durable=*/false));
   return id;
 }
 
@@ -232,8 +298,8 @@ Result<std::string> LocalStore::UploadPart(const Bucket& bucket, const ObjectKey
 }
 
 Status LocalStore::CompleteMultipart(const Bucket& bucket, const ObjectKey& key,
-                                     const MultipartId& id,
-                                     const std::vector<CompletedPart>& parts) {
+                                     const MultipartId& id, const std::vector<CompletedPart>& parts,
+                                     const WriteOptions& options) {
   auto dest = ObjectPath(bucket, key);
   if (!dest.ok()) return dest.status();
   auto dir = UploadDir(bucket, id);
@@ -257,9 +323,35 @@ Status LocalStore::CompleteMultipart(const Bucket& bucket, const ObjectKey& key,
   if (s.ok() && ::fsync(out) != 0) s = ErrnoStatus("fsync " + tmp.string(), errno);
   if (::close(out) != 0 && s.ok()) s = ErrnoStatus("close " + tmp.string(), errno);
   K2C_RETURN_IF_ERROR(s);
-  K2C_RETURN_IF_ERROR(Publish(tmp, *dest));
+  WriteOptions publish = options;
+  auto stored = ReadFile(*dir / "metadata");
+  publish.metadata = stored.ok() ? DecodeMetadata(*stored) : ObjectMetadata{};
+  s = PublishFile(bucket, tmp, *dest, key, publish);
+  // A refused create leaves the upload open, as S3 does: the caller aborts it.
+  if (s.code() == StatusCode::kAlreadyExists) {
+    fs::remove(tmp, ec);
+    return s;
+  }
+  K2C_RETURN_IF_ERROR(s);
   fs::remove_all(*dir, ec);
   return Status::Ok();
+}
+
+Result<ObjectHead> LocalStore::HeadObject(const Bucket& bucket, const ObjectKey& key) {
+  auto path = ObjectPath(bucket, key);
+  if (!path.ok()) return path.status();
+  std::error_code ec;
+  const auto size = fs::file_size(*path, ec);
+  if (ec || !fs::is_regular_file(*path, ec)) {
+    return Status::NotFound("no object '" + key.value + "' in bucket '" + bucket.name + "'");
+  }
+  ObjectHead head;
+  head.size = size;
+  auto meta = MetadataPath(bucket, key);
+  if (!meta.ok()) return meta.status();
+  auto text = ReadFile(*meta);
+  if (text.ok()) head.metadata = DecodeMetadata(*text);
+  return head;
 }
 
 Status LocalStore::AbortMultipart(const Bucket& bucket, const ObjectKey& /*key*/,
@@ -288,6 +380,8 @@ Status LocalStore::DeleteObject(const Bucket& bucket, const ObjectKey& key) {
   std::error_code ec;
   fs::remove(*path, ec);
   if (ec) return Status::IOError("delete " + path->string() + ": " + ec.message());
+  auto meta = MetadataPath(bucket, key);
+  if (meta.ok()) fs::remove(*meta, ec);
   return Status::Ok();
 }
 
@@ -300,7 +394,8 @@ Result<ListPage> LocalStore::ListObjects(const Bucket& bucket, const std::string
   std::error_code ec;
   for (auto it = fs::recursive_directory_iterator(*dir, ec);
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (it->is_directory() && it->path().filename() == kTempDir) {
+    if (it->is_directory() &&
+        (it->path().filename() == kTempDir || it->path().filename() == kMetaDir)) {
       it.disable_recursion_pending();
       continue;
     }

@@ -25,6 +25,37 @@ int MemoryStore::publishes() const {
   return publishes_;
 }
 
+void MemoryStore::set_honours_if_absent(bool honours) {
+  std::lock_guard<std::mutex> lock(mu_);
+  honours_if_absent_ = honours;
+}
+
+void MemoryStore::set_before_publish(std::function<void(const ObjectKey&)> hook) {
+  std::lock_guard<std::mutex> lock(mu_);
+  before_publish_ = std::move(hook);
+}
+
+void MemoryStore::RunBeforePublish(const ObjectKey& key) {
+  std::function<void(const ObjectKey&)> hook;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    hook = before_publish_;
+  }
+  if (hook) hook(key);
+}
+
+Status MemoryStore::Publish(const Bucket& bucket, const ObjectKey& key, std::string body,
+                            ObjectMetadata metadata, bool if_absent) {
+  auto& objects = buckets_[bucket.name];
+  if (if_absent && honours_if_absent_ && objects.count(key.value)) {
+    return Status::AlreadyExists("object '" + key.value + "' already exists");
+  }
+  objects[key.value] = std::move(body);
+  metadata_[bucket.name][key.value] = std::move(metadata);
+  ++publishes_;
+  return Status::Ok();
+}
+
 size_t MemoryStore::open_uploads() const {
   std::lock_guard<std::mutex> lock(mu_);
   return uploads_.size();
@@ -49,21 +80,22 @@ Status MemoryStore::HeadBucket(const Bucket& bucket) {
   return CheckBucket(bucket);
 }
 
-Status MemoryStore::PutObject(const Bucket& bucket, const ObjectKey& key, std::string_view body) {
+Status MemoryStore::PutObject(const Bucket& bucket, const ObjectKey& key, std::string_view body,
+                              const WriteOptions& options) {
+  RunBeforePublish(key);
   std::lock_guard<std::mutex> lock(mu_);
   K2C_RETURN_IF_ERROR(MaybeFail());
   K2C_RETURN_IF_ERROR(CheckBucket(bucket));
-  buckets_[bucket.name][key.value] = std::string(body);
-  ++publishes_;
-  return Status::Ok();
+  return Publish(bucket, key, std::string(body), options.metadata, options.if_absent);
 }
 
-Result<MultipartId> MemoryStore::CreateMultipart(const Bucket& bucket, const ObjectKey&) {
+Result<MultipartId> MemoryStore::CreateMultipart(const Bucket& bucket, const ObjectKey&,
+                                                 const WriteOptions& options) {
   std::lock_guard<std::mutex> lock(mu_);
   K2C_RETURN_IF_ERROR(MaybeFail());
   K2C_RETURN_IF_ERROR(CheckBucket(bucket));
   const std::string id = std::to_string(next_upload_++);
-  uploads_[id];
+  uploads_[id].metadata = options.metadata;
   return MultipartId{id};
 }
 
@@ -73,23 +105,39 @@ Result<std::string> MemoryStore::UploadPart(const Bucket&, const ObjectKey&, con
   K2C_RETURN_IF_ERROR(MaybeFail());
   auto it = uploads_.find(id.value);
   if (it == uploads_.end()) return Status::NotFound("no such upload " + id.value);
-  it->second[number] = std::string(body);
+  it->second.parts[number] = std::string(body);
   return "etag-" + std::to_string(number);
 }
 
 Status MemoryStore::CompleteMultipart(const Bucket& bucket, const ObjectKey& key,
                                       const MultipartId& id,
-                                      const std::vector<CompletedPart>& parts) {
+                                      const std::vector<CompletedPart>& parts,
+                                      const WriteOptions& options) {
+  RunBeforePublish(key);
   std::lock_guard<std::mutex> lock(mu_);
   K2C_RETURN_IF_ERROR(MaybeFail());
   auto it = uploads_.find(id.value);
   if (it == uploads_.end()) return Status::NotFound("no such upload " + id.value);
   std::string body;
-  for (const CompletedPart& part : parts) body += it->second.at(part.number);
+  for (const CompletedPart& part : parts) body += it->second.parts.at(part.number);
+  // A refused create leaves the upload open, as S3 does: the caller aborts it.
+  K2C_RETURN_IF_ERROR(
+      Publish(bucket, key, std::move(body), it->second.metadata, options.if_absent));
   uploads_.erase(it);
-  buckets_[bucket.name][key.value] = std::move(body);
-  ++publishes_;
   return Status::Ok();
+}
+
+Result<ObjectHead> MemoryStore::HeadObject(const Bucket& bucket, const ObjectKey& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  K2C_RETURN_IF_ERROR(MaybeFail());
+  K2C_RETURN_IF_ERROR(CheckBucket(bucket));
+  auto& objects = buckets_[bucket.name];
+  auto it = objects.find(key.value);
+  if (it == objects.end()) return Status::NotFound("no object '" + key.value + "'");
+  ObjectHead head;
+  head.size = it->second.size();
+  head.metadata = metadata_[bucket.name][key.value];
+  return head;
 }
 
 Status MemoryStore::AbortMultipart(const Bucket&, const ObjectKey&, const MultipartId& id) {
@@ -113,6 +161,7 @@ Status MemoryStore::DeleteObject(const Bucket& bucket, const ObjectKey& key) {
   K2C_RETURN_IF_ERROR(MaybeFail());
   K2C_RETURN_IF_ERROR(CheckBucket(bucket));
   buckets_[bucket.name].erase(key.value);
+  metadata_[bucket.name].erase(key.value);
   return Status::Ok();
 }
 

@@ -28,13 +28,28 @@ class MemoryStore final : public ObjectStore {
   // Number of PutObject/CompleteMultipart calls that published an object.
   int publishes() const;
 
+  // false: behave like a store that ignores create-only writes (overwrites).
+  void set_honours_if_absent(bool honours);
+
+  // Every call of `hook` runs before a publishing call (PutObject,
+  // CompleteMultipart) takes effect, outside the store's lock, so a test can
+  // let "another writer" publish first. Empty: none.
+  void set_before_publish(std::function<void(const ObjectKey&)> hook);
+
+  using ObjectStore::CompleteMultipart;
+  using ObjectStore::CreateMultipart;
+  using ObjectStore::PutObject;
   Status HeadBucket(const Bucket& bucket) override;
-  Status PutObject(const Bucket& bucket, const ObjectKey& key, std::string_view body) override;
-  Result<MultipartId> CreateMultipart(const Bucket& bucket, const ObjectKey& key) override;
+  Status PutObject(const Bucket& bucket, const ObjectKey& key, std::string_view body,
+                   const WriteOptions& options) override;
+  Result<MultipartId> CreateMultipart(const Bucket& bucket, const ObjectKey& key,
+                                      const WriteOptions& options) override;
   Result<std::string> UploadPart(const Bucket& bucket, const ObjectKey& key, const MultipartId& id,
                                  int number, std::string_view body) override;
   Status CompleteMultipart(const Bucket& bucket, const ObjectKey& key, const MultipartId& id,
-                           const std::vector<CompletedPart>& parts) override;
+                           const std::vector<CompletedPart>& parts,
+                           const WriteOptions& options) override;
+  Result<ObjectHead> HeadObject(const Bucket& bucket, const ObjectKey& key) override;
   Status AbortMultipart(const Bucket& bucket, const ObjectKey& key, const MultipartId& id) override;
   Result<std::string> GetObject(const Bucket& bucket, const ObjectKey& key) override;
   Status DeleteObject(const Bucket& bucket, const ObjectKey& key) override;
@@ -45,12 +60,25 @@ class MemoryStore final : public ObjectStore {
   size_t open_uploads() const;
 
  private:
+  struct Upload {
+    std::map<int, std::string> parts;
+    ObjectMetadata metadata;
+  };
+
   Status MaybeFail();                              // Requires mu_.
   Status CheckBucket(const Bucket& bucket) const;  // Requires mu_.
+  void RunBeforePublish(const ObjectKey& key);     // Must not hold mu_.
+  // Stores `body` at `key` unless the write is create-only and one exists.
+  // Requires mu_.
+  Status Publish(const Bucket& bucket, const ObjectKey& key, std::string body,
+                 ObjectMetadata metadata, bool if_absent);
 
   mutable std::mutex mu_;
   std::map<std::string, std::map<std::string, std::string>> buckets_;
-  std::map<std::string, std::map<int, std::string>> uploads_;  // id -> parts
+  std::map<std::string, std::map<std::string, ObjectMetadata>> metadata_;  // bucket -> key ->
+  std::map<std::string, Upload> uploads_;                                  // id ->
+  bool honours_if_absent_ = true;
+  std::function<void(const ObjectKey&)> before_publish_;
   int next_upload_ = 1;
   int publishes_ = 0;
   Status fail_status_;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +41,28 @@ struct MultipartId {
   std::string value;
 };
 
+// User metadata stored with an object (S3: x-amz-meta-<name> headers). Names
+// are lower case [a-z0-9-]; values printable ASCII.
+using ObjectMetadata = std::map<std::string, std::string>;
+
+// How an object is written.
+struct WriteOptions {
+  // Create only: publish the object only if none exists at the key (S3
+  // `If-None-Match: *`, COS `x-cos-forbid-overwrite`, the local store a
+  // no-replace link); AlreadyExists otherwise, and nothing is changed. This
+  // is what fences a writer that lost its partition (docs/design.md, P7).
+  bool if_absent = false;
+  // Stored with the object, readable by HeadObject.
+  ObjectMetadata metadata;
+};
+
+// What HeadObject tells about an object.
+struct ObjectHead {
+  uint64_t size = 0;
+  std::string etag;
+  ObjectMetadata metadata;
+};
+
 // A finished part: its number (1-based) and the ETag the store returned.
 struct CompletedPart {
   int number = 0;
@@ -60,12 +83,25 @@ class ObjectStore {
   // does not exist; PermissionDenied / Unauthenticated for credential trouble.
   virtual Status HeadBucket(const Bucket& bucket) = 0;
 
-  // Writes `body` as the whole object at `key`, replacing any previous object.
-  // When OK is returned the object is durable and visible to readers.
-  virtual Status PutObject(const Bucket& bucket, const ObjectKey& key, std::string_view body) = 0;
+  // Writes `body` as the whole object at `key` with `options.metadata`,
+  // replacing any previous object unless `options.if_absent` (then
+  // AlreadyExists when one is there). When OK is returned the object is
+  // durable and visible to readers.
+  virtual Status PutObject(const Bucket& bucket, const ObjectKey& key, std::string_view body,
+                           const WriteOptions& options) = 0;
+  // As above, replacing, without metadata.
+  Status PutObject(const Bucket& bucket, const ObjectKey& key, std::string_view body) {
+    return PutObject(bucket, key, body, WriteOptions{});
+  }
 
   // Starts a multipart upload whose parts become visible only on Complete.
-  virtual Result<MultipartId> CreateMultipart(const Bucket& bucket, const ObjectKey& key) = 0;
+  // The object gets `options.metadata`; `options.if_absent` is honoured by
+  // CompleteMultipart, which must be given the same options.
+  virtual Result<MultipartId> CreateMultipart(const Bucket& bucket, const ObjectKey& key,
+                                              const WriteOptions& options) = 0;
+  Result<MultipartId> CreateMultipart(const Bucket& bucket, const ObjectKey& key) {
+    return CreateMultipart(bucket, key, WriteOptions{});
+  }
 
   // Uploads part `number` (1-based, at most 10000). Every part but the last
   // must be at least 5 MiB for S3. Returns the part's ETag.
@@ -73,14 +109,23 @@ class ObjectStore {
                                          const MultipartId& id, int number,
                                          std::string_view body) = 0;
 
-  // Publishes the object made of `parts` in order. Durable when OK.
+  // Publishes the object made of `parts` in order. Durable when OK. With
+  // `options.if_absent`, AlreadyExists if an object is at the key (the upload
+  // stays open: abort it).
   virtual Status CompleteMultipart(const Bucket& bucket, const ObjectKey& key,
-                                   const MultipartId& id,
-                                   const std::vector<CompletedPart>& parts) = 0;
+                                   const MultipartId& id, const std::vector<CompletedPart>& parts,
+                                   const WriteOptions& options) = 0;
+  Status CompleteMultipart(const Bucket& bucket, const ObjectKey& key, const MultipartId& id,
+                           const std::vector<CompletedPart>& parts) {
+    return CompleteMultipart(bucket, key, id, parts, WriteOptions{});
+  }
 
   // Discards an upload and its parts. Aborting an unknown upload is OK.
   virtual Status AbortMultipart(const Bucket& bucket, const ObjectKey& key,
                                 const MultipartId& id) = 0;
+
+  // Size, ETag and user metadata of an object. NotFound if absent.
+  virtual Result<ObjectHead> HeadObject(const Bucket& bucket, const ObjectKey& key) = 0;
 
   // Reads a whole object. NotFound if absent.
   virtual Result<std::string> GetObject(const Bucket& bucket, const ObjectKey& key) = 0;

@@ -18,7 +18,7 @@ std::string Target(const S3ErrorInput& in) {
 
 // The IAM action an operation needs, to make AccessDenied actionable.
 const char* IamAction(std::string_view operation) {
-  if (operation == "GetObject") return "s3:GetObject";
+  if (operation == "GetObject" || operation == "HeadObject") return "s3:GetObject";
   if (operation == "DeleteObject") return "s3:DeleteObject";
   if (operation == "AbortMultipart") return "s3:AbortMultipartUpload";
   if (operation == "ListObjects" || operation == "HeadBucket") return "s3:ListBucket";
@@ -111,6 +111,12 @@ Status ClassifyS3Error(const S3ErrorInput& in) {
   if (code == "OperationAborted") {
     return make(StatusCode::kUnavailable, "a conflicting operation is in progress; retry");
   }
+  if (code == "ConditionalRequestConflict") {
+    // AWS: another conditional write to the key was in flight. Once it ends
+    // the retry either succeeds or gets a definite PreconditionFailed.
+    return make(StatusCode::kUnavailable,
+                "a concurrent conditional write to the same key is in progress; retry");
+  }
   if (IsOneOf(code, {"InternalError", "ServiceUnavailable"})) {
     return make(StatusCode::kUnavailable, "transient server error; retry");
   }
@@ -164,6 +170,18 @@ Status ClassifyS3Error(const S3ErrorInput& in) {
     if (!in.bucket_region.empty())
       m += " (it is in region '" + std::string(in.bucket_region) + "')";
     return make(StatusCode::kFailedPrecondition, m + ": check [storage] endpoint and region");
+  }
+
+  // --- Create-only write lost: If-None-Match: * (S3 answers 412) or COS-style
+  // forbid-overwrite (409). Only ever sent for objects, so a bucket-level
+  // answer like this is some other conflict (below). ---
+  if (!in.key.empty() && (http == 412 || code == "PreconditionFailed" ||
+                          IsOneOf(code, {"FileAlreadyExists", "ObjectAlreadyExists"}))) {
+    return make(StatusCode::kAlreadyExists,
+                "an object already exists at key '" + std::string(in.key) + "' in bucket '" +
+                    bucket +
+                    "': another writer published it first (or an earlier attempt of this "
+                    "write succeeded); nothing was overwritten");
   }
 
   // --- State conflicts. ---

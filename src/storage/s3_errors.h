@@ -35,12 +35,15 @@ struct S3ErrorInput {
 //
 //   SlowDown / any 503 / 429                 -> Throttled
 //   InternalError, RequestTimeout, 500/502/504, other 5xx, BadDigest,
-//   XAmzContentSHA256Mismatch, IncompleteBody, OperationAborted -> Unavailable
+//   XAmzContentSHA256Mismatch, IncompleteBody, OperationAborted,
+//   ConditionalRequestConflict (a concurrent conditional write) -> Unavailable
 //   NoSuchBucket (or a body-less 404 on a bucket call) -> NotFound, names the bucket setting
 //   NoSuchKey, NoSuchUpload, other 404       -> NotFound
 //   AccessDenied & co., other 403            -> PermissionDenied (bucket + operation)
 //   InvalidAccessKeyId, SignatureDoesNotMatch, ExpiredToken, 401 -> Unauthenticated
-//   RequestTimeTooSkewed, 301/307 wrong region, 409, 412, 501 -> FailedPrecondition
+//   object calls: 412 / PreconditionFailed, FileAlreadyExists, ObjectAlreadyExists
+//                                            -> AlreadyExists (a create-only write lost)
+//   RequestTimeTooSkewed, 301/307 wrong region, other 409/412, 501 -> FailedPrecondition
 //   other 4xx                                -> InvalidArgument
 //   anything else                            -> Internal
 Status ClassifyS3Error(const S3ErrorInput& in);

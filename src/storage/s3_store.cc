@@ -4,6 +4,8 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <charconv>
+#include <string_view>
 #include <utility>
 
 #include "storage/s3_errors.h"
@@ -17,6 +19,11 @@ namespace {
 constexpr size_t kMaxIdleClients = 16;
 constexpr size_t kMaxKeyBytes = 1024;  // S3's limit on key length.
 constexpr int kMaxPartNumber = 10000;
+// S3's (and COS's) limit on user metadata: names plus values, in bytes.
+constexpr size_t kMaxMetadataBytes = 2048;
+constexpr std::string_view kAmzMetaPrefix = "x-amz-meta-";
+// COS's own spelling of the same headers, read too on COS endpoints.
+constexpr std::string_view kCosMetaPrefix = "x-cos-meta-";
 
 // Base64 of the MD5 of `data`, the Content-MD5 header value. Sent besides the
 // signed SHA-256 because it is the older check, verified more widely by
@@ -66,7 +73,56 @@ bool HasControlChar(std::string_view s) {
   });
 }
 
+// OK if `metadata` can be sent as x-amz-meta-* headers and comes back from
+// HeadObject exactly as given. Names are restricted to what every S3-compatible
+// store and proxy passes unchanged; leading or trailing spaces of a value
+// would be stripped by HTTP; non-ASCII values are not portable in headers.
+Status ValidateMetadata(std::string_view operation, const ObjectMetadata& metadata) {
+  size_t total = 0;
+  for (const auto& [name, value] : metadata) {
+    const bool name_ok = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+    });
+    if (!name_ok) {
+      return Status::InvalidArgument(std::string(operation) + ": metadata name '" +
+                                     (HasControlChar(name) ? "?" : name) +
+                                     "' must be non-empty lower case [a-z0-9-]");
+    }
+    const bool value_ok =
+        std::all_of(value.begin(), value.end(), [](char c) { return c >= 0x20 && c <= 0x7E; }) &&
+        (value.empty() || (value.front() != ' ' && value.back() != ' '));
+    if (!value_ok) {
+      return Status::InvalidArgument(std::string(operation) + ": the value of metadata '" + name +
+                                     "' must be printable ASCII without leading or trailing "
+                                     "spaces");
+    }
+    total += name.size() + value.size();
+  }
+  if (total > kMaxMetadataBytes) {
+    return Status::InvalidArgument(std::string(operation) + ": metadata names and values total " +
+                                   std::to_string(total) + " bytes; S3 allows at most " +
+                                   std::to_string(kMaxMetadataBytes));
+  }
+  return Status::Ok();
+}
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
 }  // namespace
+
+bool IsTencentCosEndpoint(std::string_view endpoint) {
+  const size_t scheme_end = endpoint.find("://");
+  if (scheme_end != std::string_view::npos) endpoint.remove_prefix(scheme_end + 3);
+  if (endpoint.empty() || endpoint.front() == '[') return false;  // IPv6 literal.
+  std::string host(endpoint.substr(0, endpoint.find_first_of(":/")));
+  for (char& c : host) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  if (!host.empty() && host.back() == '.') host.pop_back();  // Fully qualified form.
+  return EndsWith(host, ".myqcloud.com") || EndsWith(host, ".tencentcos.cn");
+}
 
 // ----------------------------------------------------------------- S3Options
 
@@ -168,6 +224,7 @@ S3Store::S3Store(ConstructorKey, S3Options options, WallClock clock)
   scheme_ = options_.endpoint.substr(0, scheme_end);
   authority_ = options_.endpoint.substr(scheme_end + 3);
   if (!authority_.empty() && authority_.back() == '/') authority_.pop_back();
+  cos_dialect_ = IsTencentCosEndpoint(options_.endpoint);
 }
 
 std::unique_ptr<HttpClient> S3Store::BorrowClient() {
@@ -187,12 +244,22 @@ void S3Store::ReturnClient(std::unique_ptr<HttpClient> client) {
   if (idle_clients_.size() < kMaxIdleClients) idle_clients_.push_back(std::move(client));
 }
 
-void S3Store::AddNewObjectHeaders(Call* call) const {
+Status S3Store::AddNewObjectHeaders(const WriteOptions& options, Call* call) const {
+  K2C_RETURN_IF_ERROR(ValidateMetadata(call->operation, options.metadata));
   call->headers.emplace_back("content-type", "application/octet-stream");
   if (!options_.canned_acl.empty()) call->headers.emplace_back("x-amz-acl", options_.canned_acl);
   if (!options_.server_side_encryption.empty()) {
     call->headers.emplace_back("x-amz-server-side-encryption", options_.server_side_encryption);
   }
+  for (const auto& [name, value] : options.metadata) {
+    call->headers.emplace_back(std::string(kAmzMetaPrefix) + name, value);
+  }
+  return Status::Ok();
+}
+
+void S3Store::AddCreateOnlyHeaders(Call* call) const {
+  call->headers.emplace_back("if-none-match", "*");
+  if (cos_dialect_) call->headers.emplace_back("x-cos-forbid-overwrite", "true");
 }
 
 Result<HttpResponse> S3Store::Execute(const Call& call) {
@@ -293,7 +360,8 @@ Status S3Store::HeadBucket(const Bucket& bucket) {
   return IsSuccess(r->status) ? Status::Ok() : ErrorFromResponse(call, *r);
 }
 
-Status S3Store::PutObject(const Bucket& bucket, const ObjectKey& key, std::string_view body) {
+Status S3Store::PutObject(const Bucket& bucket, const ObjectKey& key, std::string_view body,
+                          const WriteOptions& options) {
   Call call;
   call.operation = "PutObject";
   call.bucket = &bucket;
@@ -301,20 +369,24 @@ Status S3Store::PutObject(const Bucket& bucket, const ObjectKey& key, std::strin
   call.method = "PUT";
   call.body = body;
   call.headers.emplace_back("content-md5", ContentMd5(body));
-  AddNewObjectHeaders(&call);
+  K2C_RETURN_IF_ERROR(AddNewObjectHeaders(options, &call));
+  if (options.if_absent) AddCreateOnlyHeaders(&call);
   Result<HttpResponse> r = Execute(call);
   if (!r.ok()) return r.status();
   return IsSuccess(r->status) ? Status::Ok() : ErrorFromResponse(call, *r);
 }
 
-Result<MultipartId> S3Store::CreateMultipart(const Bucket& bucket, const ObjectKey& key) {
+Result<MultipartId> S3Store::CreateMultipart(const Bucket& bucket, const ObjectKey& key,
+                                             const WriteOptions& options) {
   Call call;
   call.operation = "CreateMultipart";
   call.bucket = &bucket;
   call.key = &key;
   call.method = "POST";
   call.query = {{"uploads", ""}};
-  AddNewObjectHeaders(&call);
+  // `options.if_absent` is checked by CompleteMultipart: S3 does not take
+  // If-None-Match here, and only the publishing request can be decisive.
+  K2C_RETURN_IF_ERROR(AddNewObjectHeaders(options, &call));
   Result<HttpResponse> r = Execute(call);
   if (!r.ok()) return r.status();
   if (!IsSuccess(r->status)) return ErrorFromResponse(call, *r);
@@ -349,7 +421,8 @@ Result<std::string> S3Store::UploadPart(const Bucket& bucket, const ObjectKey& k
 }
 
 Status S3Store::CompleteMultipart(const Bucket& bucket, const ObjectKey& key, const MultipartId& id,
-                                  const std::vector<CompletedPart>& parts) {
+                                  const std::vector<CompletedPart>& parts,
+                                  const WriteOptions& options) {
   if (parts.empty() || id.value.empty()) {
     return Status::InvalidArgument("CompleteMultipart: needs an upload id and at least one part");
   }
@@ -370,6 +443,7 @@ Status S3Store::CompleteMultipart(const Bucket& bucket, const ObjectKey& key, co
   call.body = xml;
   call.headers.emplace_back("content-md5", ContentMd5(xml));
   call.headers.emplace_back("content-type", "application/xml");
+  if (options.if_absent) AddCreateOnlyHeaders(&call);
   Result<HttpResponse> r = Execute(call);
   if (!r.ok()) return r.status();
   if (!IsSuccess(r->status)) return ErrorFromResponse(call, *r);
@@ -410,6 +484,40 @@ Status S3Store::AbortMultipart(const Bucket& bucket, const ObjectKey& key, const
   // Already gone (aborted, completed or expired) is what the caller wanted.
   if (r->status == 404 && ErrorCodeOf(*r) == "NoSuchUpload") return Status::Ok();
   return ErrorFromResponse(call, *r);
+}
+
+Result<ObjectHead> S3Store::HeadObject(const Bucket& bucket, const ObjectKey& key) {
+  Call call;
+  call.operation = "HeadObject";
+  call.bucket = &bucket;
+  call.key = &key;
+  call.method = "HEAD";
+  Result<HttpResponse> r = Execute(call);
+  if (!r.ok()) return r.status();
+  // A HEAD answer has no body: ErrorFromResponse classifies by status alone.
+  if (!IsSuccess(r->status)) return ErrorFromResponse(call, *r);
+  ObjectHead head;
+  const std::string length = r->Header("content-length");
+  const auto [end, ec] = std::from_chars(length.data(), length.data() + length.size(), head.size);
+  if (length.empty() || ec != std::errc() || end != length.data() + length.size()) {
+    return Status::Internal("HeadObject: the server sent no valid Content-Length for s3://" +
+                            bucket.name + "/" + key.value);
+  }
+  head.etag = r->Header("etag");
+  // Header names arrive lower-cased. "x-amz-meta-" sorts before "x-cos-meta-",
+  // so where a COS server sends both spellings the S3 one is kept.
+  for (const auto& [name, value] : r->headers) {
+    std::string_view prefix;
+    if (name.starts_with(kAmzMetaPrefix)) {
+      prefix = kAmzMetaPrefix;
+    } else if (cos_dialect_ && name.starts_with(kCosMetaPrefix)) {
+      prefix = kCosMetaPrefix;
+    }
+    if (!prefix.empty() && name.size() > prefix.size()) {
+      head.metadata.emplace(name.substr(prefix.size()), value);
+    }
+  }
+  return head;
 }
 
 Result<std::string> S3Store::GetObject(const Bucket& bucket, const ObjectKey& key) {

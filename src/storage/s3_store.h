@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "storage/http_client.h"
@@ -52,6 +53,11 @@ struct S3Options {
   std::string ToString() const;
 };
 
+// True if `endpoint` (scheme://host[:port], as in S3Options) is Tencent COS:
+// its host ends with ".myqcloud.com" or ".tencentcos.cn". Such endpoints get
+// COS's own headers besides the S3 ones (see S3Store).
+bool IsTencentCosEndpoint(std::string_view endpoint);
+
 // ObjectStore over the S3 REST API with SigV4 header signing.
 //
 // Each method makes exactly one HTTP request (no retries: the caller retries
@@ -79,14 +85,23 @@ class S3Store : public ObjectStore {
   // Use Create(); public only for std::make_unique.
   S3Store(ConstructorKey, S3Options options, WallClock clock);
 
+  // The overloads without WriteOptions, which overriding would hide.
+  using ObjectStore::CompleteMultipart;
+  using ObjectStore::CreateMultipart;
+  using ObjectStore::PutObject;
+
   Status HeadBucket(const Bucket& bucket) override;
-  Status PutObject(const Bucket& bucket, const ObjectKey& key, std::string_view body) override;
-  Result<MultipartId> CreateMultipart(const Bucket& bucket, const ObjectKey& key) override;
+  Status PutObject(const Bucket& bucket, const ObjectKey& key, std::string_view body,
+                   const WriteOptions& options) override;
+  Result<MultipartId> CreateMultipart(const Bucket& bucket, const ObjectKey& key,
+                                      const WriteOptions& options) override;
   Result<std::string> UploadPart(const Bucket& bucket, const ObjectKey& key, const MultipartId& id,
                                  int number, std::string_view body) override;
   Status CompleteMultipart(const Bucket& bucket, const ObjectKey& key, const MultipartId& id,
-                           const std::vector<CompletedPart>& parts) override;
+                           const std::vector<CompletedPart>& parts,
+                           const WriteOptions& options) override;
   Status AbortMultipart(const Bucket& bucket, const ObjectKey& key, const MultipartId& id) override;
+  Result<ObjectHead> HeadObject(const Bucket& bucket, const ObjectKey& key) override;
   Result<std::string> GetObject(const Bucket& bucket, const ObjectKey& key) override;
   Status DeleteObject(const Bucket& bucket, const ObjectKey& key) override;
   Result<ListPage> ListObjects(const Bucket& bucket, const std::string& prefix,
@@ -105,10 +120,15 @@ class S3Store : public ObjectStore {
   bool ContainsSecret(std::string_view text) const;
 
   // Headers every request creating an object carries (PutObject and
-  // CreateMultipart alike): content type, ACL, server-side encryption. One
-  // place, so a multipart object can never end up less private or less
-  // encrypted than a single-put one.
-  void AddNewObjectHeaders(Call* call) const;
+  // CreateMultipart alike): content type, ACL, server-side encryption and
+  // `options.metadata` as x-amz-meta-<name>. One place, so a multipart object
+  // can never end up less private, less encrypted or with other metadata than
+  // a single-put one. InvalidArgument (nothing added) for metadata S3 would
+  // reject or not return unchanged.
+  Status AddNewObjectHeaders(const WriteOptions& options, Call* call) const;
+  // Headers that make the request publishing an object (PutObject,
+  // CompleteMultipart) fail if an object is already at the key.
+  void AddCreateOnlyHeaders(Call* call) const;
 
   std::unique_ptr<HttpClient> BorrowClient();
   void ReturnClient(std::unique_ptr<HttpClient> client);
@@ -117,6 +137,11 @@ class S3Store : public ObjectStore {
   const WallClock clock_;
   std::string scheme_;     // "http" or "https".
   std::string authority_;  // host[:port] exactly as in the endpoint.
+  // Tencent COS (IsTencentCosEndpoint). Create-only writes then also send
+  // x-cos-forbid-overwrite: COS documents that header as its create-only
+  // switch, but not `If-None-Match: *` on writes, so the standard header alone
+  // might be ignored there and the write would silently replace the object.
+  bool cos_dialect_ = false;
 
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<HttpClient>> idle_clients_;  // Guarded by pool_mu_.

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <limits>
 #include <memory>
 #include <string>
 
@@ -144,16 +145,80 @@ TEST_F(PartitionBufferTest, NullValuesAreCountedNotEncoded) {
   EXPECT_EQ(seg->first_offset, 0);
 }
 
-TEST_F(PartitionBufferTest, UntimedRecordsUseOpenWindowOrWallClock) {
+TEST_F(PartitionBufferTest, UntimedRecordsJoinTheOpenWindowOrTheFixedUntimedWindow) {
+  // Read at two different wall-clock times, the same records must give the
+  // same window (the key): the fixed untimed window, not the clock's.
+  for (int64_t now : {kT0 + 7 * kMinute, kT0 + 99 * kMinute}) {
+    PartitionBuffer buf(0, policy_, encoder_.get());
+    Add(buf, 0, -1, "a", now);
+    Add(buf, 1, 0, "b", now + 20 * kMinute);
+    buf.MarkCaughtUp();
+    auto seg = buf.SealIfDue(now + 30 * kMinute);
+    ASSERT_TRUE(seg.has_value());
+    EXPECT_EQ(seg->window_start_ms, kUntimedWindowStartMs);
+    EXPECT_EQ(seg->untimed_records, 2u);
+    EXPECT_EQ(seg->body.ToString().value(), "a\nb\n");
+  }
+  // Joining an open window keeps that window.
   PartitionBuffer buf(0, policy_, encoder_.get());
-  Add(buf, 0, -1, "a", /*now=*/kT0 + 7 * kMinute);
-  Add(buf, 1, 0, "b", /*now=*/kT0 + 20 * kMinute);
+  Add(buf, 0, kT0 + 1, "timed");
+  Add(buf, 1, -1, "untimed");
+  EXPECT_TRUE(sealed_.empty());
+  EXPECT_EQ(buf.open_segment()->window_start_ms, kT0);
+  EXPECT_EQ(buf.open_segment()->untimed_records, 1u);
+  // A stamp past year 9999 cannot name a key's window: untimed too.
+  PartitionBuffer far(0, policy_, encoder_.get());
+  Add(far, 0, kMaxRecordTimestampMs + 1, "far");
+  EXPECT_EQ(far.open_segment()->window_start_ms, kUntimedWindowStartMs);
+}
+
+TEST_F(PartitionBufferTest, FutureRecordDoesNotHoldLaterRecordsInItsWindow) {
+  // Seen on main: a record stamped 2100-01-01 opened a window the timer never
+  // reached, and every later record joined it as "late".
+  constexpr int64_t k2100 = 4'102'444'800'000;
+  PartitionBuffer buf(0, policy_, encoder_.get());
+  Add(buf, 0, k2100, "future", kT0);
+  EXPECT_EQ(buf.open_segment()->window_start_ms, k2100) << "keyed by its own stamp";
+  EXPECT_EQ(buf.open_segment()->future_records, 1u);
+  Add(buf, 1, kT0 + 1, "now-1", kT0 + 1);
+  ASSERT_EQ(sealed_.size(), 1u) << "a current record closes the future window";
+  EXPECT_EQ(sealed_[0].body.ToString().value(), "future\n");
+  Add(buf, 2, kT0 + 2, "now-2", kT0 + 2);
+  EXPECT_EQ(buf.open_segment()->window_start_ms, kT0);
+  // A future record joins a current window instead of closing it.
+  Add(buf, 3, k2100, "future-2", kT0 + 3);
+  EXPECT_EQ(sealed_.size(), 1u);
+  EXPECT_EQ(buf.open_segment()->future_records, 1u);
   buf.MarkCaughtUp();
-  auto seg = buf.SealIfDue(kT0 + 30 * kMinute);
+  auto seg = buf.SealIfDue(kT0 + 5 * kMinute + 5000);
   ASSERT_TRUE(seg.has_value());
-  EXPECT_EQ(seg->window_start_ms, kT0 + 5 * kMinute);
-  EXPECT_EQ(seg->untimed_records, 2u);
-  EXPECT_EQ(seg->body.ToString().value(), "a\nb\n");
+  EXPECT_EQ(seg->body.ToString().value(), "now-1\nnow-2\nfuture-2\n");
+}
+
+TEST_F(PartitionBufferTest, FutureWindowIsClosedByTheTimerOneWindowAfterItOpened) {
+  PartitionBuffer buf(0, policy_, encoder_.get());
+  Add(buf, 0, std::numeric_limits<int64_t>::max() / 2, "far", kT0);  // Past year 9999: untimed.
+  EXPECT_EQ(buf.open_segment()->window_start_ms, kUntimedWindowStartMs);
+  buf.Clear();
+  const int64_t ahead = kT0 + 2 * 60 * kMinute;  // Two hours ahead, skew is one.
+  Add(buf, 0, ahead, "ahead", kT0);
+  buf.MarkCaughtUp();
+  EXPECT_FALSE(buf.SealIfDue(kT0 + 5 * kMinute + 4999).has_value());
+  EXPECT_TRUE(buf.SealIfDue(kT0 + 5 * kMinute + 5000).has_value());
+  // A stamp within the skew is an ordinary record: its window waits for the clock.
+  policy_.max_future_skew_ms = 3 * 60 * kMinute;
+  PartitionBuffer within(0, policy_, encoder_.get());
+  Add(within, 0, ahead, "ahead", kT0);
+  within.MarkCaughtUp();
+  EXPECT_FALSE(within.SealIfDue(kT0 + 60 * kMinute).has_value());
+}
+
+TEST(SaturatingAddTest, ClampsInsteadOfOverflowing) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  EXPECT_EQ(SaturatingAdd(kMax - 1, 5), kMax);
+  EXPECT_EQ(SaturatingAdd(std::numeric_limits<int64_t>::min() + 1, -5),
+            std::numeric_limits<int64_t>::min());
+  EXPECT_EQ(SaturatingAdd(40, 2), 42);
 }
 
 TEST_F(PartitionBufferTest, ClearDropsOpenWindow) {

@@ -10,9 +10,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -28,12 +30,14 @@ using std::chrono::milliseconds;
 // A tiny HTTP/1.1 server on 127.0.0.1 that records requests and answers with
 // canned responses. Written here (rather than using cpp-httplib) because the
 // Debian cpp-httplib package is a compiled library, not header-only, and would
-// need a link flag. Supports keep-alive, Content-Length bodies and delays.
+// need a link flag. Supports keep-alive, Content-Length bodies and delays. It
+// also serves as an HTTP proxy (absolute request targets), which lets a test
+// send requests for any host name to it (ScopedHttpProxy).
 
 struct ReceivedRequest {
   std::string method;
   std::string target;                          // As sent: encoded path plus "?query".
-  std::string path;                            // Encoded path only.
+  std::string path;                            // Encoded path only (also when proxied).
   std::string query;                           // Encoded query only, without '?'.
   std::map<std::string, std::string> headers;  // Lower-case names.
   std::string body;
@@ -151,9 +155,13 @@ class FakeS3Server {
       const size_t sp2 = request_line.rfind(' ');
       req.method = request_line.substr(0, sp1);
       req.target = request_line.substr(sp1 + 1, sp2 - sp1 - 1);
-      const size_t q = req.target.find('?');
-      req.path = req.target.substr(0, q);
-      req.query = q == std::string::npos ? "" : req.target.substr(q + 1);
+      // A proxied request names the origin: "http://host/path?query".
+      const std::string origin_form = req.target.starts_with("http://")
+                                          ? req.target.substr(req.target.find('/', 7))
+                                          : req.target;
+      const size_t q = origin_form.find('?');
+      req.path = origin_form.substr(0, q);
+      req.query = q == std::string::npos ? "" : origin_form.substr(q + 1);
       while (line_end != std::string::npos && line_end < head.size()) {
         const size_t next = head.find("\r\n", line_end + 2);
         const std::string line = head.substr(line_end + 2, next - line_end - 2);
@@ -183,9 +191,16 @@ class FakeS3Server {
         std::this_thread::sleep_for(milliseconds(10));
       }
       std::string out = "HTTP/1.1 " + std::to_string(resp.status) + " X\r\n";
-      for (const auto& [name, value] : resp.headers) out += name + ": " + value + "\r\n";
+      bool has_length = false;  // A canned one describes the object a HEAD is about.
+      for (const auto& [name, value] : resp.headers) {
+        out += name + ": " + value + "\r\n";
+        has_length |= name == "Content-Length" || name == "content-length";
+      }
       const bool head_request = req.method == "HEAD";
-      out += "Content-Length: " + std::to_string(head_request ? 0 : resp.body.size()) + "\r\n\r\n";
+      if (!has_length) {
+        out += "Content-Length: " + std::to_string(head_request ? 0 : resp.body.size()) + "\r\n";
+      }
+      out += "\r\n";
       if (!head_request) out += resp.body;
       size_t sent = 0;
       while (sent < out.size()) {
@@ -269,6 +284,35 @@ void ExpectSignatureMatchesWire(const ReceivedRequest& r, const std::string& raw
   ASSERT_TRUE(sig.ok()) << sig.status().ToString();
   EXPECT_EQ(sig->authorization, auth);
 }
+
+// Sends this process's plain-HTTP requests to `proxy` (libcurl reads
+// http_proxy when a transfer starts) for the guard's lifetime, so requests for
+// a host name such as a COS endpoint's reach the fake server without DNS.
+class ScopedHttpProxy {
+ public:
+  explicit ScopedHttpProxy(const std::string& proxy) {
+    for (const char* name : {"http_proxy", "no_proxy", "NO_PROXY"}) {
+      const char* value = std::getenv(name);
+      saved_.emplace_back(name, value ? std::optional<std::string>(value) : std::nullopt);
+      unsetenv(name);
+    }
+    setenv("http_proxy", proxy.c_str(), 1);
+  }
+  ~ScopedHttpProxy() {
+    for (const auto& [name, value] : saved_) {
+      if (value.has_value()) {
+        setenv(name.c_str(), value->c_str(), 1);
+      } else {
+        unsetenv(name.c_str());
+      }
+    }
+  }
+  ScopedHttpProxy(const ScopedHttpProxy&) = delete;
+  ScopedHttpProxy& operator=(const ScopedHttpProxy&) = delete;
+
+ private:
+  std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
+};
 
 TEST(S3StoreTest, PutObjectSignsWithScopeAndRealPayloadHash) {
   FakeS3Server server([](const ReceivedRequest&) {
@@ -517,6 +561,198 @@ TEST(S3StoreTest, CompleteWithErrorInsideA200IsClassified) {
   EXPECT_NE(s.message().find("RID-C"), std::string::npos);
 }
 
+TEST(S3StoreTest, PutSendsCreateOnlyAndMetadataHeadersOnlyWhenAsked) {
+  FakeS3Server server([](const ReceivedRequest&) { return CannedResponse{}; });
+  std::unique_ptr<S3Store> store = MakeStore(OptionsFor(server.endpoint()));
+  const Bucket b{"bkt"};
+  ASSERT_TRUE(store->PutObject(b, ObjectKey{"plain"}, "x").ok());
+  ASSERT_TRUE(store->PutObject(b, ObjectKey{"meta"}, "x", {.metadata = {{"writer", "w-1"}}}).ok());
+  const WriteOptions create_only{.if_absent = true,
+                                 .metadata = {{"first-offset", "42"}, {"writer", "w-1"}}};
+  ASSERT_TRUE(store->PutObject(b, ObjectKey{"fenced"}, "x", create_only).ok());
+
+  const std::vector<ReceivedRequest> reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 3u);
+  for (const ReceivedRequest& r : reqs) {
+    // Not a COS endpoint: COS's header is never sent.
+    EXPECT_EQ(r.headers.count("x-cos-forbid-overwrite"), 0u) << r.target;
+  }
+  EXPECT_EQ(reqs[0].headers.count("if-none-match"), 0u);
+  for (const auto& header : reqs[0].headers) EXPECT_FALSE(header.first.starts_with("x-amz-meta-"));
+  EXPECT_EQ(reqs[1].headers.count("if-none-match"), 0u);
+  EXPECT_EQ(reqs[1].Header("x-amz-meta-writer"), "w-1");
+  EXPECT_EQ(reqs[1].headers.count("x-amz-meta-first-offset"), 0u);
+
+  const ReceivedRequest& r = reqs[2];
+  EXPECT_EQ(r.Header("if-none-match"), "*");
+  EXPECT_EQ(r.Header("x-amz-meta-first-offset"), "42");
+  EXPECT_EQ(r.Header("x-amz-meta-writer"), "w-1");
+  EXPECT_NE(r.Header("authorization")
+                .find("SignedHeaders=content-md5;content-type;host;if-none-match;x-amz-acl;"
+                      "x-amz-content-sha256;x-amz-date;x-amz-meta-first-offset;"
+                      "x-amz-meta-writer, "),
+            std::string::npos)
+      << r.Header("authorization");
+  ExpectSignatureMatchesWire(r, "/bkt/fenced", {}, "");
+}
+
+TEST(S3StoreTest, CreateOnlyPutThatFindsAnObjectIsAlreadyExists) {
+  FakeS3Server server(
+      [](const ReceivedRequest&) { return XmlError(412, "PreconditionFailed", "RID-412"); });
+  std::unique_ptr<S3Store> store = MakeStore(OptionsFor(server.endpoint()));
+  const Status s = store->PutObject(Bucket{"bkt"}, ObjectKey{"t/p=0/x.bin"}, "x",
+                                    {.if_absent = true, .metadata = {}});
+  EXPECT_EQ(s.code(), StatusCode::kAlreadyExists) << s.ToString();
+  EXPECT_FALSE(s.IsRetryable());
+  EXPECT_NE(s.message().find("already exists at key 't/p=0/x.bin'"), std::string::npos)
+      << s.ToString();
+  EXPECT_NE(s.message().find("another writer published it first"), std::string::npos)
+      << s.ToString();
+  EXPECT_NE(s.message().find("RID-412"), std::string::npos) << s.ToString();
+}
+
+TEST(S3StoreTest, MultipartSendsMetadataAtCreateAndConditionAtComplete) {
+  std::atomic<bool> object_exists{false};
+  FakeS3Server server([&](const ReceivedRequest& r) {
+    if (r.method == "POST" && r.query == "uploads") {
+      return CannedResponse{200,
+                            {},
+                            "<InitiateMultipartUploadResult><UploadId>up1</UploadId>"
+                            "</InitiateMultipartUploadResult>",
+                            {}};
+    }
+    if (r.Header("if-none-match") == "*" && object_exists) {
+      return XmlError(412, "PreconditionFailed", "RID-C412");
+    }
+    return CannedResponse{200,
+                          {},
+                          "<CompleteMultipartUploadResult><ETag>\"x-1\"</ETag>"
+                          "</CompleteMultipartUploadResult>",
+                          {}};
+  });
+  std::unique_ptr<S3Store> store = MakeStore(OptionsFor(server.endpoint()));
+  const Bucket b{"bkt"};
+  const ObjectKey k{"obj"};
+  const WriteOptions create_only{.if_absent = true, .metadata = {{"first-offset", "7"}}};
+  Result<MultipartId> id = store->CreateMultipart(b, k, create_only);
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  ASSERT_TRUE(store->CompleteMultipart(b, k, *id, {{1, "\"e1\""}}, create_only).ok());
+  ASSERT_TRUE(store->CompleteMultipart(b, k, *id, {{1, "\"e1\""}}).ok());
+  object_exists = true;
+  const Status lost = store->CompleteMultipart(b, k, *id, {{1, "\"e1\""}}, create_only);
+  EXPECT_EQ(lost.code(), StatusCode::kAlreadyExists) << lost.ToString();
+
+  const std::vector<ReceivedRequest> reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 4u);
+  // Metadata goes with the upload's creation; S3 takes the condition only on Complete.
+  EXPECT_EQ(reqs[0].Header("x-amz-meta-first-offset"), "7");
+  EXPECT_EQ(reqs[0].headers.count("if-none-match"), 0u);
+  ExpectSignatureMatchesWire(reqs[0], "/bkt/obj", {{"uploads", ""}}, "");
+  EXPECT_EQ(reqs[1].target, "/bkt/obj?uploadId=up1");
+  EXPECT_EQ(reqs[1].Header("if-none-match"), "*");
+  EXPECT_EQ(reqs[1].headers.count("x-cos-forbid-overwrite"), 0u);
+  ExpectSignatureMatchesWire(reqs[1], "/bkt/obj", {{"uploadId", "up1"}}, "");
+  EXPECT_EQ(reqs[2].headers.count("if-none-match"), 0u);
+}
+
+TEST(S3StoreTest, CosEndpointAlsoSendsForbidOverwrite) {
+  FakeS3Server server([](const ReceivedRequest& r) {
+    if (r.method == "HEAD") {
+      return CannedResponse{
+          200, {{"Content-Length", "3"}, {"ETag", "\"e\""}, {"x-cos-meta-writer", "w-2"}}, "", {}};
+    }
+    if (r.method == "POST" && r.path == "/taken") {
+      return XmlError(409, "FileAlreadyExists", "RID-COS");
+    }
+    return CannedResponse{200,
+                          {},
+                          "<CompleteMultipartUploadResult><ETag>\"x-1\"</ETag>"
+                          "</CompleteMultipartUploadResult>",
+                          {}};
+  });
+  ScopedHttpProxy proxy(server.endpoint());
+  S3Options options = OptionsFor("http://cos.ap-guangzhou.myqcloud.com");
+  options.path_style = false;
+  std::unique_ptr<S3Store> store = MakeStore(options);
+  const Bucket b{"logs-1250000000"};
+  ASSERT_TRUE(store->PutObject(b, ObjectKey{"k"}, "x", {.if_absent = true, .metadata = {}}).ok());
+  ASSERT_TRUE(store->PutObject(b, ObjectKey{"k"}, "x").ok());
+  ASSERT_TRUE(store
+                  ->CompleteMultipart(b, ObjectKey{"k"}, MultipartId{"u"}, {{1, "\"e\""}},
+                                      {.if_absent = true, .metadata = {}})
+                  .ok());
+  const Status lost = store->CompleteMultipart(b, ObjectKey{"taken"}, MultipartId{"u"},
+                                               {{1, "\"e\""}}, {.if_absent = true, .metadata = {}});
+  EXPECT_EQ(lost.code(), StatusCode::kAlreadyExists) << lost.ToString();
+  // COS may name user metadata its own way; the S3 way is tested elsewhere.
+  Result<ObjectHead> head = store->HeadObject(b, ObjectKey{"k"});
+  ASSERT_TRUE(head.ok()) << head.status().ToString();
+  EXPECT_EQ(head->metadata, (ObjectMetadata{{"writer", "w-2"}}));
+
+  const std::vector<ReceivedRequest> reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 5u);
+  EXPECT_EQ(reqs[0].Header("host"), "logs-1250000000.cos.ap-guangzhou.myqcloud.com");
+  EXPECT_EQ(reqs[0].path, "/k");
+  EXPECT_EQ(reqs[0].Header("if-none-match"), "*");
+  EXPECT_EQ(reqs[0].Header("x-cos-forbid-overwrite"), "true");
+  ExpectSignatureMatchesWire(reqs[0], "/k", {}, "");
+  EXPECT_EQ(reqs[1].headers.count("x-cos-forbid-overwrite"), 0u);
+  EXPECT_EQ(reqs[1].headers.count("if-none-match"), 0u);
+  EXPECT_EQ(reqs[2].Header("if-none-match"), "*");
+  EXPECT_EQ(reqs[2].Header("x-cos-forbid-overwrite"), "true");
+  ExpectSignatureMatchesWire(reqs[2], "/k", {{"uploadId", "u"}}, "");
+}
+
+TEST(S3StoreTest, TencentCosEndpointsAreRecognisedByHostName) {
+  EXPECT_TRUE(IsTencentCosEndpoint("https://cos.ap-guangzhou.myqcloud.com"));
+  EXPECT_TRUE(IsTencentCosEndpoint("https://cos.ap-guangzhou.myqcloud.com/"));
+  EXPECT_TRUE(IsTencentCosEndpoint("http://COS.AP-Beijing.MyQcloud.COM:8080"));
+  EXPECT_TRUE(IsTencentCosEndpoint("https://cos-internal.ap-shanghai.tencentcos.cn"));
+  EXPECT_TRUE(IsTencentCosEndpoint("https://cos.accelerate.myqcloud.com."));
+  EXPECT_FALSE(IsTencentCosEndpoint("https://s3.us-east-1.amazonaws.com"));
+  EXPECT_FALSE(IsTencentCosEndpoint("http://127.0.0.1:8333"));
+  EXPECT_FALSE(IsTencentCosEndpoint("http://[::1]:9000"));
+  EXPECT_FALSE(IsTencentCosEndpoint("https://notmyqcloud.com"));
+  EXPECT_FALSE(IsTencentCosEndpoint("https://myqcloud.com.example.org"));
+  EXPECT_FALSE(IsTencentCosEndpoint("https://tencentcos.cn.example.org:443"));
+}
+
+TEST(S3StoreTest, HeadObjectReturnsSizeEtagAndMetadata) {
+  FakeS3Server server([](const ReceivedRequest& r) {
+    if (r.path != "/bkt/dir/obj.bin") return WithStatus(404);  // HEAD errors have no body.
+    // The length of the object, not of this (empty) answer: the client must
+    // not wait for 123456 bytes.
+    return CannedResponse{200,
+                          {{"Content-Length", "123456"},
+                           {"ETag", "\"0123abcd-2\""},
+                           {"X-Amz-Meta-First-Offset", "42"},
+                           {"x-amz-meta-writer", "w-1"},
+                           {"x-cos-meta-ignored", "not COS"},
+                           {"x-amz-request-id", "RID-H"}},
+                          "",
+                          {}};
+  });
+  std::unique_ptr<S3Store> store = MakeStore(OptionsFor(server.endpoint()));
+  const auto start = std::chrono::steady_clock::now();
+  Result<ObjectHead> head = store->HeadObject(Bucket{"bkt"}, ObjectKey{"dir/obj.bin"});
+  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(2000));
+  ASSERT_TRUE(head.ok()) << head.status().ToString();
+  EXPECT_EQ(head->size, 123456u);
+  EXPECT_EQ(head->etag, "\"0123abcd-2\"");
+  EXPECT_EQ(head->metadata, (ObjectMetadata{{"first-offset", "42"}, {"writer", "w-1"}}));
+
+  const Result<ObjectHead> missing = store->HeadObject(Bucket{"bkt"}, ObjectKey{"absent"});
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound) << missing.status().ToString();
+  EXPECT_NE(missing.status().message().find("object 'absent' does not exist"), std::string::npos)
+      << missing.status().ToString();
+
+  const std::vector<ReceivedRequest> reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 2u);
+  EXPECT_EQ(reqs[0].method, "HEAD");
+  EXPECT_EQ(reqs[0].target, "/bkt/dir/obj.bin");
+  ExpectSignatureMatchesWire(reqs[0], "/bkt/dir/obj.bin", {}, "");
+}
+
 TEST(S3StoreTest, GetAndDelete) {
   FakeS3Server server([](const ReceivedRequest& r) {
     if (r.method == "GET" && r.path == "/bkt/present") return CannedResponse{200, {}, "body!", {}};
@@ -574,6 +810,22 @@ TEST(S3StoreTest, RejectsBadArgumentsBeforeSending) {
                                     {{2, "\"a\""}, {1, "\"b\""}})
                 .code(),
             StatusCode::kInvalidArgument);
+  // Metadata S3 would reject, or would not give back unchanged.
+  const std::vector<ObjectMetadata> bad_metadata = {
+      {{"First-Offset", "1"}}, {{"", "1"}},
+      {{"a b", "1"}},          {{"a_b", "1"}},
+      {{"ok", "line\nbreak"}}, {{"ok", " padded"}},
+      {{"ok", "\xC3\xBC"}},    {{"ok", std::string(2047, 'v')}},
+  };
+  for (const ObjectMetadata& metadata : bad_metadata) {
+    const Status put = store->PutObject(Bucket{"b"}, ObjectKey{"k"}, "x", {.metadata = metadata});
+    EXPECT_EQ(put.code(), StatusCode::kInvalidArgument) << metadata.begin()->first;
+    EXPECT_NE(put.message().find("metadata"), std::string::npos) << put.ToString();
+    EXPECT_EQ(
+        store->CreateMultipart(Bucket{"b"}, ObjectKey{"k"}, {.metadata = metadata}).status().code(),
+        StatusCode::kInvalidArgument)
+        << metadata.begin()->first;
+  }
   EXPECT_TRUE(server.requests().empty());
 }
 

@@ -37,8 +37,14 @@ class FakeSource final : public RecordSource {
       assigned_ = true;
     }
     if (!revoke_.empty()) {
-      listener->OnRevoked(revoke_, false);
+      // Like librdkafka, a revoke leaves the partitions' pause flags as they
+      // were (librdkafka issue 1849).
+      listener->OnRevoked(revoke_, revoke_lost_);
       for (int32_t p : revoke_) position_.erase(p);
+      if (reassign_) {
+        for (int32_t p : revoke_) position_[p] = committed(p);
+        listener->OnAssigned(revoke_);
+      }
       revoke_.clear();
     }
     for (auto& [p, log] : logs_) {
@@ -82,12 +88,24 @@ class FakeSource final : public RecordSource {
     ++seeks_;
     return Status::Ok();
   }
+  Status Seek(int32_t p, int64_t offset) override {
+    position_[p] = offset;
+    ++seeks_;
+    return Status::Ok();
+  }
 
   int64_t committed(int32_t p) const {
     auto it = commits_.find(p);
     return it == commits_.end() ? 0 : it->second;
   }
   void Revoke(std::vector<int32_t> parts) { revoke_ = std::move(parts); }
+  // On the next poll, takes `parts` away (lost: the group moved on without
+  // this consumer) and hands them back at once, as after a session timeout.
+  void LoseAndReassign(std::vector<int32_t> parts) {
+    revoke_ = std::move(parts);
+    revoke_lost_ = true;
+    reassign_ = true;
+  }
   // Forgets the consumer position, as a restarted worker would.
   void Restart() {
     assigned_ = false;
@@ -100,6 +118,8 @@ class FakeSource final : public RecordSource {
   std::map<int32_t, int64_t> commits_;
   std::set<int32_t> paused_;
   std::vector<int32_t> revoke_;
+  bool revoke_lost_ = false;
+  bool reassign_ = false;
   bool assigned_ = false;
   bool fail_commits_ = false;
   int commit_calls_ = 0;
@@ -502,6 +522,102 @@ TEST_F(TaskRunnerTest, PartitionHeldBehindItsObjectKeepsItsWindowOpen) {
   auto objects = store_.Objects(bucket_);
   ASSERT_EQ(objects.size(), 3u);
   EXPECT_EQ(std::prev(objects.end())->second, "w2-a\nw2-b\n");
+}
+
+TEST_F(TaskRunnerTest, PartitionLostWhilePausedArchivesAgainOnceReassigned) {
+  // Section 0 of the chaos run: the partition is paused behind its in-flight
+  // object (slow store) when the group declares it lost; it is handed back
+  // with librdkafka's pause flag still set, and must start archiving again.
+  store_.FailCalls(Status::Unavailable("slow"), -1);
+  for (int w = 0; w < 3; ++w) source_.Append(0, kT0 + w * kWindow, "r" + std::to_string(w));
+  auto runner = MakeRunner();
+  StepUntil(*runner, [&] { return source_.paused_.count(0) == 1; });
+  source_.LoseAndReassign({0});
+  runner->Step(std::chrono::milliseconds(0));
+  EXPECT_EQ(runner->uncommitted_objects(), 0u) << "nothing of the lost owner stays in flight";
+  store_.FailCalls(Status::Ok(), 0);
+  for (int w = 3; w < 5; ++w) source_.Append(0, kT0 + w * kWindow, "r" + std::to_string(w));
+  StepUntil(*runner, [&] { return source_.committed(0) == 4; });
+  auto lines = ArchivedLines();
+  for (int w = 0; w < 4; ++w) EXPECT_EQ(lines["r" + std::to_string(w)], 1) << w;
+}
+
+TEST_F(TaskRunnerTest, LostPartitionCancelsItsUploadAtOnce) {
+  // An orderly revoke would wait finish_timeout for a healthy upload; a lost
+  // partition has a new owner already, so its upload is cancelled at once.
+  store_.FailCalls(Status::Unavailable("store down"), -1);
+  source_.Append(0, kT0, "a");
+  source_.Append(0, kT0 + kWindow, "b");
+  auto runner = MakeRunner(nullptr, nullptr, std::chrono::hours(1));
+  StepUntil(*runner, [&] { return runner->uncommitted_objects() == 1; });
+  source_.LoseAndReassign({0});
+  runner->Step(std::chrono::milliseconds(0));  // Would block for an hour before the fix.
+  EXPECT_EQ(source_.commit_calls_, 0);
+  store_.FailCalls(Status::Ok(), 0);
+  StepUntil(*runner, [&] { return source_.committed(0) == 1; });
+  EXPECT_EQ(ArchivedLines()["a"], 1);
+}
+
+TEST_F(TaskRunnerTest, RefusedPublishAdoptsTheWinnersObjectAndReadsOnAfterIt) {
+  // P7: a zombie (or a crashed earlier owner) published the same key first,
+  // cut after two records. This writer must not overwrite it: it commits the
+  // winner's range and archives the rest in the next object.
+  for (int i = 0; i < 4; ++i) source_.Append(0, kT0 + i, "a" + std::to_string(i));
+  source_.Append(0, kT0 + kWindow, "b0");
+  bool raced = false;
+  store_.set_before_publish([&](const ObjectKey& key) {
+    if (raced) return;
+    raced = true;
+    WriteOptions other;
+    other.metadata = {{"kafka2cos-first-offset", "0"},
+                      {"kafka2cos-last-offset", "1"},
+                      {"kafka2cos-writer", "zombie"}};
+    ASSERT_TRUE(store_.PutObject(bucket_, key, "a0\na1\n", other).ok());
+  });
+  auto runner = MakeRunner();
+  StepUntil(*runner, [&] { return source_.committed(0) == 4; });
+  EXPECT_EQ(runner->stats().objects_adopted, 1u);
+  auto lines = ArchivedLines();
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(lines["a" + std::to_string(i)], 1) << i;
+  EXPECT_EQ(store_.Objects(bucket_).size(), 2u);
+  EXPECT_EQ(store_.Objects(bucket_).begin()->second, "a0\na1\n") << "the winner's object stays";
+}
+
+TEST_F(TaskRunnerTest, RefusedPublishWithoutALastOffsetMeasuresTheWinnersObject) {
+  // A streamed winner's metadata has no last offset: the writer reads again
+  // from the first offset and finds the end by the object's size.
+  for (int i = 0; i < 4; ++i) source_.Append(0, kT0 + i, "a" + std::to_string(i));
+  source_.Append(0, kT0 + kWindow, "b0");
+  bool raced = false;
+  store_.set_before_publish([&](const ObjectKey& key) {
+    if (raced) return;
+    raced = true;
+    WriteOptions other;
+    other.metadata = {{"kafka2cos-first-offset", "0"}};
+    ASSERT_TRUE(store_.PutObject(bucket_, key, "a0\na1\na2\n", other).ok());
+  });
+  auto runner = MakeRunner();
+  StepUntil(*runner, [&] { return source_.committed(0) == 4; });
+  auto lines = ArchivedLines();
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(lines["a" + std::to_string(i)], 1) << i;
+}
+
+TEST_F(TaskRunnerTest, ForeignObjectAtTheKeyBlocksThePartitionAndCommitsNothing) {
+  source_.Append(0, kT0, "mine");
+  for (int i = 0; i < 10; ++i) source_.Append(0, kT0 + kWindow + i, "next");
+  bool raced = false;
+  store_.set_before_publish([&](const ObjectKey& key) {
+    if (std::exchange(raced, true)) return;  // The hook runs for its own put too.
+    (void)store_.PutObject(bucket_, key, "something much longer than one record\n");
+  });
+  auto runner = MakeRunner();
+  for (int i = 0; i < 200 && runner->stats().last_error.find("move it") == std::string::npos; ++i) {
+    runner->Step(std::chrono::milliseconds(0));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_NE(runner->stats().last_error.find("FailedPrecondition"), std::string::npos);
+  EXPECT_EQ(source_.commit_calls_, 0);
+  EXPECT_TRUE(source_.paused_.count(0));
 }
 
 }  // namespace
