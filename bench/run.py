@@ -379,7 +379,9 @@ def check_output(name: str, got: int, want: int):
 
 
 def tree_bytes(root: Path) -> int:
-    return sum(p.stat().st_size for p in root.rglob("*") if p.is_file())
+    # Objects only: the local store's metadata sidecars live under .k2c-meta.
+    return sum(p.stat().st_size for p in root.rglob("*")
+               if p.is_file() and ".k2c-meta" not in p.parts)
 
 
 def remove(path: Path):

@@ -188,7 +188,7 @@ Result<fs::path> LocalStore::ObjectPath(const Bucket& bucket, const ObjectKey& k
 Result<fs::path> LocalStore::MetadataPath(const Bucket& bucket, const ObjectKey& key) const {
   auto path = ObjectPath(bucket, key);
   if (!path.ok()) return path.status();
-  return root_ / bucket.name / kMetaDir / key.value;
+  return root_ / bucket.name / kMetaDir / (key.value + ".meta");
 }
 
 Status LocalStore::PublishFile(const Bucket& bucket, const fs::path& tmp, const fs::path& dest,

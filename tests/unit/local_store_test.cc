@@ -103,5 +103,35 @@ TEST_F(LocalStoreTest, RejectsPathTraversalAndBadBucketNames) {
   EXPECT_FALSE(fs::exists(root_ / "escape"));
 }
 
+TEST_F(LocalStoreTest, CreateOnlyPublishLetsTheFirstWriterWinAndKeepsItsMetadata) {
+  ASSERT_TRUE(store_->CreateBucket(bucket_).ok());
+  const ObjectKey key{"t/obj.txt"};
+  WriteOptions first;
+  first.if_absent = true;
+  first.metadata = {{"kafka2cos-first-offset", "0"}, {"kafka2cos-last-offset", "9"}};
+  ASSERT_TRUE(store_->PutObject(bucket_, key, "winner", first).ok());
+  WriteOptions second = first;
+  second.metadata["kafka2cos-last-offset"] = "3";
+  EXPECT_EQ(store_->PutObject(bucket_, key, "late", second).code(), StatusCode::kAlreadyExists);
+  auto id = store_->CreateMultipart(bucket_, key, second);
+  ASSERT_TRUE(id.ok());
+  auto etag = store_->UploadPart(bucket_, key, *id, 1, "late part");
+  ASSERT_TRUE(etag.ok());
+  EXPECT_EQ(store_->CompleteMultipart(bucket_, key, *id, {{1, *etag}}, second).code(),
+            StatusCode::kAlreadyExists);
+  EXPECT_EQ(store_->GetObject(bucket_, key).value(), "winner");
+  auto head = store_->HeadObject(bucket_, key);
+  ASSERT_TRUE(head.ok());
+  EXPECT_EQ(head->size, 6u);
+  EXPECT_EQ(head->metadata.at("kafka2cos-last-offset"), "9");
+  // Sidecars are not objects.
+  auto page = store_->ListObjects(bucket_, "", "");
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->objects.size(), 1u);
+  EXPECT_EQ(page->objects[0].key.value, key.value);
+  EXPECT_EQ(store_->HeadObject(bucket_, ObjectKey{"t/none"}).status().code(),
+            StatusCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace k2c
