@@ -127,15 +127,21 @@ Status MemoryStore::CompleteMultipart(const Bucket& bucket, const ObjectKey& key
   return Status::Ok();
 }
 
-Result<ObjectHead> MemoryStore::HeadObject(const Bucket& bucket, const ObjectKey& key) {
-  std::lock_guard<std::mutex> lock(mu_);
+Result<const std::string*> MemoryStore::FindObject(const Bucket& bucket, const ObjectKey& key) {
   K2C_RETURN_IF_ERROR(MaybeFail());
   K2C_RETURN_IF_ERROR(CheckBucket(bucket));
   auto& objects = buckets_[bucket.name];
   auto it = objects.find(key.value);
   if (it == objects.end()) return Status::NotFound("no object '" + key.value + "'");
+  return &it->second;
+}
+
+Result<ObjectHead> MemoryStore::HeadObject(const Bucket& bucket, const ObjectKey& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto body = FindObject(bucket, key);
+  if (!body.ok()) return body.status();
   ObjectHead head;
-  head.size = it->second.size();
+  head.size = (*body)->size();
   head.metadata = metadata_[bucket.name][key.value];
   return head;
 }
@@ -148,12 +154,9 @@ Status MemoryStore::AbortMultipart(const Bucket&, const ObjectKey&, const Multip
 
 Result<std::string> MemoryStore::GetObject(const Bucket& bucket, const ObjectKey& key) {
   std::lock_guard<std::mutex> lock(mu_);
-  K2C_RETURN_IF_ERROR(MaybeFail());
-  K2C_RETURN_IF_ERROR(CheckBucket(bucket));
-  auto& objects = buckets_[bucket.name];
-  auto it = objects.find(key.value);
-  if (it == objects.end()) return Status::NotFound("no object '" + key.value + "'");
-  return it->second;
+  auto body = FindObject(bucket, key);
+  if (!body.ok()) return body.status();
+  return **body;
 }
 
 Status MemoryStore::DeleteObject(const Bucket& bucket, const ObjectKey& key) {

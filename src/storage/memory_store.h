@@ -68,6 +68,8 @@ class MemoryStore final : public ObjectStore {
   Status MaybeFail();                              // Requires mu_.
   Status CheckBucket(const Bucket& bucket) const;  // Requires mu_.
   void RunBeforePublish(const ObjectKey& key);     // Must not hold mu_.
+  // The object's body, after an injected failure if any. Requires mu_.
+  Result<const std::string*> FindObject(const Bucket& bucket, const ObjectKey& key);
   // Stores `body` at `key` unless the write is create-only and one exists.
   // Requires mu_.
   Status Publish(const Bucket& bucket, const ObjectKey& key, std::string body,
