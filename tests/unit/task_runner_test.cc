@@ -166,6 +166,18 @@ class TaskRunnerTest : public ::testing::Test {
     ASSERT_TRUE(done());
   }
 
+  // Lets "another writer" publish `body` with `metadata` first, at the key
+  // of this runner's next publish (once).
+  void PublishFirstAtNextKey(std::string body, ObjectMetadata metadata) {
+    auto raced = std::make_shared<bool>(false);
+    store_.set_before_publish([this, raced, body, metadata](const ObjectKey& key) {
+      if (std::exchange(*raced, true)) return;  // The hook runs for its own put too.
+      WriteOptions other;
+      other.metadata = metadata;
+      ASSERT_TRUE(store_.PutObject(bucket_, key, body, other).ok());
+    });
+  }
+
   // Every record value of the bucket, by line, counted.
   std::map<std::string, int> ArchivedLines() {
     std::map<std::string, int> lines;
@@ -564,16 +576,9 @@ TEST_F(TaskRunnerTest, RefusedPublishAdoptsTheWinnersObjectAndReadsOnAfterIt) {
   // winner's range and archives the rest in the next object.
   for (int i = 0; i < 4; ++i) source_.Append(0, kT0 + i, "a" + std::to_string(i));
   source_.Append(0, kT0 + kWindow, "b0");
-  bool raced = false;
-  store_.set_before_publish([&](const ObjectKey& key) {
-    if (raced) return;
-    raced = true;
-    WriteOptions other;
-    other.metadata = {{"kafka2cos-first-offset", "0"},
-                      {"kafka2cos-last-offset", "1"},
-                      {"kafka2cos-writer", "zombie"}};
-    ASSERT_TRUE(store_.PutObject(bucket_, key, "a0\na1\n", other).ok());
-  });
+  PublishFirstAtNextKey("a0\na1\n", {{"kafka2cos-first-offset", "0"},
+                                     {"kafka2cos-last-offset", "1"},
+                                     {"kafka2cos-writer", "zombie"}});
   auto runner = MakeRunner();
   StepUntil(*runner, [&] { return source_.committed(0) == 4; });
   EXPECT_EQ(runner->stats().objects_adopted, 1u);
@@ -588,14 +593,7 @@ TEST_F(TaskRunnerTest, RefusedPublishWithoutALastOffsetMeasuresTheWinnersObject)
   // from the first offset and finds the end by the object's size.
   for (int i = 0; i < 4; ++i) source_.Append(0, kT0 + i, "a" + std::to_string(i));
   source_.Append(0, kT0 + kWindow, "b0");
-  bool raced = false;
-  store_.set_before_publish([&](const ObjectKey& key) {
-    if (raced) return;
-    raced = true;
-    WriteOptions other;
-    other.metadata = {{"kafka2cos-first-offset", "0"}};
-    ASSERT_TRUE(store_.PutObject(bucket_, key, "a0\na1\na2\n", other).ok());
-  });
+  PublishFirstAtNextKey("a0\na1\na2\n", {{"kafka2cos-first-offset", "0"}});
   auto runner = MakeRunner();
   StepUntil(*runner, [&] { return source_.committed(0) == 4; });
   auto lines = ArchivedLines();
@@ -605,11 +603,7 @@ TEST_F(TaskRunnerTest, RefusedPublishWithoutALastOffsetMeasuresTheWinnersObject)
 TEST_F(TaskRunnerTest, ForeignObjectAtTheKeyBlocksThePartitionAndCommitsNothing) {
   source_.Append(0, kT0, "mine");
   for (int i = 0; i < 10; ++i) source_.Append(0, kT0 + kWindow + i, "next");
-  bool raced = false;
-  store_.set_before_publish([&](const ObjectKey& key) {
-    if (std::exchange(raced, true)) return;  // The hook runs for its own put too.
-    (void)store_.PutObject(bucket_, key, "something much longer than one record\n");
-  });
+  PublishFirstAtNextKey("something much longer than one record\n", {});
   auto runner = MakeRunner();
   for (int i = 0; i < 200 && runner->stats().last_error.find("move it") == std::string::npos; ++i) {
     runner->Step(std::chrono::milliseconds(0));
