@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <set>
 
+#include "common/random_id.h"
 #include "format/encoder.h"
 #include "kafka/topic_id.h"
 #include "storage/local_store.h"
@@ -268,7 +269,10 @@ Result<bool> Worker::WriteProbe(const Bucket& bucket, const std::string& prefix)
   // created twice, create-only: a store that honours the condition refuses
   // the second (P7 in docs/design.md); one that does not is used with the
   // overwrite rule (P3), and the task says so.
-  const ObjectKey probe{prefix + "_kafka2cos_write_probe"};
+  // Its own key per call: workers of one task start together, and with a
+  // shared key one's delete or first create races another's create-only
+  // pair (seen: a refused first create failed a joining worker's start).
+  const ObjectKey probe{prefix + "_kafka2cos_write_probe." + RandomHex64()};
   const std::string where =
       "write probe object '" + probe.value + "' to bucket '" + bucket.name + "'";
   K2C_RETURN_IF_ERROR(store_->DeleteObject(bucket, probe).WithContext(where));

@@ -10,8 +10,9 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <random>
 #include <sstream>
+
+#include "common/random_id.h"
 
 namespace k2c {
 namespace fs = std::filesystem;
@@ -21,11 +22,6 @@ constexpr size_t kPageSize = 1000;
 
 Status ErrnoStatus(const std::string& what, int err) {
   return Status::IOError(what + ": " + std::strerror(err));
-}
-
-std::string RandomHex() {
-  std::random_device rd;
-  return fmt::format("{:08x}{:08x}", rd(), rd());
 }
 
 // Writes all of `len` bytes at `data` to `fd`; `path` names it in errors.
@@ -205,7 +201,7 @@ Status LocalStore::PublishFile(const Bucket& bucket, const fs::path& tmp, const 
   }
   fs::create_directories(meta->parent_path(), ec);
   if (ec) return Status::IOError("create " + meta->parent_path().string() + ": " + ec.message());
-  const fs::path meta_tmp = root_ / bucket.name / kTempDir / ("meta-" + RandomHex());
+  const fs::path meta_tmp = root_ / bucket.name / kTempDir / ("meta-" + RandomHex64());
   Status s = WriteFile(meta_tmp, EncodeMetadata(options.metadata), /*durable=*/true);
   if (s.ok()) s = Publish(meta_tmp, *meta, /*if_absent=*/false);
   if (!s.ok()) fs::remove(meta_tmp, ec);
@@ -254,7 +250,7 @@ Status LocalStore::PutObject(const Bucket& bucket, const ObjectKey& key, std::st
   std::error_code ec;
   fs::create_directories(tmp_dir, ec);
   if (ec) return Status::IOError("create " + tmp_dir.string() + ": " + ec.message());
-  const fs::path tmp = tmp_dir / ("put-" + RandomHex());
+  const fs::path tmp = tmp_dir / ("put-" + RandomHex64());
   Status s = WriteFile(tmp, body, /*durable=*/true);
   if (s.ok()) s = PublishFile(bucket, tmp, *dest, key, options);
   fs::remove(tmp, ec);  // Left over after a link or a failure.
@@ -266,7 +262,7 @@ Result<MultipartId> LocalStore::CreateMultipart(const Bucket& bucket, const Obje
   auto dest = ObjectPath(bucket, key);
   if (!dest.ok()) return dest.status();
   K2C_RETURN_IF_ERROR(HeadBucket(bucket));
-  MultipartId id{RandomHex()};
+  MultipartId id{RandomHex64()};
   auto dir = UploadDir(bucket, id);
   if (!dir.ok()) return dir.status();
   std::error_code ec;

@@ -68,7 +68,13 @@ def check_exactly_once(objects, positions, instance, topic):
 # asserting at the first problem, so a test can report and then assert.
 # ---------------------------------------------------------------------------
 
-PROBE_SUFFIX = "_kafka2cos_write_probe"
+PROBE_RE = re.compile(r"(^|/)_kafka2cos_write_probe\.[0-9a-f]{16}$")
+
+
+def is_probe(key: str) -> bool:
+    """A start-up write probe (`<prefix>_kafka2cos_write_probe.<16 hex>`),
+    left behind when a worker is killed between its create and delete."""
+    return PROBE_RE.search(key) is not None
 
 
 def _new_result(expected: int) -> dict:
@@ -81,7 +87,7 @@ def _archived_objects(objects, instance, topic, res):
     Counts them and leftover write probes in `res`, and any other key as a
     problem."""
     for key, body in sorted(objects.items()):
-        if key.endswith(PROBE_SUFFIX):
+        if is_probe(key):
             res["probes"] += 1
             continue
         res["objects"] += 1

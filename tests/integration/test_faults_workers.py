@@ -23,7 +23,7 @@ import pytest
 from confluent_kafka import KafkaException, TopicPartition
 from confluent_kafka.admin import NewPartitions
 
-from archive_check import (KEY_RE, PROBE_SUFFIX, assert_exactly_once, cluster_id,
+from archive_check import (KEY_RE, assert_exactly_once, cluster_id, is_probe,
                            count_exactly_once, count_exactly_once_bytes, produce_values,
                            report, wait_until_complete)
 from worker import Worker, s3_storage_toml, task_toml
@@ -280,7 +280,7 @@ def test_repeated_kill9_mid_stream(kafka, s3, unique_name, tmp_path, workers, pr
         known = set().union(*unlogged_at_kill)
         unlogged_at_kill.append(sorted(
             k for k in set(list_keys(s3, bucket, prefix)) - logged - known
-            if not k.endswith(PROBE_SUFFIX)))
+            if not is_probe(k)))
         worker.start()
     worker.wait_for_log(r"event=partition_assigned", count=partitions, timeout=60)
     time.sleep(2)
