@@ -72,7 +72,7 @@ int RunWorker(const std::string& config_path) {
     std::fprintf(stderr, "kafka2cos: cannot start: %s\n", started.ToString().c_str());
     return kExitStartup;
   }
-  spdlog::info("event=worker_started config={} tasks={}", config_path, worker.Tasks().size());
+  spdlog::info("event=worker_started config={}", config_path);
   // Wait for a stop signal, checking once a second that no task has failed.
   const timespec tick{1, 0};
   int sig = -1;
@@ -90,6 +90,11 @@ int RunWorker(const std::string& config_path) {
     spdlog::info("event=worker_stopping signal={}", sig == SIGTERM ? "SIGTERM" : "SIGINT");
   }
   worker.Stop();
+  if (!failure.ok() && !worker.started()) {
+    // Kafka or the store answered at last, and said the settings are wrong.
+    std::fprintf(stderr, "kafka2cos: cannot start: %s\n", failure.ToString().c_str());
+    return kExitStartup;
+  }
   if (!failure.ok()) {
     // Uncommitted records are read again by the next start.
     spdlog::error("event=worker_failed error=\"{}\"", failure.ToString());

@@ -265,17 +265,22 @@ void ApiServer::Routes() {
   ControlPlane* plane = plane_;
 
   s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    if (token_.empty() || req.path.rfind("/v1/", 0) != 0) {
-      return httplib::Server::HandlerResponse::Unhandled;
-    }
+    if (req.path.rfind("/v1/", 0) != 0) return httplib::Server::HandlerResponse::Unhandled;
     const std::string header = req.get_header_value("Authorization");
     // The scheme name is case-insensitive (RFC 7235).
     const bool bearer = header.size() > 7 && strncasecmp(header.c_str(), "Bearer ", 7) == 0;
-    if (!bearer || !TokenMatches(header.substr(7), token_)) {
+    if (!token_.empty() && (!bearer || !TokenMatches(header.substr(7), token_))) {
       res.set_header("WWW-Authenticate", "Bearer");
       SendError(res, {401, "unauthorized",
                       header.empty() ? "this API needs 'Authorization: Bearer <token>'"
                                      : "the bearer token is wrong"});
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    // Until the worker reached Kafka it has no tasks to show or change.
+    const Status started = plane_->Started();
+    if (!started.ok()) {
+      res.set_header("Retry-After", "5");
+      SendError(res, {503, "unavailable", started.message() + "; see GET /readyz"});
       return httplib::Server::HandlerResponse::Handled;
     }
     return httplib::Server::HandlerResponse::Unhandled;

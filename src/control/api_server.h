@@ -29,6 +29,10 @@ class ControlPlane {
   virtual std::string instance() const = 0;
   // The window limits that task settings are validated against.
   virtual const SinkConfig& sink() const = 0;
+  // OK once the worker reached Kafka and its task store, so that the /v1/
+  // endpoints can answer; Unavailable with the reason while it still waits
+  // for them (it retries with backoff).
+  virtual Status Started() const { return Status::Ok(); }
   // OK once the worker has read the task topics and started; the reason
   // otherwise.
   virtual Status Ready() const = 0;

@@ -5,9 +5,11 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
+#include "common/backoff.h"
 #include "common/random_id.h"
 #include "format/encoder.h"
 #include "kafka/topic_id.h"
@@ -93,36 +95,12 @@ Status Worker::Start() {
   if (!store.ok()) return store.status();
   store_ = std::move(store.value());
   instance_ = config_.instance_id;
-  if (instance_.empty()) {
-    // Group ids and topic names depend on the instance id, which defaults to
-    // the cluster id; a first connection without a group learns it.
-    KafkaSourceOptions probe;
-    probe.bootstrap_servers = config_.kafka.bootstrap_servers;
-    probe.properties = config_.kafka.properties;
-    auto id = FetchClusterId(probe);
-    if (!id.ok()) return id.status();
-    instance_ = *id;
-    spdlog::info("event=instance_id instance={} source=kafka_cluster_id", instance_);
-  }
   budget_ = std::make_unique<MemoryBudget>(config_.sink.memory_budget);
   K2C_RETURN_IF_ERROR(PrepareSpool());
   pool_ = std::make_unique<UploadPool>("upload", config_.sink.upload_threads);
 
-  TaskStoreOptions store_options;
-  store_options.kafka = AdminOptions();
-  store_options.tasks_topic = config_.control.tasks_topic.empty()
-                                  ? DefaultControlTopic(instance_, "tasks")
-                                  : config_.control.tasks_topic;
-  store_options.status_topic = config_.control.status_topic.empty()
-                                   ? DefaultControlTopic(instance_, "status")
-                                   : config_.control.status_topic;
-  store_options.replication_factor = config_.control.replication_factor;
-  auto task_store = TaskStore::Open(store_options);
-  if (!task_store.ok()) return task_store.status().WithContext("open the task store");
-  task_store_ = std::move(task_store.value());
-  spdlog::info("event=task_store_open tasks_topic={} status_topic={} tasks={}",
-               store_options.tasks_topic, store_options.status_topic, task_store_->Tasks().size());
-
+  // The API comes first so that /readyz can say why the worker is not
+  // archiving yet while Kafka or the store do not answer.
   if (!config_.http.listen.empty()) {
     api_ = std::make_unique<ApiServer>(this, config_.http.token);
     K2C_RETURN_IF_ERROR(api_->Start(config_.http.listen));
@@ -136,20 +114,91 @@ Status Worker::Start() {
                                     : "-" + std::to_string(static_cast<long>(getpid())));
   }
 
+  // A store or broker that does not answer *for now* (connection refused or
+  // reset, timeouts, 5xx) is waited for; anything else (a missing topic or
+  // bucket, refused credentials, a bad template) is a configuration error
+  // that stops the worker at once with nothing archived.
+  const Status connected = Connect();
+  if (!connected.ok() && !connected.IsRetryable()) return connected;
+  control_thread_ = std::thread([this, connected] {
+    pthread_setname_np(pthread_self(), "control");
+    if (!connected.ok() && !ConnectWithRetry(connected)) return;
+    ControlLoop();
+  });
+  return Status::Ok();
+}
+
+Status Worker::Connect() {
+  if (instance_.empty()) {
+    // Group ids and topic names depend on the instance id, which defaults to
+    // the cluster id; a first connection without a group learns it.
+    KafkaSourceOptions probe;
+    probe.bootstrap_servers = config_.kafka.bootstrap_servers;
+    probe.properties = config_.kafka.properties;
+    auto id = FetchClusterId(probe);
+    if (!id.ok()) return id.status().WithContext("learn the Kafka cluster id");
+    instance_ = *id;
+    spdlog::info("event=instance_id instance={} source=kafka_cluster_id", instance_);
+  }
+  if (!task_store_) {
+    TaskStoreOptions store_options;
+    store_options.kafka = AdminOptions();
+    store_options.tasks_topic = config_.control.tasks_topic.empty()
+                                    ? DefaultControlTopic(instance_, "tasks")
+                                    : config_.control.tasks_topic;
+    store_options.status_topic = config_.control.status_topic.empty()
+                                     ? DefaultControlTopic(instance_, "status")
+                                     : config_.control.status_topic;
+    store_options.replication_factor = config_.control.replication_factor;
+    auto task_store = TaskStore::Open(store_options);
+    if (!task_store.ok()) return task_store.status().WithContext("open the task store");
+    task_store_ = std::move(task_store.value());
+    spdlog::info("event=task_store_open tasks_topic={} status_topic={} tasks={}",
+                 store_options.tasks_topic, store_options.status_topic,
+                 task_store_->Tasks().size());
+  }
+
   std::map<std::string, std::unique_ptr<Task>> prepared;
   K2C_RETURN_IF_ERROR(ApplyConfigTasks(&prepared));
   for (auto& [topic, task] : prepared) {
     auto def = task_store_->Get(topic);
     StartTask(std::move(task), def ? def->state : TaskState::kRunning);
   }
-  control_thread_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "control");
-    ControlLoop();
-  });
+  {
+    std::lock_guard<std::mutex> lock(start_mu_);
+    start_error_ = Status::Ok();
+  }
+  started_.store(true);
   ready_.store(true);
-  spdlog::info("event=worker_ready worker_id={} api={}", worker_id_,
-               worker_url_.empty() ? "none" : worker_url_);
+  spdlog::info("event=worker_ready worker_id={} api={} tasks={}", worker_id_,
+               worker_url_.empty() ? "none" : worker_url_, prepared.size());
   return Status::Ok();
+}
+
+bool Worker::ConnectWithRetry(Status error) {
+  // Full-jitter backoff from 1 s to 30 s: workers restarted together after
+  // an outage do not all knock at once.
+  Backoff backoff(std::chrono::seconds(1), std::chrono::seconds(30));
+  while (true) {
+    {
+      std::lock_guard<std::mutex> lock(start_mu_);
+      start_error_ = error;
+    }
+    const std::chrono::milliseconds delay =
+        std::max(backoff.NextDelay(error), std::chrono::milliseconds(200));
+    spdlog::warn("event=start_waiting retry_in_ms={} error=\"{}\"", delay.count(),
+                 error.ToString());
+    if (stop_token_.WaitFor(delay)) return false;
+    error = Connect();
+    if (error.ok()) return true;
+    if (!error.IsRetryable()) {
+      spdlog::error("event=start_failed error=\"{}\"", error.ToString());
+      std::lock_guard<std::mutex> lock(start_mu_);
+      start_error_ = error;
+      start_failed_ = true;
+      return false;
+    }
+  }
 }
 
 Status Worker::ApplyConfigTasks(std::map<std::string, std::unique_ptr<Task>>* prepared) {
@@ -486,6 +535,10 @@ void Worker::PublishStatuses(bool all) {
 }
 
 Status Worker::failure() const {
+  {
+    std::lock_guard<std::mutex> lock(start_mu_);
+    if (start_failed_) return start_error_;
+  }
   std::lock_guard<std::mutex> lock(tasks_mu_);
   for (const auto& [topic, task] : tasks_) {
     if (!task->runner->fatal().ok()) {
@@ -497,6 +550,7 @@ Status Worker::failure() const {
 
 void Worker::Stop() {
   if (stopping_.exchange(true)) return;
+  stop_token_.Cancel();
   ready_.store(false);
   if (api_) api_->Stop();
   if (control_thread_.joinable()) control_thread_.join();
@@ -522,8 +576,17 @@ void Worker::Stop() {
 
 // ---- ControlPlane ----
 
+Status Worker::Started() const {
+  if (started_.load()) return Status::Ok();
+  std::lock_guard<std::mutex> lock(start_mu_);
+  if (start_error_.ok()) return Status::Unavailable("the worker is starting");
+  return Status::Unavailable("the worker is starting, waiting for Kafka or the store (" +
+                             start_error_.ToString() + "); it retries with backoff");
+}
+
 Status Worker::Ready() const {
-  if (!ready_.load()) return Status::Unavailable("the worker is starting or stopping");
+  K2C_RETURN_IF_ERROR(Started());
+  if (!ready_.load()) return Status::Unavailable("the worker is stopping");
   return task_store_->health().WithContext("task store");
 }
 
@@ -652,6 +715,10 @@ void Worker::UpdateMetrics() {
       .Set(static_cast<double>(budget_ ? budget_->used() : 0));
   metrics_.GetGauge("kafka2cos_buffer_budget_bytes", "sink.memory_budget")
       .Set(static_cast<double>(config_.sink.memory_budget));
+  metrics_
+      .GetGauge("kafka2cos_worker_started",
+                "1 once the worker reached Kafka and its task store; 0 while it waits")
+      .Set(started_.load() ? 1 : 0);
   metrics_.GetGauge("kafka2cos_spool_bytes", "Record bytes spilled to the spool directory")
       .Set(static_cast<double>(spool_ ? spool_->used() : 0));
   std::lock_guard<std::mutex> lock(tasks_mu_);

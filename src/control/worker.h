@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/cancel.h"
 #include "control/api_server.h"
 #include "control/config.h"
 #include "control/metrics.h"
@@ -37,10 +38,12 @@ Result<std::unique_ptr<ObjectStore>> MakeObjectStore(const StorageConfig& storag
 //
 // Start() checks everything it can for the tasks of the config file before
 // archiving begins (topic exists, bucket writable, templates resolvable) and
-// fails with the first problem, so a misconfigured worker stops at once with
-// a clear message. Tasks added later through the API were checked by the
-// API's preflight; if one cannot start here, its status says why and the
-// worker retries it. Thread-safe: Stop() may be called from any thread.
+// fails with the first configuration problem, so a misconfigured worker
+// stops at once with a clear message. Kafka or a store that does not answer
+// for now is not a configuration problem: the worker then starts not ready
+// (/readyz says why) and its control thread retries with backoff. Tasks added later through the API
+// were checked by the API's preflight; if one cannot start here, its status says why and the worker
+// retries it. Thread-safe: Stop() may be called from any thread.
 class Worker final : public ControlPlane {
  public:
   explicit Worker(Config config);
@@ -48,16 +51,24 @@ class Worker final : public ControlPlane {
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
-  // Opens the task store, applies the config file's tasks, starts them, the
-  // control thread and the API. On error nothing runs.
+  // Starts the API, then opens the task store, applies the config file's
+  // tasks and starts them and the control thread. A configuration error is
+  // returned (nothing archives); a transient one is retried by the control
+  // thread, and a configuration error found then is reported by failure()
+  // while started() is false.
   Status Start();
+
+  // True once the worker reached Kafka and its task store and started the
+  // config file's tasks.
+  bool started() const { return started_.load(); }
 
   // Pauses or resumes every task of this worker (SIGUSR1/SIGUSR2), on top of
   // each task's own state; takes effect within one poll interval.
   void SetPaused(bool paused) { want_paused_.store(paused); }
 
   // Not OK once a task stopped on an error it cannot recover from in place
-  // (see TaskRunner::fatal); the caller should Stop() and exit non-zero.
+  // (see TaskRunner::fatal), or when a start retried after a transient error
+  // met a configuration error; the caller should Stop() and exit non-zero.
   Status failure() const;
 
   // Stops the API, then asks every task to finish in-flight uploads, commit
@@ -70,6 +81,7 @@ class Worker final : public ControlPlane {
   // ControlPlane:
   std::string instance() const override { return instance_; }
   const SinkConfig& sink() const override { return config_.sink; }
+  Status Started() const override;
   Status Ready() const override;
   Result<std::vector<TopicInfo>> ListTopics() override;
   Status CheckTopicExists(const std::string& topic) override;
@@ -92,6 +104,12 @@ class Worker final : public ControlPlane {
   };
 
   KafkaAdminOptions AdminOptions() const;
+  // Learns the instance id, opens the task store, applies and starts the
+  // config file's tasks; each step that succeeded is kept for the next try.
+  Status Connect();
+  // Retries Connect() with backoff while it fails with a retryable error.
+  // False when stopped or when a non-retryable error ends the start.
+  bool ConnectWithRetry(Status error);
   Result<std::unique_ptr<Task>> PrepareTask(const TaskConfig& task_config);
   // Proves write access to `bucket`; true if the store honours create-only
   // writes.
@@ -131,7 +149,12 @@ class Worker final : public ControlPlane {
 
   std::thread control_thread_;
   std::mutex metrics_mu_;  // Serializes UpdateMetrics().
+  std::atomic<bool> started_{false};
   std::atomic<bool> ready_{false};
+  CancelToken stop_token_;       // Interrupts the start's retry waits.
+  mutable std::mutex start_mu_;  // Guards start_error_ and start_failed_.
+  Status start_error_;           // Why the start waits (or failed).
+  bool start_failed_ = false;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> want_paused_{false};
 };

@@ -23,6 +23,8 @@ import re
 import signal
 import threading
 import time
+import urllib.error
+import urllib.request
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -578,3 +580,79 @@ def test_worker_stopped_while_storage_blackholed_then_restarted(scenario, s3):
     # ~42 s here with 4 partitions).
     assert stop_seconds < STOP_BOUND_S, \
         f"SIGTERM took {stop_seconds}s with {PARTITIONS} uploads hanging"
+
+
+# --------------------------------------------------------------------------
+# e. started while Kafka and the store are both down
+# --------------------------------------------------------------------------
+
+def _readyz(worker: Worker) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(worker.api_url + "/readyz", timeout=5) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+def test_worker_started_while_broker_and_store_are_down_waits_then_archives(scenario, kafka, s3):
+    """A store or broker that is unreachable *for now* is not a configuration
+    error: the worker stays up, not ready (/readyz says why, the API answers
+    503), retries with backoff, and archives once both answer (issue 10,
+    section 0: a worker restarted while the store reset connections exited at
+    start and stayed down)."""
+    sc = scenario
+    proxy = sc.stack.enter_context(FaultProxy(s3_port(s3)))
+    worker = Worker(sc.tmp_path, kafka.bootstrap, storage_toml(proxy.endpoint, s3),
+                    task_toml(sc.topic, sc.bucket), api=True)
+    sc.worker = worker
+    sc.stack.callback(worker.close)
+    sc.stack.callback(proxy.passthrough)
+    proxy.reset()
+    kafka.stop()
+    try:
+        worker.start()
+        worker.wait_for_log(r"event=start_waiting [^\n]*cluster id", timeout=60)
+        status, body = _readyz(worker)
+        assert status == 503 and "waiting for Kafka or the store" in body["reason"], body
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(worker.api_url + "/v1/tasks", timeout=5)
+        assert refused.value.code == 503
+    finally:
+        kafka.start()
+    # Kafka answers, the store still resets every connection: still waiting,
+    # now for the write probe.
+    worker.wait_for_log(r"event=start_waiting [^\n]*write probe", timeout=90)
+    status, body = _readyz(worker)
+    assert status == 503 and "write probe" in body["reason"], body
+    assert worker.running()
+    proxy.passthrough()
+    worker.wait_for_log(r"event=worker_ready", timeout=60)
+    worker.wait_for_log(r"event=partition_assigned", count=PARTITIONS, timeout=60)
+    assert _readyz(worker)[0] == 200
+    sc.start_stream()
+    worker.wait_for_log(r"event=object_written", count=PARTITIONS, timeout=30)
+    sc.finish("worker_started_while_broker_and_store_are_down",
+              {"kafka_down_at_start": 1, "store_resetting_at_start": 1,
+               "start_waiting": log_count(worker, r"event=start_waiting")})
+    assert worker.runs == 1 and worker.stop() == 0
+
+
+def test_configuration_error_found_after_waiting_still_stops_the_worker(kafka, s3, unique_name,
+                                                                        tmp_path):
+    """Waiting is for outages only: once the store answers and says the
+    bucket does not exist, the worker exits with the start-up code (3) and the
+    reason, as it does when the bucket is missing from the start."""
+    kafka.create_topic(unique_name, partitions=1)
+    with FaultProxy(s3_port(s3)) as proxy:
+        worker = Worker(tmp_path, kafka.bootstrap, storage_toml(proxy.endpoint, s3),
+                        task_toml(unique_name, "no-such-bucket-k2c"))
+        try:
+            proxy.reset()
+            worker.start()
+            worker.wait_for_log(r"event=start_waiting [^\n]*write probe", timeout=60)
+            proxy.passthrough()
+            assert worker.wait_exit(timeout=60) == 3
+            assert "cannot start" in worker.log()
+            assert "bucket 'no-such-bucket-k2c' does not exist" in worker.log()
+        finally:
+            worker.close()

@@ -40,6 +40,10 @@ class FakeControlPlane : public ControlPlane {
 
   std::string instance() const override { return "inst"; }
   const SinkConfig& sink() const override { return sink_; }
+  Status Started() const override {
+    std::lock_guard<std::mutex> lock(mu);
+    return started;
+  }
   Status Ready() const override {
     std::lock_guard<std::mutex> lock(mu);
     return ready;
@@ -109,6 +113,7 @@ class FakeControlPlane : public ControlPlane {
 
   mutable std::mutex mu;
   SinkConfig sink_;
+  Status started = Status::Ok();
   Status ready = Status::Ok();
   Result<std::vector<TopicInfo>> list_topics = std::vector<TopicInfo>{};
   Status topic_exists = Status::Ok();
@@ -258,6 +263,29 @@ TEST_F(ApiServerTest, ReadyzAnswersReadyOrNotReadyWithTheReason) {
   EXPECT_EQ(not_ready.status, 503);
   EXPECT_EQ(not_ready.parsed,
             json({{"status", "not_ready"}, {"reason", "still reading kafka2cos.inst.tasks"}}));
+}
+
+TEST_F(ApiServerTest, V1AnswersUnavailableUntilTheWorkerStarted) {
+  Seed(Def("orders", "b"));
+  plane_.With([](FakeControlPlane& p) {
+    p.started =
+        Status::Unavailable("the worker is starting, waiting for Kafka (connection refused)");
+    p.ready = p.started;
+  });
+  // The token is still checked first; then nothing reaches the plane.
+  ExpectError(ToReply(client_->Get("/v1/tasks")), 401, "unauthorized");
+  Reply list = Get("/v1/tasks");
+  ExpectError(list, 503, "unavailable", "waiting for Kafka (connection refused); see GET /readyz");
+  Reply put =
+      ToReply(client_->Put("/v1/tasks/orders", {{"Authorization", "Bearer " + std::string(kToken)}},
+                           R"({"bucket":"x"})", "application/json"));
+  ExpectError(put, 503, "unavailable");
+  EXPECT_EQ(PutCalls(), 0);
+  EXPECT_EQ(PreflightCalls(), 0);
+  // Health and metrics stay open.
+  EXPECT_EQ(ToReply(client_->Get("/healthz")).status, 200);
+  EXPECT_EQ(ToReply(client_->Get("/readyz")).status, 503);
+  EXPECT_EQ(ToReply(client_->Get("/metrics")).status, 200);
 }
 
 TEST_F(ApiServerTest, MetricsIsPlainTextFromThePlane) {
