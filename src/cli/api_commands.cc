@@ -194,6 +194,13 @@ std::string RenderStatus(const json& s) {
               {"total lag:", std::to_string(Int(s, "lag")) + " records"},
               {"last object:", WithTime(Text(s, "last_object_key"), Int(s, "last_object_ms"))},
               {"last error:", WithTime(Text(s, "last_error"), Int(s, "last_error_ms"))},
+              {"blocked:", Array(s, "blocked_partitions").empty()
+                               ? "-"
+                               : "partitions " + PartitionRanges(Array(s, "blocked_partitions")) +
+                                     ": " + Text(s, "blocked_reason")},
+              {"publishing:", s.value("create_only", true)
+                                  ? "create-only (a zombie writer cannot overwrite)"
+                                  : "overwrite (the store ignores create-only writes)"},
           });
   std::vector<std::vector<std::string>> partitions;
   for (const auto& p : Array(s, "partitions")) {

@@ -148,8 +148,14 @@ json StatusJson(const TaskDefinition& def, const std::string& group,
   uint64_t records = 0, bytes = 0, objects = 0;
   const WorkerTaskStatus* last_object = nullptr;
   const WorkerTaskStatus* last_error = nullptr;
+  json blocked = json::array();
+  std::string blocked_reason;
+  bool create_only = true;
   for (const WorkerTaskStatus& w : workers) {
     for (int32_t p : w.partitions) holder[p] = w.worker_id;
+    for (int32_t p : w.blocked_partitions) blocked.push_back(p);
+    if (blocked_reason.empty()) blocked_reason = w.blocked_reason;
+    create_only = create_only && w.create_only;
     records += w.records_archived;
     bytes += w.bytes_archived;
     objects += w.objects_written;
@@ -174,6 +180,9 @@ json StatusJson(const TaskDefinition& def, const std::string& group,
   }
   return json{{"topic", def.config.topic},
               {"state", std::string(TaskStateName(def.state))},
+              {"blocked_partitions", blocked},
+              {"blocked_reason", blocked_reason},
+              {"create_only", create_only},
               {"group", group},
               {"partitions", partitions},
               {"workers", worker_list},

@@ -56,6 +56,28 @@ class FieldReader {
     return Status::Ok();
   }
 
+  Status Bool(const char* field, bool* out) const {
+    const Json* value = Find(field);
+    if (value == nullptr) return Status::Ok();
+    if (!value->is_boolean()) return Error(field, "must be true or false");
+    *out = value->get<bool>();
+    return Status::Ok();
+  }
+
+  Status Partitions(const char* field, std::vector<int32_t>* out) const {
+    const Json* value = Find(field);
+    if (value == nullptr) return Status::Ok();
+    if (!value->is_array()) return Error(field, "must be an array of integers");
+    for (const Json& p : *value) {
+      if (!p.is_number_integer() || p.get<int64_t>() < 0 ||
+          p.get<int64_t>() > std::numeric_limits<int32_t>::max()) {
+        return Error(field, "must hold partition numbers (non-negative integers)");
+      }
+      out->push_back(static_cast<int32_t>(p.get<int64_t>()));
+    }
+    return Status::Ok();
+  }
+
   Status Version() const {
     const Json* value = Find("version");
     if (value == nullptr) return Error("version", "is missing");
@@ -178,6 +200,9 @@ std::string EncodeWorkerTaskStatus(const WorkerTaskStatus& status) {
             {"worker_url", status.worker_url},
             {"state", status.state},
             {"partitions", status.partitions},
+            {"blocked_partitions", status.blocked_partitions},
+            {"blocked_reason", status.blocked_reason},
+            {"create_only", status.create_only},
             {"records_archived", status.records_archived},
             {"bytes_archived", status.bytes_archived},
             {"objects_written", status.objects_written},
@@ -202,16 +227,10 @@ Result<WorkerTaskStatus> DecodeWorkerTaskStatus(std::string_view json) {
   K2C_RETURN_IF_ERROR(r.String("worker_id", true, &s.worker_id));
   K2C_RETURN_IF_ERROR(r.String("worker_url", false, &s.worker_url));
   K2C_RETURN_IF_ERROR(r.String("state", false, &s.state));
-  if (const Json* partitions = r.Find("partitions")) {
-    if (!partitions->is_array()) return r.Error("partitions", "must be an array of integers");
-    for (const Json& p : *partitions) {
-      if (!p.is_number_integer() || p.get<int64_t>() < 0 ||
-          p.get<int64_t>() > std::numeric_limits<int32_t>::max()) {
-        return r.Error("partitions", "must hold partition numbers (non-negative integers)");
-      }
-      s.partitions.push_back(static_cast<int32_t>(p.get<int64_t>()));
-    }
-  }
+  K2C_RETURN_IF_ERROR(r.Partitions("partitions", &s.partitions));
+  K2C_RETURN_IF_ERROR(r.Partitions("blocked_partitions", &s.blocked_partitions));
+  K2C_RETURN_IF_ERROR(r.String("blocked_reason", false, &s.blocked_reason));
+  K2C_RETURN_IF_ERROR(r.Bool("create_only", &s.create_only));
   K2C_RETURN_IF_ERROR(r.Uint64("records_archived", &s.records_archived));
   K2C_RETURN_IF_ERROR(r.Uint64("bytes_archived", &s.bytes_archived));
   K2C_RETURN_IF_ERROR(r.Uint64("objects_written", &s.objects_written));

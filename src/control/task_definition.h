@@ -36,9 +36,17 @@ bool SameSettings(const TaskConfig& a, const TaskConfig& b);
 struct WorkerTaskStatus {
   std::string topic;
   std::string worker_id;
-  std::string worker_url;           // The worker's API base URL, empty if it serves none.
-  std::string state;                // "running", "paused", "failed" or "starting".
+  std::string worker_url;  // The worker's API base URL, empty if it serves none.
+  // "running", "blocked" (some partitions), "paused", "failed" or "starting".
+  std::string state;
   std::vector<int32_t> partitions;  // Assigned to this worker, sorted.
+  // Partitions held because the store refuses their objects as such, and
+  // why (TaskStats::blocked_partitions).
+  std::vector<int32_t> blocked_partitions;
+  std::string blocked_reason;
+  // False when the store ignores create-only writes and objects are
+  // published with the overwrite rule (docs/design.md, P3 and P7).
+  bool create_only = true;
   uint64_t records_archived = 0;
   uint64_t bytes_archived = 0;
   uint64_t objects_written = 0;

@@ -479,8 +479,12 @@ WorkerTaskStatus Worker::StatusOf(const Task& task) const {
   s.worker_url = worker_url_;
   s.state = !task.runner->fatal().ok()                    ? "failed"
             : (task.paused.load() || want_paused_.load()) ? "paused"
+            : !stats.blocked_partitions.empty()           ? "blocked"
                                                           : "running";
   s.partitions = stats.partitions;
+  s.blocked_partitions = stats.blocked_partitions;
+  s.blocked_reason = stats.blocked_reason;
+  s.create_only = stats.create_only;
   s.records_archived = stats.records_archived;
   s.bytes_archived = stats.bytes_archived;
   s.objects_written = stats.objects_written;
@@ -687,6 +691,15 @@ void Worker::FoldTaskMetrics(Task& task) {
   was = now;
   metrics_.GetGauge("kafka2cos_partitions_assigned", "Partitions this worker holds", labels)
       .Set(static_cast<double>(now.partitions.size()));
+  metrics_
+      .GetGauge("kafka2cos_partitions_blocked",
+                "Partitions held because the store refuses their objects as such", labels)
+      .Set(static_cast<double>(now.blocked_partitions.size()));
+  metrics_
+      .GetGauge("kafka2cos_create_only",
+                "1 when objects are published create-only (fenced), 0 with the overwrite rule",
+                labels)
+      .Set(now.create_only ? 1 : 0);
   std::map<int32_t, int64_t> lags;
   {
     std::lock_guard<std::mutex> lags_lock(task.lags_mu);
@@ -722,11 +735,12 @@ void Worker::UpdateMetrics() {
   metrics_.GetGauge("kafka2cos_spool_bytes", "Record bytes spilled to the spool directory")
       .Set(static_cast<double>(spool_ ? spool_->used() : 0));
   std::lock_guard<std::mutex> lock(tasks_mu_);
-  std::map<std::string, int> by_state = {{"running", 0}, {"paused", 0}, {"failed", 0}};
+  std::map<std::string, int> by_state = {
+      {"running", 0}, {"paused", 0}, {"failed", 0}, {"blocked", 0}};
   by_state["failed"] += static_cast<int>(start_failures_.size());
   for (auto& [topic, task] : tasks_) {
     FoldTaskMetrics(*task);
-    ++by_state[!task->runner->fatal().ok() ? "failed" : task->paused.load() ? "paused" : "running"];
+    ++by_state[StatusOf(*task).state];
   }
   for (const auto& [state, count] : by_state) {
     metrics_.GetGauge("kafka2cos_tasks", "Tasks on this worker by state", {{"state", state}})

@@ -366,6 +366,12 @@ Status KafkaSource::SeekToCommitted(int32_t partition) {
   return Seek(partition, list[0]->offset());
 }
 
+bool KafkaSource::AssignmentLost() const {
+  // librdkafka sets this (atomically) when the session times out or the
+  // group fences the member, before the rebalance reaches Poll().
+  return consumer_->assignment_lost();
+}
+
 Status KafkaSource::Seek(int32_t partition, int64_t offset) {
   const int timeout_ms = static_cast<int>(options_.request_timeout.count());
   std::unique_ptr<RdKafka::TopicPartition> target(

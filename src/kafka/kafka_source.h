@@ -59,6 +59,7 @@ class KafkaSource final : public RecordSource {
   Status Resume(int32_t partition) override;
   Status SeekToCommitted(int32_t partition) override;
   Status Seek(int32_t partition, int64_t offset) override;
+  bool AssignmentLost() const override;
 
   // Leaves the group; revocations during close go to `listener`. Idempotent.
   void Close(RecordSourceListener* listener);

@@ -1,15 +1,15 @@
 // Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "common/cancel.h"
+#include "common/backoff.h"
 #include "common/status.h"
 #include "sink/object_uploader.h"
 #include "sink/segment_body.h"
@@ -21,28 +21,35 @@ namespace k2c {
 // The multipart upload of one object whose window is still open. Parts are
 // uploaded while the window is being read, so upload overlaps reading and an
 // open window holds about one part in memory instead of its whole body.
-// Nothing is visible to readers before Finish() completes the upload, so
-// streaming parts early changes neither what readers see nor when offsets
-// are committed (docs/design.md).
+// Nothing is visible to readers before the upload is completed, so streaming
+// parts early changes neither what readers see nor when offsets are
+// committed (docs/design.md).
 //
-// Parts upload one at a time, in order, on the upload pool. Each is retried
-// with capped, jittered backoff until it succeeds or the stream is cancelled,
-// except when the store answers NotFound for an upload it had begun: the
-// upload is gone (aborted by a lifecycle rule or by hand), its parts cannot
-// be sent again from memory, and the stream is broken; the caller must read
-// the records again. Thread-safe; owned through shared_ptr because pool jobs
-// keep it alive.
+// Asynchronous, one request per pool job: a job sends the next part (or
+// completes the upload) and submits the next job; a failed request is
+// reported and tried again by a job submitted after a jittered backoff, so
+// no pool thread ever waits for a retry. Parts go in order, one at a time.
+// The stream breaks (the caller must read the records again) when the store
+// answers NotFound for the upload it had begun (aborted by a lifecycle rule
+// or by hand: its parts cannot be sent again from memory) or refuses a
+// request as InvalidArgument (see IsRetriedUploadError). Thread-safe; owned
+// through shared_ptr because pool jobs keep it alive.
 class MultipartStream : public std::enable_shared_from_this<MultipartStream> {
  public:
+  // Called once on a pool thread with the end of Finish(): OK (durable),
+  // AlreadyExists (another writer published first), Cancelled, or the error
+  // that broke the stream; and the number of completion attempts.
+  using FinishCallback = std::function<void(const Status& result, int attempts)>;
+
   // `store` and `pool` must outlive every job of the stream (they outlive
-  // tasks). `report` is called after each failed attempt until Cancel() or
-  // the end of Finish(); it may be empty.
+  // tasks); jobs go to `lane` of the pool. `report` is called after each
+  // failed attempt until Cancel() or the end of Finish(); it may be empty.
   // `write` is given to CreateMultipart and CompleteMultipart: with
-  // `if_absent`, Finish() returns AlreadyExists when another writer
-  // published the key first.
-  MultipartStream(ObjectStore* store, UploadPool* pool, Bucket bucket, ObjectKey key,
-                  UploadOptions options, UploadErrorReporter report,
-                  WriteOptions write = WriteOptions{});
+  // `if_absent`, Finish() ends in AlreadyExists when another writer published
+  // the key first. `guard` is asked right before completing.
+  MultipartStream(ObjectStore* store, UploadPool* pool, std::string lane, Bucket bucket,
+                  ObjectKey key, UploadOptions options, UploadErrorReporter report,
+                  WriteOptions write = WriteOptions{}, PublishGuard guard = nullptr);
 
   const ObjectKey& key() const { return key_; }
 
@@ -50,60 +57,64 @@ class MultipartStream : public std::enable_shared_from_this<MultipartStream> {
   // body must be flushed) and returns at once.
   void AddPart(SegmentBody part);
 
-  // Uploads what is still queued, then `tail` as the last part (none if
-  // empty) and completes the upload. Blocks until the object is durable (OK),
-  // the stream is cancelled (Cancelled) or broken (any other code: see
-  // broken()). Anything but OK leaves no object published by this call and
-  // the upload aborted. Call once.
-  Status Finish(const SegmentBody& tail, int* attempts = nullptr);
+  // Queues `tail` as the last part (none if empty) and the completion, and
+  // returns at once; `done` is called when the object is durable or the
+  // stream ends otherwise. Anything but OK leaves no object published by
+  // the stream and the upload aborted. Call once.
+  void Finish(SegmentBody tail, FinishCallback done);
 
-  // Stops part uploads (a running attempt ends within the store's request
-  // timeout) and aborts the upload in the background. After it returns,
-  // `report` is not called again. No-op once Finish() succeeded. Idempotent.
+  // Stops the stream: a request in progress ends within the store's request
+  // timeout, then the upload is aborted and a pending Finish() callback is
+  // called with Cancelled. After it returns, `report` is not called again.
+  // No-op once the object is durable. Idempotent.
   void Cancel();
 
-  // Not OK once a part upload found the upload gone: see the class comment.
+  // Not OK once the stream broke: see the class comment.
   Status broken() const;
 
   // Parts accepted so far (queued or uploaded).
   int parts_added() const;
 
  private:
-  // Uploads queued parts in order until the queue is empty, the stream is
-  // cancelled or broken. Requires holding the uploader role (running_).
-  Status Drain(std::unique_lock<std::mutex>& lock);
-  // SendPart of a body's bytes (read back from the spool if spilled).
-  Status SendBody(const SegmentBody& body);
-  // One part, retried; requires the uploader role. Lock not held.
-  Status SendPart(std::string_view body);
-  Status Complete(int* attempts);
-  // Pool job: takes the uploader role if free and drains the queue.
+  // One step: the next part or the completion; submits the next step.
   void Pump();
-  void AbortWhenIdle();
+  // Submits Pump() now (or after `delay`). Needs mu_.
+  void Schedule(std::chrono::milliseconds delay = std::chrono::milliseconds(0));
+  // Sends `part` as the next part, creating the upload first if needed.
+  Status SendPart(const SegmentBody& part);
+  // Ends the stream with `result` (needs mu_ held through `lock`): calls the
+  // Finish() callback and aborts an unfinished upload, both unlocked.
+  void End(std::unique_lock<std::mutex>& lock, Status result);
   void Report(const Status& error, int attempt);
-  // Stops calls of `report_`, waiting for one in progress.
   void DetachReport();
   Status Cancelled() const;
 
   ObjectStore* const store_;
   UploadPool* const pool_;
+  const std::string lane_;
   const Bucket bucket_;
   const ObjectKey key_;
   const UploadOptions options_;
   const WriteOptions write_;
-  CancelToken cancel_;
+  const PublishGuard guard_;
 
   mutable std::mutex mu_;
-  std::condition_variable idle_cv_;
-  std::deque<SegmentBody> queue_;        // Guarded by mu_.
-  bool running_ = false;                 // A thread holds the uploader role. Guarded by mu_.
-  bool completed_ = false;               // Guarded by mu_.
-  bool abort_scheduled_ = false;         // Guarded by mu_.
-  int parts_added_ = 0;                  // Guarded by mu_.
-  Status broken_;                        // Guarded by mu_.
-  std::optional<MultipartId> id_;        // Written by the role holder only.
-  std::vector<CompletedPart> uploaded_;  // Written by the role holder only.
-  std::string scratch_;                  // Spilled part read back; role holder only.
+  std::deque<SegmentBody> queue_;  // Parts to send, the tail last. Guarded by mu_.
+  bool running_ = false;           // A job is sending a request. Guarded by mu_.
+  bool waiting_retry_ = false;     // A Pump() waits for its backoff. Guarded by mu_.
+  bool cancelled_ = false;         // Guarded by mu_.
+  bool ended_ = false;             // Completed, broken or cancelled. Guarded by mu_.
+  bool completed_ = false;         // Guarded by mu_.
+  FinishCallback done_;            // Set by Finish(). Guarded by mu_.
+  int parts_added_ = 0;            // Guarded by mu_.
+  Status broken_;                  // Guarded by mu_.
+  // Touched only by the job holding running_:
+  std::optional<MultipartId> id_;
+  std::vector<CompletedPart> uploaded_;
+  std::string scratch_;  // A spilled part read back.
+  Backoff backoff_;
+  int failed_attempts_ = 0;  // Of the request being retried.
+  int complete_attempts_ = 0;
 
   std::mutex report_mu_;
   UploadErrorReporter report_;  // Guarded by report_mu_.

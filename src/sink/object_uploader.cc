@@ -4,41 +4,53 @@
 #include <algorithm>
 #include <vector>
 
-#include "common/backoff.h"
-
 namespace k2c {
+
+bool IsRetriedUploadError(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kOk:
+    case StatusCode::kCancelled:
+    case StatusCode::kAlreadyExists:
+    case StatusCode::kInvalidArgument:
+      return false;
+    default:
+      return true;
+  }
+}
 
 ObjectUploader::ObjectUploader(ObjectStore* store, UploadOptions options)
     : store_(store), options_(options) {}
 
-Status ObjectUploader::Upload(const Bucket& bucket, const ObjectKey& key, const SegmentBody& body,
-                              const CancelToken& cancel, const UploadErrorReporter& report,
-                              int* attempts, const WriteOptions& write) {
-  Backoff backoff(options_.initial_backoff, options_.max_backoff);
-  for (int attempt = 1;; ++attempt) {
-    if (attempts != nullptr) *attempts = attempt;
-    if (cancel.cancelled()) return Status::Cancelled("upload of " + key.value + " cancelled");
-    Status s;
-    if (body.size() <= options_.part_size) {
-      auto view = body.Read(0, body.size(), &scratch_);
-      s = view.ok() ? store_->PutObject(bucket, key, *view, write) : view.status();
-    } else {
-      s = MultipartOnce(bucket, key, body, cancel, write);
-    }
-    // Spool bytes read back are not kept between attempts.
-    std::string().swap(scratch_);
-    if (s.ok()) return s;
-    if (s.code() == StatusCode::kCancelled || s.code() == StatusCode::kAlreadyExists) return s;
-    if (report) report(s, attempt);
-    if (cancel.WaitFor(backoff.NextDelay(s))) {
-      return Status::Cancelled("upload of " + key.value + " cancelled");
-    }
+Status ObjectUploader::Attempt(const Bucket& bucket, const ObjectKey& key, const SegmentBody& body,
+                               const CancelToken& cancel, const WriteOptions& write,
+                               const PublishGuard& guard) {
+  if (cancel.cancelled()) return Status::Cancelled("upload of " + key.value + " cancelled");
+  Status s;
+  if (body.size() <= options_.part_size) {
+    auto view = body.Read(0, body.size(), &scratch_);
+    s = view.status();
+    if (s.ok() && cancel.cancelled())
+      s = Status::Cancelled("upload of " + key.value + " cancelled");
+    if (s.ok() && guard) s = guard();
+    if (s.ok()) s = store_->PutObject(bucket, key, *view, write);
+  } else {
+    s = Multipart(bucket, key, body, cancel, write, guard);
   }
+  // Spool bytes read back are not kept between attempts.
+  std::string().swap(scratch_);
+  return s;
 }
 
-Status ObjectUploader::MultipartOnce(const Bucket& bucket, const ObjectKey& key,
-                                     const SegmentBody& body, const CancelToken& cancel,
-                                     const WriteOptions& write) {
+Status ObjectUploader::Multipart(const Bucket& bucket, const ObjectKey& key,
+                                 const SegmentBody& body, const CancelToken& cancel,
+                                 const WriteOptions& write, const PublishGuard& guard) {
+  const uint64_t parts_needed = (body.size() + options_.part_size - 1) / options_.part_size;
+  if (parts_needed > kMaxParts) {
+    return Status::InvalidArgument(
+        "object '" + key.value + "' of " + std::to_string(body.size()) + " bytes needs " +
+        std::to_string(parts_needed) + " parts of storage.part_size, more than the store's " +
+        std::to_string(kMaxParts) + ": raise storage.part_size or lower max_object_bytes");
+  }
   auto id = store_->CreateMultipart(bucket, key, write);
   if (!id.ok()) return id.status().WithContext("create multipart upload");
   std::vector<CompletedPart> parts;
@@ -62,6 +74,8 @@ Status ObjectUploader::MultipartOnce(const Bucket& bucket, const ObjectKey& key,
       s = etag.status().WithContext("upload part " + std::to_string(number));
     }
   }
+  if (s.ok() && cancel.cancelled()) s = Status::Cancelled("upload of " + key.value + " cancelled");
+  if (s.ok() && guard) s = guard();
   if (s.ok()) {
     s = store_->CompleteMultipart(bucket, key, *id, parts, write).WithContext("complete");
   }

@@ -54,6 +54,11 @@ class RecordSource {
   // Moves the read position of `partition` to `offset`: the next record
   // delivered for it is the one at `offset`.
   virtual Status Seek(int32_t partition, int64_t offset) = 0;
+
+  // True once the consumer knows its current assignment is lost (its
+  // session expired or it was fenced) before the revoke reaches the
+  // listener. Unlike the others, callable from any thread.
+  virtual bool AssignmentLost() const { return false; }
 };
 
 }  // namespace k2c

@@ -24,29 +24,81 @@ int64_t SystemNowMs() {
       .count();
 }
 
-// One object on its way to storage. Shared between the task thread and the
-// uploader thread; `done`/`result` are guarded by `mu`.
+// One object on its way to storage, shared between the task thread and the
+// pool jobs that make its attempts; `running`, `done` and `result` are
+// guarded by `mu`. Between two attempts no job runs (`running` is false)
+// and the next one waits in the pool's delay queue, holding no thread.
 struct TaskRunner::Upload {
+  explicit Upload(const UploadOptions& options)
+      : backoff(options.initial_backoff, options.max_backoff) {}
+
   Segment segment;
   ObjectKey key;
+  WriteOptions write;
+  uint64_t bytes = 0;  // The object's size (the segment's body may be handed on).
   CancelToken cancel;
   std::chrono::steady_clock::time_point started;
+  // Touched only by the job making the attempt:
+  Backoff backoff;
+  bool heading = false;  // Publish refused: reading the winner's metadata.
+  int failed_attempts = 0;
+  int attempts = 0;                  // Publish attempts.
+  std::optional<ObjectHead> winner;  // Set with result AlreadyExists.
+
   std::mutex mu;
   std::condition_variable cv;
+  bool running = true;  // An attempt (or the stream's completion) is under way.
   bool done = false;
   Status result;
-  std::optional<ObjectHead> winner;  // Set with result AlreadyExists.
-  int attempts = 0;
   int64_t elapsed_ms = 0;
 
   bool is_done() {
     std::lock_guard<std::mutex> lock(mu);
     return done;
   }
-  // Waits up to `timeout` for the uploader; true if it finished.
+  // Waits up to `timeout` for the upload to end; true if it did.
   bool WaitDone(std::chrono::milliseconds timeout) {
     std::unique_lock<std::mutex> lock(mu);
     return cv.wait_for(lock, timeout, [this] { return done; });
+  }
+  // Ends the upload with `status`; its owner may go away after this.
+  void End(Status status) {
+    const auto elapsed = std::chrono::steady_clock::now() - started;
+    std::lock_guard<std::mutex> lock(mu);
+    if (done) return;
+    result = std::move(status);
+    elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
+    running = false;
+    done = true;
+    cv.notify_all();
+  }
+  // Between attempts. False (and ended) if cancelled meanwhile.
+  bool Pause() {
+    std::lock_guard<std::mutex> lock(mu);
+    running = false;
+    if (!cancel.cancelled()) return true;
+    result = Status::Cancelled("upload of " + key.value + " cancelled");
+    done = true;
+    cv.notify_all();
+    return false;
+  }
+  // Claims the next attempt; false if the upload ended while it waited.
+  bool Resume() {
+    std::lock_guard<std::mutex> lock(mu);
+    if (done) return false;
+    running = true;
+    return true;
+  }
+  // Ends the upload at once if no attempt is under way, else makes the one
+  // under way end (within the store's request timeout).
+  void Cancel() {
+    cancel.Cancel();
+    if (segment.stream) segment.stream->Cancel();
+    std::lock_guard<std::mutex> lock(mu);
+    if (running || done) return;
+    result = Status::Cancelled("upload of " + key.value + " cancelled");
+    done = true;
+    cv.notify_all();
   }
 };
 
@@ -65,6 +117,7 @@ TaskRunner::TaskRunner(TaskSpec spec, RecordSource* source, const RecordEncoder*
   // record that crosses it usually fits in the slack.
   if (spec_.policy.body_reserve == 0)
     spec_.policy.body_reserve = spec_.upload.part_size + kPartSlack;
+  stats_.create_only = spec_.create_only;
 }
 
 TaskRunner::~TaskRunner() { Shutdown(); }
@@ -114,9 +167,9 @@ void TaskRunner::StreamParts(int32_t partition, PartitionState& state) {
   if (!state.open_stream) {
     const Segment* open = state.buffer.open_segment();
     ObjectKey key = KeyFor(partition, open->window_start_ms, open->first_offset);
-    state.open_stream =
-        std::make_shared<MultipartStream>(store_, pool_, spec_.bucket, key, spec_.upload,
-                                          ReporterFor(key), WriteOptionsFor(*open, true));
+    state.open_stream = std::make_shared<MultipartStream>(
+        store_, pool_, spec_.topic, spec_.bucket, key, spec_.upload, ReporterFor(key),
+        WriteOptionsFor(*open, true), OwnershipGuard(key));
     state.open_stream_first_offset = open->first_offset;
   }
   state.open_stream->AddPart(std::move(*part));
@@ -190,8 +243,17 @@ void TaskRunner::OnAssigned(const std::vector<int32_t>& partitions) {
 
 void TaskRunner::PublishPartitions() {
   std::vector<int32_t> ids = AssignedPartitions();
+  std::vector<int32_t> blocked;
+  std::string reason;
+  for (const auto& [partition, state] : partitions_) {
+    if (state.blocked.ok()) continue;
+    if (blocked.empty()) reason = state.blocked.ToString();
+    blocked.push_back(partition);
+  }
   std::lock_guard<std::mutex> lock(stats_mu_);
   stats_.partitions = std::move(ids);
+  stats_.blocked_partitions = std::move(blocked);
+  stats_.blocked_reason = std::move(reason);
 }
 
 void TaskRunner::OnRevoked(const std::vector<int32_t>& partitions, bool lost) {
@@ -278,7 +340,18 @@ void TaskRunner::ManageMemory() {
 void TaskRunner::Advance(int32_t partition, PartitionState& state) {
   if (state.in_flight && state.in_flight->is_done()) CollectUpload(partition, state);
   if (state.rewind.ok() && state.open_stream) state.rewind = state.open_stream->broken();
-  if (!state.rewind.ok()) Rewind(partition, state, state.rewind);
+  if (!state.rewind.ok()) {
+    if (state.rewind.code() == StatusCode::kInvalidArgument) {
+      // The store refuses the request as such (a key, a part count): reading
+      // again would only repeat it. Hold the offsets until the task's
+      // settings change or it is resumed.
+      const Status why = state.rewind;
+      ReleasePartition(partition, state, /*commit=*/true);
+      Block(partition, state, why);
+    } else {
+      Rewind(partition, state, state.rewind);
+    }
+  }
   while (!state.in_flight && !state.sealed.empty()) {
     if (state.commit_pending && !TryCommit(partition, state)) break;
     Segment seg = std::move(state.sealed.front());
@@ -313,54 +386,85 @@ void TaskRunner::Advance(int32_t partition, PartitionState& state) {
 void TaskRunner::StartUpload(int32_t partition, PartitionState& state, Segment segment) {
   Status flushed = segment.body.Flush();
   if (!flushed.ok()) return Fail(flushed.WithContext("spool"));
-  auto upload = std::make_shared<Upload>();
+  auto upload = std::make_shared<Upload>(spec_.upload);
   upload->key = segment.stream ? segment.stream->key()
                                : KeyFor(partition, segment.window_start_ms, segment.first_offset);
+  upload->write = WriteOptionsFor(segment, false);
+  upload->bytes = segment.bytes();
   upload->segment = std::move(segment);
   upload->started = std::chrono::steady_clock::now();
   state.in_flight = upload;
-  const WriteOptions write = WriteOptionsFor(upload->segment, false);
-  pool_->Submit([this, upload, write] {
-    int attempts = 0;
-    Status result;
-    if (upload->segment.stream) {
-      // The object's turn has come: send what is left and publish it.
-      result = upload->segment.stream->Finish(upload->segment.body, &attempts);
-    } else {
-      ObjectUploader uploader(store_, spec_.upload);
-      result = uploader.Upload(spec_.bucket, upload->key, upload->segment.body, upload->cancel,
-                               ReporterFor(upload->key), &attempts, write);
+  if (upload->segment.stream) {
+    // The object's turn has come: the stream sends what is left and
+    // publishes it. The callback may run at once (a stream already broken).
+    upload->segment.stream->Finish(std::move(upload->segment.body),
+                                   [this, upload](const Status& result, int attempts) {
+                                     upload->attempts = attempts;
+                                     if (result.code() != StatusCode::kAlreadyExists) {
+                                       return upload->End(result);
+                                     }
+                                     upload->heading = true;
+                                     Attempt(upload);
+                                   });
+    return;
+  }
+  pool_->Submit(spec_.topic, [this, upload] { Attempt(upload); });
+}
+
+void TaskRunner::Attempt(const std::shared_ptr<Upload>& upload) {
+  Status s;
+  if (!upload->heading) {
+    ObjectUploader uploader(store_, spec_.upload);
+    ++upload->attempts;
+    s = uploader.Attempt(spec_.bucket, upload->key, upload->segment.body, upload->cancel,
+                         upload->write, OwnershipGuard(upload->key));
+    if (s.code() == StatusCode::kAlreadyExists) {
+      // P7: someone published first. Read what they published (retried like
+      // an upload), so the task thread can adopt it.
+      upload->heading = true;
+      upload->backoff.Reset();
+      return Attempt(upload);
     }
-    if (result.code() == StatusCode::kAlreadyExists) {
-      // P7: someone published first. Read what they published, retrying
-      // like an upload, so the task thread can adopt it.
-      Backoff backoff(spec_.upload.initial_backoff, spec_.upload.max_backoff);
-      for (int attempt = 1;; ++attempt) {
-        auto head = store_->HeadObject(spec_.bucket, upload->key);
-        if (head.ok()) {
-          upload->winner = std::move(head.value());
-          break;
-        }
-        // Gone again (deleted by hand): read the records again and publish.
-        if (head.status().code() == StatusCode::kNotFound) {
-          result = head.status().WithContext("object published by another writer vanished");
-          break;
-        }
-        ReporterFor(upload->key)(head.status().WithContext("head"), attempt);
-        if (upload->cancel.WaitFor(backoff.NextDelay(head.status()))) {
-          result = Status::Cancelled("upload of " + upload->key.value + " cancelled");
-          break;
-        }
-      }
+    if (s.ok() || !IsRetriedUploadError(s)) return upload->End(s);
+  } else {
+    auto head = store_->HeadObject(spec_.bucket, upload->key);
+    if (head.ok()) {
+      upload->winner = std::move(head.value());
+      return upload->End(
+          Status::AlreadyExists("object " + upload->key.value + " published by another writer"));
     }
-    const auto elapsed = std::chrono::steady_clock::now() - upload->started;
-    std::lock_guard<std::mutex> lock(upload->mu);
-    upload->result = std::move(result);
-    upload->attempts = attempts;
-    upload->elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
-    upload->done = true;
-    upload->cv.notify_all();
+    // Gone again (deleted by hand): read the records again and publish.
+    if (head.status().code() == StatusCode::kNotFound) {
+      return upload->End(head.status().WithContext("object published by another writer vanished"));
+    }
+    s = head.status().WithContext("head");
+  }
+  if (upload->cancel.cancelled()) {
+    return upload->End(Status::Cancelled("upload of " + upload->key.value + " cancelled"));
+  }
+  ReporterFor(upload->key)(s, ++upload->failed_attempts);
+  // Everything the next attempt needs from the runner is taken now: once
+  // Pause() returns, a cancel may end the upload and the runner may go.
+  UploadPool* pool = pool_;
+  const std::string lane = spec_.topic;
+  const std::chrono::milliseconds delay = upload->backoff.NextDelay(s);
+  if (!upload->Pause()) return;
+  pool->SubmitAfter(lane, std::max(delay, std::chrono::milliseconds(1)), [this, upload] {
+    if (upload->Resume()) Attempt(upload);
   });
+}
+
+PublishGuard TaskRunner::OwnershipGuard(const ObjectKey& key) const {
+  // Asked right before the request that publishes (P7): a consumer whose
+  // assignment is lost (its session expired, e.g. while the process was
+  // frozen) does not publish, even before its task thread hears of it. A
+  // writer that passes this check and then stalls is fenced by the
+  // conditional create.
+  return [source = source_, key] {
+    if (!source->AssignmentLost()) return Status::Ok();
+    return Status::Cancelled("upload of " + key.value +
+                             " not published: this consumer's partitions were lost");
+  };
 }
 
 void TaskRunner::CollectUpload(int32_t partition, PartitionState& state) {
@@ -371,7 +475,8 @@ void TaskRunner::CollectUpload(int32_t partition, PartitionState& state) {
       return Adopt(partition, state, *upload);
     }
     // Cancelled: the records stay uncommitted. Anything else is a lost
-    // streamed upload, whose parts are no longer in memory: read again.
+    // streamed upload, whose parts are no longer in memory: read again; or a
+    // request the store refuses as such, which no retry can fix.
     if (upload->result.code() != StatusCode::kCancelled) state.rewind = upload->result;
     return;
   }
@@ -381,13 +486,13 @@ void TaskRunner::CollectUpload(int32_t partition, PartitionState& state) {
       "last_offset={} records={} nulls_skipped={} late={} bytes={} reason={} attempts={} "
       "upload_ms={} streamed_parts={} untimed={} future={}",
       spec_.topic, spec_.bucket.name, upload->key.value, partition, seg.first_offset,
-      seg.last_offset, seg.records, seg.dropped_nulls, seg.late_records, seg.bytes(),
+      seg.last_offset, seg.records, seg.dropped_nulls, seg.late_records, upload->bytes,
       SealReasonName(seg.reason), upload->attempts, upload->elapsed_ms,
       seg.stream ? seg.stream->parts_added() : 0, seg.untimed_records, seg.future_records);
   {
     std::lock_guard<std::mutex> lock(stats_mu_);
     stats_.records_archived += seg.records;
-    stats_.bytes_archived += seg.bytes();
+    stats_.bytes_archived += upload->bytes;
     stats_.nulls_skipped += seg.dropped_nulls;
     ++stats_.objects_written;
     stats_.last_object_key = upload->key.value;
@@ -486,6 +591,7 @@ void TaskRunner::Block(int32_t partition, PartitionState& state, const Status& w
                 partition, why.ToString());
   state.blocked = why;
   RecordError(why);
+  PublishPartitions();
 }
 
 bool TaskRunner::TryCommit(int32_t partition, PartitionState& state) {
@@ -524,10 +630,7 @@ void TaskRunner::FinishUploads(const std::vector<int32_t>& partitions,
         deadline - std::chrono::steady_clock::now());
     upload->WaitDone(std::max(left, std::chrono::milliseconds(0)));
   }
-  for (auto& [p, upload] : uploads) {
-    upload->cancel.Cancel();
-    if (upload->segment.stream) upload->segment.stream->Cancel();
-  }
+  for (auto& [p, upload] : uploads) upload->Cancel();
   for (auto& [p, upload] : uploads) {
     // The attempt in progress ends within the store's request timeout.
     while (!upload->WaitDone(std::chrono::seconds(5))) {
@@ -570,6 +673,8 @@ void TaskRunner::SetPaused(bool paused) {
     if (paused) {
       ReleasePartition(partition, state, /*commit=*/true);
     } else {
+      // Resuming is how an operator says "try again" to a blocked partition.
+      state.blocked = Status::Ok();
       Status s = source_->SeekToCommitted(partition);
       if (!s.ok()) {
         // Without the seek, records dropped during the pause would be
@@ -579,6 +684,7 @@ void TaskRunner::SetPaused(bool paused) {
     }
     Advance(partition, state);
   }
+  PublishPartitions();
 }
 
 void TaskRunner::Shutdown() {

@@ -58,6 +58,13 @@ struct TaskStats {
   uint64_t upload_failures = 0;  // Failed attempts (each was retried).
   std::map<std::string, uint64_t> errors_by_kind;  // StatusCodeName -> count.
   std::vector<int32_t> partitions;                 // Assigned now, sorted.
+  // Partitions held because the store refuses their objects as such (or
+  // another writer's object is in the way), and the first one's reason: they
+  // keep their offsets and go on when the settings change or the task is
+  // resumed.
+  std::vector<int32_t> blocked_partitions;
+  std::string blocked_reason;
+  bool create_only = true;  // Objects are published create-only (P7), not overwritten.
   std::string last_object_key;
   int64_t last_object_ms = 0;  // Wall clock when it became durable; 0: none.
   std::string last_error;
@@ -177,6 +184,12 @@ class TaskRunner final : public RecordSourceListener {
   UploadErrorReporter ReporterFor(const ObjectKey& key);
   void Advance(int32_t partition, PartitionState& state);
   void StartUpload(int32_t partition, PartitionState& state, Segment segment);
+  // One attempt of `upload` (a publish, or reading the winner's metadata),
+  // on a pool thread; schedules the next one after a backoff if it failed
+  // and may be retried, else ends the upload.
+  void Attempt(const std::shared_ptr<Upload>& upload);
+  // Refuses to publish `key` once this consumer's assignment is lost.
+  PublishGuard OwnershipGuard(const ObjectKey& key) const;
   void CollectUpload(int32_t partition, PartitionState& state);
   // Another writer published `upload`'s key first: commit what its object
   // covers and read on after it (P7).
@@ -194,7 +207,8 @@ class TaskRunner final : public RecordSourceListener {
   // Commits what is durable (if `commit`) and drops everything else.
   void ReleasePartition(int32_t partition, PartitionState& state, bool commit);
   std::vector<int32_t> AssignedPartitions() const;
-  void PublishPartitions();  // Copies the assigned partitions into stats_.
+  // Copies the assigned and blocked partitions into stats_.
+  void PublishPartitions();
   void RecordError(const Status& status);
   void ManageMemory();
   void Fail(const Status& status);

@@ -20,6 +20,11 @@ std::map<std::string, std::string> MemoryStore::Objects(const Bucket& bucket) co
   return it == buckets_.end() ? std::map<std::string, std::string>{} : it->second;
 }
 
+int MemoryStore::calls() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return calls_;
+}
+
 int MemoryStore::publishes() const {
   std::lock_guard<std::mutex> lock(mu_);
   return publishes_;
@@ -62,6 +67,7 @@ size_t MemoryStore::open_uploads() const {
 }
 
 Status MemoryStore::MaybeFail() {
+  ++calls_;
   if (fail_remaining_ == 0) return Status::Ok();
   if (fail_remaining_ > 0) --fail_remaining_;
   return fail_status_;

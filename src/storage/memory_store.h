@@ -27,6 +27,8 @@ class MemoryStore final : public ObjectStore {
 
   // Number of PutObject/CompleteMultipart calls that published an object.
   int publishes() const;
+  // Number of calls of any operation so far.
+  int calls() const;
 
   // false: behave like a store that ignores create-only writes (overwrites).
   void set_honours_if_absent(bool honours);
@@ -83,6 +85,7 @@ class MemoryStore final : public ObjectStore {
   std::function<void(const ObjectKey&)> before_publish_;
   int next_upload_ = 1;
   int publishes_ = 0;
+  int calls_ = 0;
   Status fail_status_;
   int fail_remaining_ = 0;
 };

@@ -742,6 +742,9 @@ TEST_F(ApiServerTest, StatusComposesPartitionsWorkersAndTotals) {
   w2.last_object_key = "k2";
   w2.last_object_ms = 2000;
   w2.updated_ms = 5001;
+  w2.state = "blocked";
+  w2.blocked_partitions = {2};
+  w2.blocked_reason = "InvalidArgument: key refused";
   WorkerTaskStatus w3;
   w3.topic = "orders";
   w3.worker_id = "host-c:8080";
@@ -749,6 +752,7 @@ TEST_F(ApiServerTest, StatusComposesPartitionsWorkersAndTotals) {
   w3.last_error = "e3";
   w3.last_error_ms = 2500;
   w3.last_object_key = "never-chosen";  // last_object_ms 0: no object.
+  w3.create_only = false;               // Its store ignored If-None-Match.
   plane_.With([&](FakeControlPlane& p) {
     p.statuses["orders"] = {w1, w2, w3};
     p.lag = std::vector<PartitionLag>{
@@ -762,7 +766,11 @@ TEST_F(ApiServerTest, StatusComposesPartitionsWorkersAndTotals) {
   EXPECT_EQ(Keys(s), (std::set<std::string>{"topic", "state", "group", "partitions", "workers",
                                             "records_archived", "bytes_archived", "objects_written",
                                             "lag", "last_object_key", "last_object_ms",
-                                            "last_error", "last_error_ms"}));
+                                            "last_error", "last_error_ms", "blocked_partitions",
+                                            "blocked_reason", "create_only"}));
+  EXPECT_EQ(s["blocked_partitions"], json({2}));
+  EXPECT_EQ(s["blocked_reason"], "InvalidArgument: key refused");
+  EXPECT_EQ(s["create_only"], false);
   EXPECT_EQ(s["topic"], "orders");
   EXPECT_EQ(s["state"], "paused");
   EXPECT_EQ(s["group"], "kafka2cos.inst.orders");
@@ -784,7 +792,9 @@ TEST_F(ApiServerTest, StatusComposesPartitionsWorkersAndTotals) {
     "worker": "host-a:8080", "url": "http://host-a:8080", "state": "running",
     "partitions": [0, 1], "records_archived": 10, "bytes_archived": 100,
     "objects_written": 2, "upload_failures": 1, "last_object_key": "k1",
-    "last_object_ms": 1000, "last_error": "e1", "last_error_ms": 3000, "updated_ms": 5000})"));
+    "last_object_ms": 1000, "last_error": "e1", "last_error_ms": 3000, "updated_ms": 5000,
+    "blocked_partitions": [], "blocked_reason": "", "create_only": true})"));
+  EXPECT_EQ(s["workers"][1]["state"], "blocked");
   EXPECT_EQ(s["workers"][1]["worker"], "host-b:8080");
   EXPECT_EQ(s["workers"][1]["partitions"], json({2}));
   EXPECT_EQ(s["workers"][2]["state"], "failed");

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <future>
 #include <memory>
 #include <thread>
 
@@ -20,8 +21,22 @@ class MultipartStreamTest : public ::testing::Test {
     UploadOptions options;
     options.initial_backoff = std::chrono::milliseconds(1);
     options.max_backoff = std::chrono::milliseconds(2);
-    return std::make_shared<MultipartStream>(&store_, &pool_, bucket_, ObjectKey{"k"}, options,
-                                             [this](const Status&, int) { ++failures_; });
+    return std::make_shared<MultipartStream>(&store_, &pool_, "lane", bucket_, ObjectKey{"k"},
+                                             options, [this](const Status&, int) { ++failures_; });
+  }
+
+  // Finish(), waiting for its callback (bounded: a hung test fails).
+  static Status FinishAndWait(MultipartStream& stream, SegmentBody tail, int* attempts = nullptr) {
+    auto result = std::make_shared<std::promise<std::pair<Status, int>>>();
+    auto future = result->get_future();
+    stream.Finish(std::move(tail), [result](const Status& s, int n) { result->set_value({s, n}); });
+    if (future.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+      ADD_FAILURE() << "Finish() never called back";
+      return Status::Internal("no callback");
+    }
+    auto [status, n] = future.get();
+    if (attempts != nullptr) *attempts = n;
+    return status;
   }
 
   static SegmentBody Body(std::string_view text) {
@@ -48,7 +63,7 @@ TEST_F(MultipartStreamTest, PartsThenTailMakeTheObjectInOrder) {
   stream->AddPart(Body("two,"));
   stream->AddPart(Body("three,"));
   int attempts = 0;
-  ASSERT_TRUE(stream->Finish(Body("tail"), &attempts).ok());
+  ASSERT_TRUE(FinishAndWait(*stream, Body("tail"), &attempts).ok());
   EXPECT_EQ(attempts, 1);
   EXPECT_EQ(store_.Objects(bucket_).at("k"), "one,two,three,tail");
   EXPECT_EQ(stream->parts_added(), 3);
@@ -59,7 +74,7 @@ TEST_F(MultipartStreamTest, TransientFailuresAreRetriedAndReported) {
   store_.FailCalls(Status::Unavailable("injected 503"), 4);
   auto stream = MakeStream();
   stream->AddPart(Body("a"));
-  ASSERT_TRUE(stream->Finish(SegmentBody()).ok());
+  ASSERT_TRUE(FinishAndWait(*stream, SegmentBody()).ok());
   EXPECT_EQ(store_.Objects(bucket_).at("k"), "a");
   EXPECT_EQ(failures_.load(), 4);
 }
@@ -73,7 +88,7 @@ TEST_F(MultipartStreamTest, UploadGoneAtCompleteBreaksTheStreamAndPublishesNothi
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   store_.FailCalls(Status::NotFound("NoSuchUpload"), 1);
-  Status s = stream->Finish(Body("b"));
+  Status s = FinishAndWait(*stream, Body("b"));
   EXPECT_EQ(s.code(), StatusCode::kNotFound) << s.ToString();
   EXPECT_EQ(stream->broken().code(), StatusCode::kNotFound);
   EXPECT_TRUE(store_.Objects(bucket_).empty());
@@ -86,12 +101,52 @@ TEST_F(MultipartStreamTest, CancelAbortsAndFinishReturnsCancelled) {
   auto stream = MakeStream();
   stream->AddPart(Body("a"));
   stream->Cancel();
-  EXPECT_EQ(stream->Finish(Body("b")).code(), StatusCode::kCancelled);
+  EXPECT_EQ(FinishAndWait(*stream, Body("b")).code(), StatusCode::kCancelled);
   store_.FailCalls(Status::Ok(), 0);
   WaitNoOpenUploads();
   EXPECT_EQ(store_.open_uploads(), 0u);
   EXPECT_TRUE(store_.Objects(bucket_).empty());
   EXPECT_TRUE(stream->broken().ok());
+}
+
+TEST_F(MultipartStreamTest, CancelWhileARetryWaitsEndsAtOnceAndHoldsNoThread) {
+  // Backoffs of a minute: a stream that waited for its retry on a pool
+  // thread would hold it (and this test) that long.
+  UploadOptions slow;
+  slow.initial_backoff = std::chrono::seconds(60);
+  slow.max_backoff = std::chrono::seconds(60);
+  store_.FailCalls(Status::Unavailable("down"), -1);
+  auto stream = std::make_shared<MultipartStream>(&store_, &pool_, "lane", bucket_, ObjectKey{"k"},
+                                                  slow, nullptr);
+  stream->AddPart(Body("a"));
+  auto result = std::make_shared<std::promise<Status>>();
+  auto future = result->get_future();
+  stream->Finish(Body("b"), [result](const Status& s, int) { result->set_value(s); });
+  // Both pool threads stay free for other work while the retry waits.
+  for (int i = 0; i < 2000 && store_.calls() < 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  std::promise<void> ran[2];
+  pool_.Submit("other", [&] { ran[0].set_value(); });
+  pool_.Submit("other", [&] { ran[1].set_value(); });
+  EXPECT_EQ(ran[0].get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_EQ(ran[1].get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  stream->Cancel();
+  ASSERT_EQ(future.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_EQ(future.get().code(), StatusCode::kCancelled);
+  store_.FailCalls(Status::Ok(), 0);
+  EXPECT_TRUE(store_.Objects(bucket_).empty());
+}
+
+TEST_F(MultipartStreamTest, ARequestTheStoreRefusesBreaksTheStreamWithoutRetrying) {
+  auto stream = MakeStream();
+  store_.FailCalls(Status::InvalidArgument("KeyTooLongError"), 1);
+  stream->AddPart(Body("a"));
+  Status s = FinishAndWait(*stream, Body("b"));
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.ToString();
+  EXPECT_EQ(stream->broken().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(failures_.load(), 0);
+  EXPECT_TRUE(store_.Objects(bucket_).empty());
 }
 
 }  // namespace

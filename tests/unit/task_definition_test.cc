@@ -34,6 +34,9 @@ WorkerTaskStatus SampleStatus() {
   s.worker_url = "http://10.0.0.1:8080";
   s.state = "running";
   s.partitions = {0, 3, 7};
+  s.blocked_partitions = {3};
+  s.blocked_reason = "InvalidArgument: key refused";
+  s.create_only = false;
   s.records_archived = 1'000'000;
   s.bytes_archived = 1ull << 40;
   s.objects_written = 12;
@@ -213,7 +216,8 @@ TEST(TaskDefinitionTest, StatusRoundTrip) {
   for (const char* field :
        {"topic", "worker_id", "worker_url", "state", "partitions", "records_archived",
         "bytes_archived", "objects_written", "upload_failures", "last_object_key", "last_object_ms",
-        "last_error", "last_error_ms", "updated_ms"}) {
+        "last_error", "last_error_ms", "updated_ms", "blocked_partitions", "blocked_reason",
+        "create_only"}) {
     EXPECT_TRUE(j.contains(field)) << field;
   }
   auto decoded = DecodeWorkerTaskStatus(encoded);
@@ -223,6 +227,9 @@ TEST(TaskDefinitionTest, StatusRoundTrip) {
   EXPECT_EQ(decoded->worker_url, s.worker_url);
   EXPECT_EQ(decoded->state, s.state);
   EXPECT_EQ(decoded->partitions, s.partitions);
+  EXPECT_EQ(decoded->blocked_partitions, s.blocked_partitions);
+  EXPECT_EQ(decoded->blocked_reason, s.blocked_reason);
+  EXPECT_EQ(decoded->create_only, s.create_only);
   EXPECT_EQ(decoded->records_archived, s.records_archived);
   EXPECT_EQ(decoded->bytes_archived, s.bytes_archived);
   EXPECT_EQ(decoded->objects_written, s.objects_written);
@@ -244,6 +251,8 @@ TEST(TaskDefinitionTest, StatusDefaultsAndUnknownFields) {
   EXPECT_EQ(decoded->records_archived, 0u);
   EXPECT_EQ(decoded->last_object_ms, 0);
   EXPECT_EQ(decoded->worker_url, "");
+  EXPECT_TRUE(decoded->blocked_partitions.empty());
+  EXPECT_TRUE(decoded->create_only);  // Written by a worker before fencing: the default.
 }
 
 TEST(TaskDefinitionTest, StatusErrorsNameTheField) {
@@ -265,6 +274,9 @@ TEST(TaskDefinitionTest, StatusErrorsNameTheField) {
       {"partitions", Json::array({0, "1"})},
       {"partitions", Json::array({-1})},
       {"partitions", Json::array({1ll << 40})},
+      {"blocked_partitions", Json::array({-1})},
+      {"blocked_reason", 1},
+      {"create_only", "yes"},
       {"records_archived", -5},
       {"bytes_archived", "1GiB"},
       {"objects_written", 1.0},

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <deque>
 #include <map>
 #include <set>
@@ -93,6 +94,7 @@ class FakeSource final : public RecordSource {
     ++seeks_;
     return Status::Ok();
   }
+  bool AssignmentLost() const override { return assignment_lost_.load(); }
 
   int64_t committed(int32_t p) const {
     auto it = commits_.find(p);
@@ -122,6 +124,7 @@ class FakeSource final : public RecordSource {
   bool reassign_ = false;
   bool assigned_ = false;
   bool fail_commits_ = false;
+  std::atomic<bool> assignment_lost_{false};  // Read from upload threads.
   int commit_calls_ = 0;
   int pauses_ = 0;
   int seeks_ = 0;
@@ -139,10 +142,19 @@ class TaskRunnerTest : public ::testing::Test {
   std::unique_ptr<TaskRunner> MakeRunner(
       MemoryBudget* budget = nullptr, Spool* spool = nullptr,
       std::chrono::milliseconds finish_timeout = std::chrono::milliseconds(10'000)) {
+    return MakeRunnerFor("t", bucket_, &source_, budget, spool, finish_timeout);
+  }
+
+  // A runner of topic `topic` archiving `source` into `bucket` (several
+  // tasks on one pool and store).
+  std::unique_ptr<TaskRunner> MakeRunnerFor(
+      const std::string& topic, const Bucket& bucket, FakeSource* source,
+      MemoryBudget* budget = nullptr, Spool* spool = nullptr,
+      std::chrono::milliseconds finish_timeout = std::chrono::milliseconds(10'000)) {
     TaskSpec spec;
-    spec.topic = "t";
+    spec.topic = topic;
     spec.instance = "i";
-    spec.bucket = bucket_;
+    spec.bucket = bucket;
     spec.policy.window_ms = kWindow;
     spec.policy.grace_ms = 1000;
     spec.policy.max_object_bytes = max_object_bytes_;
@@ -152,7 +164,7 @@ class TaskRunnerTest : public ::testing::Test {
     spec.key_template = KeyTemplate::Parse(kDefaultKeyTemplate).value();
     spec.finish_timeout = finish_timeout;
     return std::make_unique<TaskRunner>(
-        std::move(spec), &source_, encoder_.get(), &store_, &pool_, [this] { return now_; }, budget,
+        std::move(spec), source, encoder_.get(), &store_, &pool_, [this] { return now_; }, budget,
         spool);
   }
 
@@ -232,6 +244,92 @@ TEST_F(TaskRunnerTest, NothingCommittedWhileStorageFails) {
   EXPECT_EQ(source_.commit_calls_, 0);
   EXPECT_GT(runner->stats().upload_failures, 0u);
   store_.FailCalls(Status::Ok(), 0);  // Access restored: resumes by itself.
+  StepUntil(*runner, [&] { return source_.committed(0) == 1; });
+  EXPECT_EQ(ArchivedLines()["a"], 1);
+}
+
+TEST_F(TaskRunnerTest, ATaskWhoseBucketIsGoneDoesNotStallAnotherOnTheSamePool) {
+  // Task B: 8 partitions, each with a closed window, into a bucket that does
+  // not exist (deleted while it ran): every upload fails and is retried.
+  // When retries waited inside pool jobs, B's eight uploads held both pool
+  // threads for good and task A never got a turn (issue 10, section 3).
+  FakeSource broken_source;
+  for (int32_t p = 0; p < 8; ++p) {
+    broken_source.Append(p, kT0, "b" + std::to_string(p));
+    broken_source.Append(p, kT0 + kWindow, "next");
+  }
+  auto b = MakeRunnerFor("tb", Bucket{"deleted"}, &broken_source);
+  for (int i = 0; i < 20; ++i) {
+    b->Step(std::chrono::milliseconds(0));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_GE(b->stats().upload_failures, 8u);
+  for (int i = 0; i < 100; ++i) source_.Append(0, kT0 + i, "a" + std::to_string(i));
+  source_.Append(0, kT0 + kWindow, "a-next");
+  auto a = MakeRunner();
+  StepUntil(*a, [&] {
+    b->Step(std::chrono::milliseconds(0));
+    return source_.committed(0) == 100;
+  });
+  EXPECT_EQ(ArchivedLines()["a99"], 1);
+  EXPECT_EQ(broken_source.commit_calls_, 0);
+  // B heals by itself once its bucket is back.
+  store_.CreateBucket(Bucket{"deleted"});
+  StepUntil(*b, [&] { return broken_source.commit_calls_ == 8; });
+  b->Shutdown();
+}
+
+TEST_F(TaskRunnerTest, AnObjectTheStoreRefusesBlocksItsPartitionUntilResumed) {
+  for (int i = 0; i < 3; ++i) source_.Append(0, kT0 + i, "p0-" + std::to_string(i));
+  source_.Append(0, kT0 + kWindow, "p0-next");
+  source_.Append(1, kT0, "p1");
+  source_.Append(1, kT0 + kWindow, "p1-next");
+  auto runner = MakeRunner();
+  // The first publish is refused as such (say, a key too long for the store).
+  store_.FailCalls(Status::InvalidArgument("KeyTooLongError"), 1);
+  StepUntil(*runner, [&] { return !runner->stats().blocked_partitions.empty(); });
+  const int32_t blocked = runner->stats().blocked_partitions[0];
+  const int32_t healthy = 1 - blocked;
+  const auto full = [](int32_t p) { return p == 0 ? 3 : 1; };
+  // The other partition goes on.
+  StepUntil(*runner, [&] { return source_.committed(healthy) == full(healthy); });
+  const TaskStats stats = runner->stats();
+  ASSERT_EQ(stats.blocked_partitions, std::vector<int32_t>{blocked});
+  EXPECT_NE(stats.blocked_reason.find("KeyTooLongError"), std::string::npos);
+  // Not retried: the blocked partition holds its offsets and fetches nothing.
+  for (int i = 0; i < 50; ++i) {
+    runner->Step(std::chrono::milliseconds(0));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(source_.committed(blocked), 0);
+  EXPECT_EQ(runner->stats().upload_failures, 1u);
+  EXPECT_TRUE(source_.paused_.count(blocked));
+  // Resuming is the operator's "try again" (after fixing the setting).
+  runner->SetPaused(true);
+  runner->SetPaused(false);
+  StepUntil(*runner, [&] { return source_.committed(blocked) == full(blocked); });
+  EXPECT_TRUE(runner->stats().blocked_partitions.empty());
+  EXPECT_EQ(ArchivedLines()["p0-2"], 1);
+  EXPECT_EQ(ArchivedLines()["p1"], 1);
+}
+
+TEST_F(TaskRunnerTest, NothingIsPublishedOnceTheConsumersAssignmentIsLost) {
+  source_.Append(0, kT0, "a");
+  source_.Append(0, kT0 + kWindow, "b");
+  // The session expired (a freeze) and librdkafka knows, but the revoke has
+  // not reached the task yet: its upload must not publish.
+  source_.assignment_lost_ = true;
+  auto runner = MakeRunner();
+  for (int i = 0; i < 50; ++i) {
+    runner->Step(std::chrono::milliseconds(0));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_TRUE(store_.Objects(bucket_).empty());
+  EXPECT_EQ(store_.publishes(), 0);
+  EXPECT_EQ(source_.commit_calls_, 0);
+  // Then the revoke arrives and the partition comes back: archived once.
+  source_.assignment_lost_ = false;
+  source_.LoseAndReassign({0});
   StepUntil(*runner, [&] { return source_.committed(0) == 1; });
   EXPECT_EQ(ArchivedLines()["a"], 1);
 }
