@@ -234,6 +234,8 @@ bool KafkaSource::GroupHasCommits() {
   return false;
 }
 
+// P6 in docs/design.md: a partition without a committed offset gets its
+// start resolved and committed when first assigned.
 void KafkaSource::PinStartOffsets(std::vector<RdKafka::TopicPartition*>& partitions) {
   const int timeout_ms = static_cast<int>(options_.request_timeout.count());
   std::vector<RdKafka::TopicPartition*> committed;

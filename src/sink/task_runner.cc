@@ -257,8 +257,10 @@ void TaskRunner::PublishPartitions() {
 }
 
 void TaskRunner::OnRevoked(const std::vector<int32_t>& partitions, bool lost) {
-  // A lost partition already has a new owner: nothing of ours may still be
-  // published, so in-flight uploads are cancelled at once, not finished.
+  // P5: before a partition goes, its in-flight upload is finished (and
+  // committed) or cancelled. A lost partition already has a new owner:
+  // nothing of ours may still be published, so its uploads are cancelled at
+  // once, not finished.
   FinishUploads(partitions, lost ? std::chrono::milliseconds(0) : spec_.finish_timeout);
   for (int32_t p : partitions) {
     auto it = partitions_.find(p);
@@ -352,6 +354,8 @@ void TaskRunner::Advance(int32_t partition, PartitionState& state) {
       Rewind(partition, state, state.rewind);
     }
   }
+  // P2 (docs/design.md): the next object's upload starts only once the
+  // previous one is committed; P4: objects leave in offset order.
   while (!state.in_flight && !state.sealed.empty()) {
     if (state.commit_pending && !TryCommit(partition, state)) break;
     Segment seg = std::move(state.sealed.front());
@@ -474,10 +478,15 @@ void TaskRunner::CollectUpload(int32_t partition, PartitionState& state) {
     if (upload->result.code() == StatusCode::kAlreadyExists && upload->winner) {
       return Adopt(partition, state, *upload);
     }
-    // Cancelled: the records stay uncommitted. Anything else is a lost
-    // streamed upload, whose parts are no longer in memory: read again; or a
-    // request the store refuses as such, which no retry can fix.
-    if (upload->result.code() != StatusCode::kCancelled) state.rewind = upload->result;
+    // Cancelled by the task (revoke, pause, shutdown): the records stay
+    // uncommitted and the partition is released. Anything else drops what is
+    // uncommitted and reads it again (Advance): a lost streamed upload, whose
+    // parts are no longer in memory; a publish the ownership guard stopped
+    // while the partition is still here (the revoke may follow, or the loss
+    // was only feared); or a request the store refuses as such, which blocks.
+    const bool cancelled_by_task =
+        upload->result.code() == StatusCode::kCancelled && upload->cancel.cancelled();
+    if (!cancelled_by_task) state.rewind = upload->result;
     return;
   }
   const Segment& seg = upload->segment;
@@ -499,6 +508,7 @@ void TaskRunner::CollectUpload(int32_t partition, PartitionState& state) {
     stats_.last_object_ms = clock_();
   }
   if (spec_.observe_upload_seconds) spec_.observe_upload_seconds(upload->elapsed_ms / 1000.0);
+  // P1: the offsets are committed only now that the object is durable.
   state.commit_pending = seg.last_offset + 1;
   TryCommit(partition, state);
 }

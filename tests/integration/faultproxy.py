@@ -11,6 +11,7 @@
         proxy.blackhole()                            # accept, read, never answer
         proxy.http_error(503, "SlowDown")            # canned S3 error for PUT/POST
         proxy.http_error(403, "AccessDenied")        # "a policy that denies writes"
+        proxy.http_error(403, "AccessDenied", path_prefix="/b/")  # ... to bucket b only
         proxy.passthrough()                          # back to normal
 
 The proxy speaks just enough HTTP/1.1 to find request boundaries on the
@@ -57,6 +58,7 @@ class Mode:
     s3_code: str = ""
     message: str = ""
     methods: frozenset = field(default_factory=frozenset)
+    path_prefix: str = ""               # http_error: only targets starting with it
 
     def describe(self) -> str:
         if self.name == LATENCY:
@@ -64,7 +66,9 @@ class Mode:
         if self.name == RESET:
             return f"reset({self.reset_when})"
         if self.name == HTTP_ERROR:
-            return f"http_error({self.status} {self.s3_code} for {','.join(sorted(self.methods))})"
+            where = f" under {self.path_prefix}" if self.path_prefix else ""
+            return (f"http_error({self.status} {self.s3_code} for "
+                    f"{','.join(sorted(self.methods))}{where})")
         return self.name
 
 
@@ -220,7 +224,8 @@ class _Conn:
                 if mode.name == BLACKHOLE:
                     self.hold()
                     return
-                if mode.name == HTTP_ERROR and method.upper() in mode.methods:
+                if (mode.name == HTTP_ERROR and method.upper() in mode.methods
+                        and target.startswith(mode.path_prefix)):
                     self._answer_error(mode, method, target, headers)
                     continue
                 if mode.name == LATENCY and mode.latency_ms > 0:
@@ -397,12 +402,14 @@ class FaultProxy:
         self._set(Mode(BLACKHOLE))
 
     def http_error(self, status: int, s3_code: str, message: Optional[str] = None,
-                   methods=("PUT", "POST")) -> None:
-        """Answers requests whose method is in `methods` with an S3 XML error,
-        without forwarding them; other requests are forwarded."""
+                   methods=("PUT", "POST"), path_prefix: str = "") -> None:
+        """Answers requests whose method is in `methods` (and whose target
+        starts with `path_prefix`, e.g. "/bucket/" for one path-style bucket)
+        with an S3 XML error, without forwarding them; others are forwarded."""
         self._set(Mode(HTTP_ERROR, status=int(status), s3_code=s3_code,
                        message=message or f"injected by k2c-faultproxy ({s3_code})",
-                       methods=frozenset(m.upper() for m in methods)))
+                       methods=frozenset(m.upper() for m in methods),
+                       path_prefix=path_prefix))
 
     def drop_connections(self) -> int:
         """RSTs every open connection; returns how many."""

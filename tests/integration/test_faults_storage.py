@@ -656,3 +656,74 @@ def test_configuration_error_found_after_waiting_still_stops_the_worker(kafka, s
             assert "bucket 'no-such-bucket-k2c' does not exist" in worker.log()
         finally:
             worker.close()
+
+
+# --------------------------------------------------------------------------
+# f. one task's bucket refuses every write; another task shares the uploads
+# --------------------------------------------------------------------------
+
+def test_a_task_whose_bucket_refuses_writes_does_not_slow_another(kafka, s3, unique_name,
+                                                                   tmp_path):
+    """Issue 10, section 3: with `upload_threads = 2`, task B (8 partitions)
+    whose bucket refuses every write, and task A (1 partition) on a healthy
+    bucket: A keeps archiving while B retries (seen on main before the fix:
+    none of A's 500 new records archived within 45 s, because B's retries
+    slept inside both pool threads). Then B's bucket is writable again and B
+    heals by itself; both archives are exactly once."""
+    topic_a, topic_b = f"{unique_name}-a", f"{unique_name}-b"
+    kafka.create_topic(topic_a, partitions=1)
+    kafka.create_topic(topic_b, partitions=8)
+    bucket_a = s3.create_bucket(f"{unique_name}-a")
+    bucket_b = s3.create_bucket(f"{unique_name}-b")
+    instance = cluster_id(kafka)
+    with contextlib.ExitStack() as stack:
+        proxy = stack.enter_context(FaultProxy(s3_port(s3)))
+        worker = Worker(tmp_path, kafka.bootstrap, storage_toml(proxy.endpoint, s3),
+                        task_toml(topic_a, bucket_a, window="1s")
+                        + task_toml(topic_b, bucket_b, window="1s"),
+                        sink='min_window = "1s"\nflush_grace = "1s"\nupload_threads = 2\n')
+        stack.callback(worker.close)
+        stack.callback(proxy.passthrough)
+        worker.start(wait_assigned=9, timeout=60)
+        stream_b = Stream(kafka, topic_b, partitions=8, rate=400)
+        stack.callback(stream_b.close)
+        stream_b.start()
+        worker.wait_for_log(rf"event=object_written topic={re.escape(topic_b)} ", count=8,
+                            timeout=30)
+        # B's bucket now refuses every write, as under a policy that denies
+        # them: retried with backoff (access may come back), never blocked.
+        proxy.http_error(403, "AccessDenied", path_prefix=f"/{bucket_b}/")
+        worker.wait_for_log(rf"event=upload_failed topic={re.escape(topic_b)} ", count=16,
+                            timeout=30)
+        stream_a = Stream(kafka, topic_a, partitions=1, rate=100)
+        stack.callback(stream_a.close)
+        stream_a.start()
+        time.sleep(5)  # 500 records for A while B keeps failing.
+        t0 = time.monotonic()
+        positions_a = stream_a.stop()
+        objects_a, counts_a = wait_archived(s3, bucket_a, f"{instance}/{topic_a}/", positions_a,
+                                            instance, topic_a, timeout=30, settle=0)
+        a_seconds = round(time.monotonic() - t0, 1)
+        failing_b = log_count(worker, rf"event=upload_failed topic={re.escape(topic_b)} ")
+        assert counts_a["lost"] == 0, \
+            f"task A stalled behind task B's failing uploads: {counts_a} after {a_seconds}s"
+        # B was still failing all along (the test proves nothing otherwise).
+        assert proxy.stats().get("http_403_AccessDenied", 0) >= 16
+        proxy.passthrough()
+        positions_b = stream_b.stop()
+        objects_b, counts_b = wait_archived(s3, bucket_b, f"{instance}/{topic_b}/", positions_b,
+                                            instance, topic_b, timeout=90)
+        objects_a, counts_a = wait_archived(s3, bucket_a, f"{instance}/{topic_a}/", positions_a,
+                                            instance, topic_a, timeout=5)
+        numbers = {"a": {k: v for k, v in counts_a.items() if k != "problems"},
+                   "b": {k: v for k, v in counts_b.items() if k != "problems"},
+                   "a_archived_within_s": a_seconds, "b_upload_failures": failing_b,
+                   "proxy": proxy.stats()}
+        archive_check.report("storage.task_with_unwritable_bucket_beside_healthy_one", **numbers)
+        print(f"\ntwo tasks, one bucket unwritable: {json.dumps(numbers, default=str)}")
+        for counts in (counts_a, counts_b):
+            assert counts["lost"] == 0 and counts["duplicated"] == 0, numbers
+            assert counts["unexpected"] == 0 and not counts["problems"], numbers
+        check_exactly_once(objects_a, positions_a, instance, topic_a)
+        check_exactly_once(objects_b, positions_b, instance, topic_b)
+        assert worker.stop() == 0
