@@ -74,7 +74,9 @@ void UploadPool::Run() {
         if (delayed_.empty()) {
           cv_.wait(lock);
         } else {
-          cv_.wait_until(lock, delayed_.begin()->first);
+          // A copy: another thread may run (and free) this job meanwhile.
+          const Clock::time_point due = delayed_.begin()->first;
+          cv_.wait_until(lock, due);
         }
       }
       if (turn_.empty()) return;  // Stopping, nothing queued.

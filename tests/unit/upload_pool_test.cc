@@ -17,12 +17,13 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 TEST(UploadPoolTest, LanesTakeTurnsSoAQueueOfOneTaskCannotStarveAnother) {
+  // Declared before the pool, which runs the jobs left at its destruction.
+  std::mutex mu;
+  std::vector<std::string> order;
   UploadPool pool("test-fair", 1);
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
   pool.Submit("a", [released] { released.wait(); });  // Holds the only thread.
-  std::mutex mu;
-  std::vector<std::string> order;
   for (int i = 0; i < 50; ++i) {
     pool.Submit("a", [&] {
       std::lock_guard<std::mutex> lock(mu);
@@ -53,10 +54,10 @@ TEST(UploadPoolTest, ADelayedJobHoldsNoThreadWhileItWaits) {
 }
 
 TEST(UploadPoolTest, DelayedJobsRunInTheOrderTheyFallDue) {
-  UploadPool pool("test-due", 1);
   std::mutex mu;
   std::vector<int> order;
   std::promise<void> last;
+  UploadPool pool("test-due", 1);
   pool.SubmitAfter("a", milliseconds(60), [&] {
     std::lock_guard<std::mutex> lock(mu);
     order.push_back(2);
