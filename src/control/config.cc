@@ -30,6 +30,7 @@
 
 #include "kafka/kafka_source.h"
 #include "sink/key_template.h"
+#include "storage/bucket_name.h"
 
 namespace k2c {
 namespace {
@@ -403,6 +404,7 @@ Status ValidateTaskConfig(const TaskConfig& task, const SinkConfig& sink) {
         "topic '" + task.topic + "' is not a valid Kafka topic name (1..249 of a-z A-Z 0-9 . _ -)");
   }
   if (task.bucket.empty()) return Status::InvalidArgument("bucket is required");
+  K2C_RETURN_IF_ERROR(ValidateBucketName(task.bucket));
   if (task.window < sink.min_window || task.window > sink.max_window) {
     return Status::InvalidArgument(
         "window " + FormatDuration(task.window) + " is outside the allowed range " +

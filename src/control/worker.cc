@@ -228,6 +228,10 @@ Status Worker::ApplyConfigTasks(std::map<std::string, std::unique_ptr<Task>>* pr
 }
 
 Result<std::unique_ptr<Worker::Task>> Worker::PrepareTask(const TaskConfig& tc) {
+  // Definitions read back from the tasks topic pass the same rules as the
+  // config file and the API: anyone who can write to that topic is not
+  // trusted more than an API client.
+  K2C_RETURN_IF_ERROR(ValidateTaskConfig(tc, config_.sink));
   auto task = std::make_unique<Task>();
   task->config = tc;
 

@@ -169,6 +169,26 @@ HttpClient::~HttpClient() {
   if (curl_ != nullptr) curl_easy_cleanup(static_cast<CURL*>(curl_));
 }
 
+Result<std::string> UrlAuthority(const std::string& url) {
+  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> handle(curl_url(), curl_url_cleanup);
+  if (!handle) return Status::Internal("curl_url failed");
+  if (curl_url_set(handle.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
+    return Status::InvalidArgument("malformed URL");
+  }
+  char* host = nullptr;
+  if (curl_url_get(handle.get(), CURLUPART_HOST, &host, 0) != CURLUE_OK || host == nullptr) {
+    return Status::InvalidArgument("URL without a host");
+  }
+  std::string authority = host;
+  curl_free(host);
+  char* port = nullptr;
+  if (curl_url_get(handle.get(), CURLUPART_PORT, &port, 0) == CURLUE_OK && port != nullptr) {
+    authority += ":" + std::string(port);
+    curl_free(port);
+  }
+  return authority;
+}
+
 Result<HttpResponse> HttpClient::Send(const HttpRequest& req) {
   CURL* curl = static_cast<CURL*>(curl_);
   if (curl == nullptr) return Status::Internal("HTTP client: libcurl handle could not be created");

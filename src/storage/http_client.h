@@ -59,6 +59,11 @@ struct HttpClientOptions {
   std::string ca_file;
 };
 
+// The "host[:port]" a request to `url` connects to, as libcurl's own URL
+// parser reads it (the parser Send() uses), so a caller can check that a URL
+// it built goes where it meant. InvalidArgument if `url` does not parse.
+Result<std::string> UrlAuthority(const std::string& url);
+
 // One libcurl easy handle. Not thread-safe: use one object per thread (or
 // lend objects out from a pool). Consecutive requests reuse the open
 // connection (and TLS session) to the same host.

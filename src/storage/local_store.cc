@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "common/random_id.h"
+#include "storage/bucket_name.h"
 
 namespace k2c {
 namespace fs = std::filesystem;
@@ -146,22 +147,13 @@ ObjectMetadata DecodeMetadata(std::string_view text) {
   return metadata;
 }
 
-bool ValidBucketName(const std::string& name) {
-  if (name.empty() || name.size() > 63 || name == "." || name == "..") return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
-  });
-}
-
 }  // namespace
 
 LocalStore::LocalStore(fs::path root) : root_(std::move(root)) {}
 
 Result<fs::path> LocalStore::BucketDir(const Bucket& bucket) const {
-  if (!ValidBucketName(bucket.name)) {
-    return Status::InvalidArgument("invalid bucket name '" + bucket.name +
-                                   "': use lower-case letters, digits, '-', '.' and '_'");
-  }
+  // The S3 rules also keep the name one plain directory name.
+  K2C_RETURN_IF_ERROR(ValidateBucketName(bucket.name));
   return root_ / bucket.name;
 }
 

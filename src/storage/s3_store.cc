@@ -4,10 +4,12 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <string_view>
 #include <utility>
 
+#include "storage/bucket_name.h"
 #include "storage/s3_errors.h"
 #include "storage/s3_xml.h"
 
@@ -35,6 +37,13 @@ std::string ContentMd5(std::string_view data) {
   unsigned char b64[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
   const int n = EVP_EncodeBlock(b64, md, static_cast<int>(len));
   return std::string(reinterpret_cast<const char*>(b64), n);
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
 }
 
 bool IsIpLiteral(std::string_view host) {
@@ -264,10 +273,7 @@ void S3Store::AddCreateOnlyHeaders(Call* call) const {
 
 Result<HttpResponse> S3Store::Execute(const Call& call) {
   const std::string& bucket = call.bucket->name;
-  if (bucket.empty() || bucket.find('/') != std::string::npos || HasControlChar(bucket)) {
-    return Status::InvalidArgument(std::string(call.operation) + ": '" + bucket +
-                                   "' is not a valid bucket name");
-  }
+  K2C_RETURN_IF_ERROR(ValidateBucketName(bucket).WithContext(call.operation));
   if (!options_.path_style && scheme_ == "https" && bucket.find('.') != std::string::npos) {
     return Status::FailedPrecondition(
         std::string(call.operation) + ": bucket '" + bucket +
@@ -310,6 +316,15 @@ Result<HttpResponse> S3Store::Execute(const Call& call) {
   request.method = call.method;
   request.url = scheme_ + "://" + host + UriEncodePath(path);
   if (!call.query.empty()) request.url += "?" + WireQuery(call.query);
+  // Signed requests go to the configured endpoint and nowhere else, whatever
+  // a bucket name or key contains: checked with the parser that sends it.
+  Result<std::string> goes_to = UrlAuthority(request.url);
+  if (!goes_to.ok() || !EqualsIgnoreCase(*goes_to, host)) {
+    return Status::InvalidArgument(std::string(call.operation) + ": bucket '" + bucket +
+                                   "' would send the request to '" +
+                                   (goes_to.ok() ? *goes_to : goes_to.status().message()) +
+                                   "' instead of '" + host + "'; refused");
+  }
   request.headers = std::move(to_sign.headers);
   for (auto& h : signature->headers_to_add) request.headers.push_back(std::move(h));
   request.body = call.body;

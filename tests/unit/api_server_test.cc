@@ -266,7 +266,7 @@ TEST_F(ApiServerTest, ReadyzAnswersReadyOrNotReadyWithTheReason) {
 }
 
 TEST_F(ApiServerTest, V1AnswersUnavailableUntilTheWorkerStarted) {
-  Seed(Def("orders", "b"));
+  Seed(Def("orders", "bkt"));
   plane_.With([](FakeControlPlane& p) {
     p.started =
         Status::Unavailable("the worker is starting, waiting for Kafka (connection refused)");
@@ -297,7 +297,7 @@ TEST_F(ApiServerTest, MetricsIsPlainTextFromThePlane) {
 }
 
 TEST_F(ApiServerTest, V1NeedsTheBearerToken) {
-  Seed(Def("orders", "b"));
+  Seed(Def("orders", "bkt"));
   Reply none = ToReply(client_->Get("/v1/tasks"));
   ExpectError(none, 401, "unauthorized", "Authorization: Bearer");
   EXPECT_EQ(none.www_authenticate, "Bearer");
@@ -316,7 +316,7 @@ TEST_F(ApiServerTest, V1NeedsTheBearerToken) {
   ExpectError(put, 401, "unauthorized", "wrong");
   EXPECT_EQ(PutCalls(), 0);
   EXPECT_EQ(PreflightCalls(), 0);
-  EXPECT_EQ(Stored("orders")->config.bucket, "b");
+  EXPECT_EQ(Stored("orders")->config.bucket, "bkt");
 
   Reply ok = Get("/v1/tasks");
   EXPECT_EQ(ok.status, 200);
@@ -404,11 +404,11 @@ TEST_F(ApiServerTest, ListsTasksSortedWithEveryField) {
 }
 
 TEST_F(ApiServerTest, GetsOneTask) {
-  Seed(Def("orders", "b"));
+  Seed(Def("orders", "bkt"));
   Reply r = Get("/v1/tasks/orders");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(Keys(r.parsed), kTaskFields);
-  EXPECT_EQ(r.parsed["bucket"], "b");
+  EXPECT_EQ(r.parsed["bucket"], "bkt");
   EXPECT_EQ(r.parsed["created_ms"], 1'700'000'000'000);
   ExpectError(Get("/v1/tasks/missing"), 404, "not_found", "PUT /v1/tasks/missing");
 }
@@ -522,10 +522,10 @@ TEST_F(ApiServerTest, PutOfANewTaskNeedsABucket) {
 }
 
 TEST_F(ApiServerTest, PutRejectsUnknownFields) {
-  Reply r = Put("/v1/tasks/orders", json{{"bucket", "b"}, {"colour", "red"}});
+  Reply r = Put("/v1/tasks/orders", json{{"bucket", "bkt"}, {"colour", "red"}});
   ExpectError(r, 400, "invalid_argument", "unknown field 'colour'");
   EXPECT_THAT(r.parsed["error"]["message"].get<std::string>(), HasSubstr("max_object_bytes"));
-  ExpectError(Put("/v1/tasks/orders", json{{"bucket", "b"}, {"state", "paused"}}), 400,
+  ExpectError(Put("/v1/tasks/orders", json{{"bucket", "bkt"}, {"state", "paused"}}), 400,
               "invalid_argument", "unknown field 'state'");
   EXPECT_EQ(PutCalls(), 0);
 }
@@ -566,15 +566,26 @@ TEST_F(ApiServerTest, PutRejectsABodyThatIsNotAJsonObject) {
   EXPECT_EQ(PutCalls(), 0);
 }
 
+TEST_F(ApiServerTest, PutRejectsABucketNameOutsideTheS3Rules) {
+  // Issue 11: this name reached the preflight, which sent a signed PUT to
+  // 127.0.0.1:44657.
+  for (const char* bucket : {"127.0.0.1:44657#", "a/b", "Upper", "x"}) {
+    ExpectError(Put("/v1/tasks/orders", json{{"bucket", bucket}}), 400, "invalid_argument",
+                "S3 bucket naming rules");
+  }
+  EXPECT_EQ(PreflightCalls(), 0);
+  EXPECT_EQ(PutCalls(), 0);
+}
+
 TEST_F(ApiServerTest, PutRejectsAWindowOutsideTheSinkRange) {
   // The fake's sink allows 1m..1h.
   for (const std::string window : {"30s", "59999ms", "61m", "2h"}) {
     SCOPED_TRACE(window);
-    ExpectError(Put("/v1/tasks/orders", json{{"bucket", "b"}, {"window", window}}), 400,
+    ExpectError(Put("/v1/tasks/orders", json{{"bucket", "bkt"}, {"window", window}}), 400,
                 "invalid_argument", "outside the allowed range 1m..1h");
   }
   EXPECT_EQ(PutCalls(), 0);
-  Reply low = Put("/v1/tasks/orders", json{{"bucket", "b"}, {"window", "60s"}});
+  Reply low = Put("/v1/tasks/orders", json{{"bucket", "bkt"}, {"window", "60s"}});
   EXPECT_EQ(low.status, 201) << low.body;
   EXPECT_EQ(low.parsed["window"], "1m");
   Reply high = Put("/v1/tasks/orders", json{{"window", "1h"}});
@@ -587,7 +598,7 @@ TEST_F(ApiServerTest, RejectsAnInvalidTopicNameInThePath) {
   for (const std::string& topic : {std::string("a%20b"), std::string("a%2Ab"), too_long}) {
     SCOPED_TRACE(topic);
     const std::string path = "/v1/tasks/" + topic;
-    ExpectError(Put(path, json{{"bucket", "b"}}), 400, "invalid_argument",
+    ExpectError(Put(path, json{{"bucket", "bkt"}}), 400, "invalid_argument",
                 "is not a Kafka topic name");
     ExpectError(Get(path), 400, "invalid_argument", "is not a Kafka topic name");
     ExpectError(Delete(path), 400, "invalid_argument", "is not a Kafka topic name");
@@ -602,7 +613,7 @@ TEST_F(ApiServerTest, RejectsAnInvalidTopicNameInThePath) {
   });
   // 249 characters is the longest legal name.
   const std::string longest(249, 'a');
-  EXPECT_EQ(Put("/v1/tasks/" + longest, json{{"bucket", "b"}}).status, 201);
+  EXPECT_EQ(Put("/v1/tasks/" + longest, json{{"bucket", "bkt"}}).status, 201);
   EXPECT_TRUE(Stored(longest).has_value());
 }
 
@@ -610,7 +621,7 @@ TEST_F(ApiServerTest, PutOfATopicMissingInTheClusterIs404) {
   plane_.With([](FakeControlPlane& p) {
     p.topic_exists = Status::NotFound("topic 'orders' does not exist in the cluster");
   });
-  ExpectError(Put("/v1/tasks/orders", json{{"bucket", "b"}}), 404, "not_found",
+  ExpectError(Put("/v1/tasks/orders", json{{"bucket", "bkt"}}), 404, "not_found",
               "topic 'orders' does not exist");
   EXPECT_EQ(PreflightCalls(), 0);
   EXPECT_EQ(PutCalls(), 0);
@@ -657,7 +668,7 @@ TEST_F(ApiServerTest, UnreachableStorageOrKafkaIs503) {
 }
 
 TEST_F(ApiServerTest, PauseAndResumeChangeTheStateOnce) {
-  Seed(Def("orders", "b"));
+  Seed(Def("orders", "bkt"));
   Reply paused = Post("/v1/tasks/orders/pause");
   ASSERT_EQ(paused.status, 200) << paused.body;
   EXPECT_EQ(Keys(paused.parsed), kTaskFields);
@@ -698,8 +709,8 @@ TEST_F(ApiServerTest, MissingTaskIs404Everywhere) {
 }
 
 TEST_F(ApiServerTest, DeleteRemovesTheTask) {
-  Seed(Def("orders", "b"));
-  Seed(Def("other", "b"));
+  Seed(Def("orders", "bkt"));
+  Seed(Def("other", "bkt"));
   Reply r = Delete("/v1/tasks/orders");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.parsed, json({{"topic", "orders"}, {"deleted", true}}));
@@ -713,7 +724,7 @@ TEST_F(ApiServerTest, DeleteRemovesTheTask) {
 }
 
 TEST_F(ApiServerTest, StatusComposesPartitionsWorkersAndTotals) {
-  TaskDefinition def = Def("orders", "b");
+  TaskDefinition def = Def("orders", "bkt");
   def.state = TaskState::kPaused;
   Seed(def);
   WorkerTaskStatus w1;
@@ -802,7 +813,7 @@ TEST_F(ApiServerTest, StatusComposesPartitionsWorkersAndTotals) {
 }
 
 TEST_F(ApiServerTest, StatusWithoutWorkersOrLagIsEmpty) {
-  Seed(Def("orders", "b"));
+  Seed(Def("orders", "bkt"));
   Reply r = Get("/v1/tasks/orders/status");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.parsed["partitions"], json::array());
@@ -815,7 +826,7 @@ TEST_F(ApiServerTest, StatusWithoutWorkersOrLagIsEmpty) {
 }
 
 TEST_F(ApiServerTest, StatusWhenLagCannotBeFetchedIs503) {
-  Seed(Def("orders", "b"));
+  Seed(Def("orders", "bkt"));
   plane_.With([](FakeControlPlane& p) { p.lag = Status::Unavailable("offsets fetch timed out"); });
   ExpectError(Get("/v1/tasks/orders/status"), 503, "unavailable", "offsets fetch timed out");
 }

@@ -77,7 +77,7 @@ spool_dir = "/tmp/k2c-spool"
 spool_max_bytes = "1GiB"
 [[task]]
 topic = "a"
-bucket = "b"
+bucket = "bkt"
 window = "10s"
 start = "earliest"
 delimiter = "|"
@@ -139,41 +139,42 @@ INSTANTIATE_TEST_SUITE_P(
     All, ConfigErrorTest,
     ::testing::Values(
         BadConfig{"syntax", "[kafka\n", "TOML syntax error"},
-        BadConfig{"no kafka", "[[task]]\ntopic='a'\nbucket='b'\n", "[kafka] table is required"},
+        BadConfig{"no kafka", "[[task]]\ntopic='a'\nbucket='bkt'\n", "[kafka] table is required"},
         BadConfig{"unknown root key", "instance = 'x'\n" + std::string(kKafka),
                   "bad.toml:1:12: unknown key 'instance' (did you mean 'instance_id'?)"},
         BadConfig{"unknown kafka key", std::string(kKafka) + "bootstrap = 'x'\n",
                   "unknown key 'kafka.bootstrap' (did you mean 'bootstrap_servers'?)"},
         BadConfig{"unknown task key",
-                  std::string(kKafka) + "[[task]]\ntopic='a'\nbucket='b'\nwindw='5m'\n",
+                  std::string(kKafka) + "[[task]]\ntopic='a'\nbucket='bkt'\nwindw='5m'\n",
                   "unknown key 'task[0].windw' (did you mean 'window'?)"},
         BadConfig{"window out of range",
-                  std::string(kKafka) + "[[task]]\ntopic='a'\nbucket='b'\nwindow='2m'\n",
+                  std::string(kKafka) + "[[task]]\ntopic='a'\nbucket='bkt'\nwindow='2m'\n",
                   "window 2m is outside the allowed range 5m..1h"},
         BadConfig{"window no unit",
-                  std::string(kKafka) + "[[task]]\ntopic='a'\nbucket='b'\nwindow='5'\n",
+                  std::string(kKafka) + "[[task]]\ntopic='a'\nbucket='bkt'\nwindow='5'\n",
                   "'task[0].window' '5' has no valid unit"},
         BadConfig{"window not string",
-                  std::string(kKafka) + "[[task]]\ntopic='a'\nbucket='b'\nwindow=300\n",
+                  std::string(kKafka) + "[[task]]\ntopic='a'\nbucket='bkt'\nwindow=300\n",
                   "must be a duration string with a unit"},
         BadConfig{"missing bucket", std::string(kKafka) + "[[task]]\ntopic='a'\n",
                   "'task[0].bucket' is required"},
         BadConfig{"bad start",
-                  std::string(kKafka) + "[[task]]\ntopic='a'\nbucket='b'\nstart='beginning'\n",
+                  std::string(kKafka) + "[[task]]\ntopic='a'\nbucket='bkt'\nstart='beginning'\n",
                   "start is 'beginning'; use \"latest\""},
         BadConfig{"bad format",
-                  std::string(kKafka) + "[[task]]\ntopic='a'\nbucket='b'\nformat='avro'\n",
+                  std::string(kKafka) + "[[task]]\ntopic='a'\nbucket='bkt'\nformat='avro'\n",
                   "format is 'avro'"},
-        BadConfig{"bad template",
-                  std::string(kKafka) + "[[task]]\ntopic='a'\nbucket='b'\nkey_template='{topic}'\n",
-                  "must contain {partition} and {first_offset}"},
+        BadConfig{
+            "bad template",
+            std::string(kKafka) + "[[task]]\ntopic='a'\nbucket='bkt'\nkey_template='{topic}'\n",
+            "must contain {partition} and {first_offset}"},
         BadConfig{"duplicate topic",
                   std::string(kKafka) +
-                      "[[task]]\ntopic='a'\nbucket='b'\n[[task]]\ntopic='a'\nbucket='c'\n",
+                      "[[task]]\ntopic='a'\nbucket='bkt'\n[[task]]\ntopic='a'\nbucket='ckt'\n",
                   "topic 'a' already has a task"},
         BadConfig{
             "bad size",
-            std::string(kKafka) + "[[task]]\ntopic='a'\nbucket='b'\nmax_object_bytes='10MB'\n",
+            std::string(kKafka) + "[[task]]\ntopic='a'\nbucket='bkt'\nmax_object_bytes='10MB'\n",
             "is not a size"},
         BadConfig{"bad storage type", std::string(kKafka) + "[storage]\ntype='gcs'\n",
                   "'storage.type' is 'gcs'"},

@@ -374,6 +374,35 @@ TEST(S3StoreTest, VirtualHostedStylePutsBucketInHost) {
   ExpectSignatureMatchesWire(r, "/a/b", {}, "");
 }
 
+TEST(S3StoreTest, ABucketNameCannotSendTheSignedRequestToAnotherHost) {
+  // Issue 11: with a virtual-hosted endpoint, the bucket "127.0.0.1:<port>#"
+  // made the host "127.0.0.1:<port>#.s3.example.invalid", which libcurl
+  // reads as host 127.0.0.1, port <port>: a signed PUT to a server of the
+  // requester's choosing (here, the fake server).
+  FakeS3Server server([](const ReceivedRequest&) { return CannedResponse{}; });
+  S3Options options = OptionsFor("http://s3.example.invalid");
+  options.path_style = false;
+  std::unique_ptr<S3Store> store = MakeStore(options);
+  const std::string hostile = "127.0.0.1:" + std::to_string(server.port()) + "#";
+  for (const Status& s :
+       {store->PutObject(Bucket{hostile}, ObjectKey{"k"}, "x"),
+        store->DeleteObject(Bucket{hostile}, ObjectKey{"k"}), store->HeadBucket(Bucket{hostile})}) {
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.ToString();
+    EXPECT_NE(s.message().find("S3 bucket naming rules"), std::string::npos) << s.ToString();
+  }
+  EXPECT_TRUE(server.requests().empty());
+}
+
+TEST(S3StoreTest, UrlAuthorityIsWhatLibcurlConnectsTo) {
+  EXPECT_EQ(UrlAuthority("http://bkt.s3.example.com:9000/a/b?x=1").value(),
+            "bkt.s3.example.com:9000");
+  EXPECT_EQ(UrlAuthority("https://s3.example.com/k").value(), "s3.example.com");
+  // The attack above, as libcurl reads it.
+  EXPECT_EQ(UrlAuthority("http://127.0.0.1:44657#.s3.example.invalid/k").value(),
+            "127.0.0.1:44657");
+  EXPECT_FALSE(UrlAuthority("not a url").ok());
+}
+
 TEST(S3StoreTest, SlowDownIsThrottled) {
   FakeS3Server server([](const ReceivedRequest&) { return XmlError(503, "SlowDown", "RID-503"); });
   std::unique_ptr<S3Store> store = MakeStore(OptionsFor(server.endpoint()));
