@@ -246,7 +246,7 @@ class Chaos:
                                      f"{w.proc.returncode}: {error[-1:]}")
                 self.ended[w.log_path] = time.time()
                 self.restarts_after_exit.append(w.name)
-                w.start(timeout=60)
+                w.start(timeout=60, wait_ready=False)
 
     def kill_and_restart(self, phase: str, wait: float = 60) -> Optional[Worker]:
         """One `kill -9` ("timed": now; "after_object": at the victim's next
@@ -272,7 +272,7 @@ class Chaos:
         self.ended[victim.log_path] = time.time()
         self.kills.append((phase, victim.name, mode))
         time.sleep(self.rng.uniform(0.2, 1.0))
-        victim.start(timeout=60)
+        victim.start(timeout=60, wait_ready=False)
         return victim
 
     def kill_series(self, phase: str, n: int, gap: tuple[float, float] = (1.5, 4.0)) -> None:
@@ -380,7 +380,7 @@ def test_chaos_kills_rebalances_storage_outage_broker_restart_and_freeze(
                 f"with code {survivor.proc.returncode} instead of waiting: {error[-1:]}")
             chaos.spared.pop(survivor.name, None)
             chaos.ended[survivor.log_path] = time.time()
-            survivor.start(timeout=60)  # The chaos goes on.
+            survivor.start(timeout=60, wait_ready=False)  # The chaos goes on.
         elif not any(s == 503 and reason for s, reason in ready_seen):
             findings.append(f"worker {survivor.name} during the store outage: /readyz never "
                             f"answered 503 with a reason: {ready_seen[:5]}")

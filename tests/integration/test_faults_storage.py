@@ -610,7 +610,7 @@ def test_worker_started_while_broker_and_store_are_down_waits_then_archives(scen
     proxy.reset()
     kafka.stop()
     try:
-        worker.start()
+        worker.start(wait_ready=False)
         worker.wait_for_log(r"event=start_waiting [^\n]*cluster id", timeout=60)
         status, body = _readyz(worker)
         assert status == 503 and "waiting for Kafka or the store" in body["reason"], body

@@ -99,9 +99,13 @@ class Worker:
         self.runs = 0
         self.log_path: Optional[Path] = None
 
-    def start(self, wait_assigned: int = 0, timeout: float = 60) -> "Worker":
+    def start(self, wait_assigned: int = 0, timeout: float = 60,
+              wait_ready: bool = True) -> "Worker":
         """Starts the worker; with `wait_assigned` > 0, waits until that many
-        partitions are assigned (so start=latest offsets are pinned)."""
+        partitions are assigned (so start=latest offsets are pinned). With an
+        API, waits until it listens and, unless `wait_ready` is False, until
+        the worker reached Kafka and its store (`event=worker_ready`): the
+        /v1/ endpoints answer 503 before that."""
         assert WORKER_BIN.exists(), f"build the worker first: {WORKER_BIN} is missing"
         self.runs += 1
         self.log_path = self.workdir / f"{self.name}-{self.runs}.log"
@@ -114,6 +118,8 @@ class Worker:
             self.wait_for_log(r"event=api_listening", timeout=timeout)
             port = re.findall(r"event=api_listening address=127\.0\.0\.1:(\d+)", self.log())[-1]
             self.api_url = f"http://127.0.0.1:{port}"
+            if wait_ready:
+                self.wait_for_log(r"event=worker_ready", timeout=timeout)
         if wait_assigned:
             self.wait_for_log(r"event=partition_assigned", count=wait_assigned, timeout=timeout)
         return self
