@@ -232,6 +232,7 @@ Result<std::unique_ptr<Worker::Task>> Worker::PrepareTask(const TaskConfig& tc) 
   // config file and the API: anyone who can write to that topic is not
   // trusted more than an API client.
   K2C_RETURN_IF_ERROR(ValidateTaskConfig(tc, config_.sink));
+  K2C_RETURN_IF_ERROR(CheckSampleKey(tc));
   auto task = std::make_unique<Task>();
   task->config = tc;
 
@@ -314,6 +315,18 @@ Result<std::unique_ptr<Worker::Task>> Worker::PrepareTask(const TaskConfig& tc) 
                                               task->encoder.get(), store_.get(), pool_.get(),
                                               SystemNowMs, budget_.get(), spool_.get());
   return task;
+}
+
+Status Worker::CheckSampleKey(const TaskConfig& tc) const {
+  auto tmpl = KeyTemplate::Parse(tc.key_template.empty() ? kDefaultKeyTemplate : tc.key_template);
+  if (!tmpl.ok()) return tmpl.status();
+  auto encoder = MakeEncoder(tc.format, TextFormatOptions{tc.delimiter});
+  if (!encoder.ok()) return encoder.status();
+  const ObjectKey sample{
+      tmpl->RenderSample(instance_, tc.topic, std::string(encoder.value()->extension()))};
+  return store_->CheckKey(sample).WithContext("key_template '" + tmpl->text() +
+                                              "' makes keys such as '" + sample.value +
+                                              "', which the store refuses");
 }
 
 Result<bool> Worker::WriteProbe(const Bucket& bucket, const std::string& prefix) {
@@ -629,6 +642,7 @@ std::optional<TaskDefinition> Worker::GetTask(const std::string& topic) {
 }
 
 Status Worker::Preflight(const TaskConfig& task) {
+  K2C_RETURN_IF_ERROR(CheckSampleKey(task));
   const Bucket bucket{task.bucket};
   if (config_.storage.type == StorageConfig::Type::kLocal) {
     K2C_RETURN_IF_ERROR(static_cast<LocalStore*>(store_.get())->CreateBucket(bucket));

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <ctime>
+#include <limits>
 #include <map>
 
 namespace k2c {
@@ -43,6 +44,15 @@ Result<KeyTemplate> KeyTemplate::Parse(const std::string& text) {
   if (text.front() == '/') {
     return Status::InvalidArgument("key_template '" + text + "' must not start with '/'");
   }
+  for (size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7f) {
+      // A NUL cut every local key at the same point: one file for all.
+      return Status::InvalidArgument("key_template has a control character (code " +
+                                     std::to_string(c) + ") at position " + std::to_string(i));
+    }
+  }
+  bool has_topic = false;
   bool has_partition = false;
   bool has_offset = false;
   std::string literal;
@@ -70,6 +80,7 @@ Result<KeyTemplate> KeyTemplate::Parse(const std::string& text) {
       flush_literal();
       result.pieces_.push_back(Piece{Piece::Kind::kField, {}, it->second, 0});
       has_partition |= it->second == Field::kPartition;
+      has_topic |= it->second == Field::kTopic || it->second == Field::kTopicId;
       has_offset |= it->second == Field::kFirstOffset;
       result.uses_topic_id_ |= it->second == Field::kTopicId;
       i = close;
@@ -100,6 +111,11 @@ Result<KeyTemplate> KeyTemplate::Parse(const std::string& text) {
     return Status::InvalidArgument("key_template '" + text +
                                    "' must contain {partition} and {first_offset}: they make "
                                    "every object's key unique and stable across retries");
+  }
+  if (!has_topic) {
+    return Status::InvalidArgument("key_template '" + text +
+                                   "' must contain {topic} or {topic_id}: otherwise two tasks "
+                                   "archiving into one bucket write each other's keys");
   }
   return result;
 }
@@ -149,6 +165,19 @@ std::string KeyTemplate::Render(const KeyFields& f) const {
     }
   }
   return out;
+}
+
+std::string KeyTemplate::RenderSample(const std::string& instance, const std::string& topic,
+                                      const std::string& ext) const {
+  KeyFields fields;
+  fields.instance = instance;
+  fields.topic = topic;
+  fields.topic_id = std::string(22, 'A');  // A topic id's length (base64 of 16 bytes).
+  fields.partition = std::numeric_limits<int32_t>::max();
+  fields.first_offset = std::numeric_limits<int64_t>::max();
+  fields.window_start_ms = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z.
+  fields.ext = ext;
+  return Render(fields);
 }
 
 }  // namespace k2c

@@ -30,7 +30,9 @@ inline constexpr const char* kDefaultKeyTemplate =
 // {partition} {first_offset} (20 digits, zero-padded so keys sort by offset)
 // {window_start_ms} {ext}, and strftime fields of the window start in UTC:
 // %Y %m %d %H %M %S %y %j %%. `{partition}` and `{first_offset}` are
-// required: without them two objects could share a key.
+// required: without them two objects could share a key; so is `{topic}` or
+// `{topic_id}`, so that two tasks sharing a bucket cannot. No control
+// characters.
 class KeyTemplate {
  public:
   // Parses `text`. InvalidArgument naming the offending placeholder or field.
@@ -38,6 +40,12 @@ class KeyTemplate {
 
   // The key for `fields`. Never fails: every field was validated at Parse.
   std::string Render(const KeyFields& fields) const;
+
+  // The longest key this template makes for `instance`, `topic` and `ext`
+  // (largest partition and offset numbers), for checking it against a
+  // store's key rules before any record is read.
+  std::string RenderSample(const std::string& instance, const std::string& topic,
+                           const std::string& ext) const;
 
   // True when the template refers to {topic_id}.
   bool uses_topic_id() const { return uses_topic_id_; }

@@ -20,6 +20,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr size_t kPageSize = 1000;
+constexpr size_t kMaxNameBytes = 255;  // NAME_MAX of Linux file systems.
 
 Status ErrnoStatus(const std::string& what, int err) {
   return Status::IOError(what + ": " + std::strerror(err));
@@ -160,17 +161,39 @@ Result<fs::path> LocalStore::BucketDir(const Bucket& bucket) const {
 Result<fs::path> LocalStore::ObjectPath(const Bucket& bucket, const ObjectKey& key) const {
   auto dir = BucketDir(bucket);
   if (!dir.ok()) return dir.status();
+  K2C_RETURN_IF_ERROR(CheckKey(key));
+  return *dir / key.value;
+}
+
+Status LocalStore::CheckKey(const ObjectKey& key) const {
   const std::string& k = key.value;
   if (k.empty() || k.front() == '/' || k.back() == '/') {
-    return Status::InvalidArgument("invalid object key '" + k + "' for the local store");
+    return Status::InvalidArgument("object key '" + k +
+                                   "' must not be empty or start or end with '/' in the local "
+                                   "store");
   }
-  for (const auto& part : fs::path(k)) {
-    if (part == ".." || part == "." || part == kTempDir || part == kMetaDir) {
+  if (std::any_of(k.begin(), k.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+    return Status::InvalidArgument("object keys in the local store have no control characters");
+  }
+  size_t start = 0;
+  while (start <= k.size()) {
+    size_t end = k.find('/', start);
+    if (end == std::string::npos) end = k.size();
+    const std::string_view part(k.data() + start, end - start);
+    if (part.empty() || part == ".." || part == "." || part == kTempDir || part == kMetaDir) {
       return Status::InvalidArgument("object key '" + k + "' has a forbidden path segment '" +
-                                     part.string() + "'");
+                                     std::string(part) + "'");
     }
+    // The metadata sidecar adds ".meta" to the last segment.
+    if (part.size() + 5 > kMaxNameBytes) {
+      return Status::InvalidArgument("object key '" + k + "' has a path segment of " +
+                                     std::to_string(part.size()) + " bytes; the local store " +
+                                     "takes at most " + std::to_string(kMaxNameBytes - 5));
+    }
+    start = end + 1;
   }
-  return *dir / k;
+  return Status::Ok();
 }
 
 Result<fs::path> LocalStore::MetadataPath(const Bucket& bucket, const ObjectKey& key) const {

@@ -29,6 +29,7 @@ class LocalStore final : public ObjectStore {
   using ObjectStore::CreateMultipart;
   using ObjectStore::PutObject;
   Status HeadBucket(const Bucket& bucket) override;
+  Status CheckKey(const ObjectKey& key) const override;
   Status PutObject(const Bucket& bucket, const ObjectKey& key, std::string_view body,
                    const WriteOptions& options) override;
   Result<MultipartId> CreateMultipart(const Bucket& bucket, const ObjectKey& key,

@@ -66,6 +66,11 @@ size_t MemoryStore::open_uploads() const {
   return uploads_.size();
 }
 
+Status MemoryStore::CheckKey(const ObjectKey& key) const {
+  if (key.value.empty()) return Status::InvalidArgument("object keys must not be empty");
+  return Status::Ok();
+}
+
 Status MemoryStore::MaybeFail() {
   ++calls_;
   if (fail_remaining_ == 0) return Status::Ok();

@@ -83,6 +83,12 @@ class ObjectStore {
   // does not exist; PermissionDenied / Unauthenticated for credential trouble.
   virtual Status HeadBucket(const Bucket& bucket) = 0;
 
+  // OK if this store takes `key` as an object key, else InvalidArgument
+  // naming the rule. The store's calls apply it, and task validation runs a
+  // sample key of the task's template through it, so a template the store
+  // would refuse is refused when it is given, not retried forever.
+  virtual Status CheckKey(const ObjectKey& key) const = 0;
+
   // Writes `body` as the whole object at `key` with `options.metadata`,
   // replacing any previous object unless `options.if_absent` (then
   // AlreadyExists when one is there). When OK is returned the object is

@@ -271,6 +271,17 @@ void S3Store::AddCreateOnlyHeaders(Call* call) const {
   if (cos_dialect_) call->headers.emplace_back("x-cos-forbid-overwrite", "true");
 }
 
+Status S3Store::CheckKey(const ObjectKey& key) const {
+  const std::string& k = key.value;
+  if (k.empty() || k.size() > kMaxKeyBytes || HasControlChar(k)) {
+    return Status::InvalidArgument(
+        "object keys must be 1-1024 bytes without control characters "
+        "(got " +
+        std::to_string(k.size()) + " bytes)");
+  }
+  return Status::Ok();
+}
+
 Result<HttpResponse> S3Store::Execute(const Call& call) {
   const std::string& bucket = call.bucket->name;
   K2C_RETURN_IF_ERROR(ValidateBucketName(bucket).WithContext(call.operation));
@@ -280,15 +291,7 @@ Result<HttpResponse> S3Store::Execute(const Call& call) {
         "' contains dots, which break TLS certificate matching in virtual-hosted style: set "
         "[storage] path_style = true");
   }
-  if (call.key != nullptr) {
-    const std::string& key = call.key->value;
-    if (key.empty() || key.size() > kMaxKeyBytes || HasControlChar(key)) {
-      return Status::InvalidArgument(std::string(call.operation) +
-                                     ": object keys must be 1-1024 bytes without control "
-                                     "characters (got " +
-                                     std::to_string(key.size()) + " bytes)");
-    }
-  }
+  if (call.key != nullptr) K2C_RETURN_IF_ERROR(CheckKey(*call.key).WithContext(call.operation));
 
   const std::string host = options_.path_style ? authority_ : bucket + "." + authority_;
   std::string path;

@@ -91,6 +91,7 @@ class S3Store : public ObjectStore {
   using ObjectStore::PutObject;
 
   Status HeadBucket(const Bucket& bucket) override;
+  Status CheckKey(const ObjectKey& key) const override;
   Status PutObject(const Bucket& bucket, const ObjectKey& key, std::string_view body,
                    const WriteOptions& options) override;
   Result<MultipartId> CreateMultipart(const Bucket& bucket, const ObjectKey& key,

@@ -266,6 +266,19 @@ def test_preflight_refuses_missing_and_read_only_bucket(kafka, s3, unique_name, 
     assert status == 400 and "window 2h is outside" in err["error"]["message"]
     r = cli("enable", topic, "--bucket", "no-such-bucket-k2c", "--server", w.api_url)
     assert r.returncode == 1 and "no-such-bucket-k2c" in r.stderr
+    # Issue 11: refused when given, not retried forever once archiving. A
+    # bucket name that would change the request's host, a template without
+    # the topic, and one whose keys the store refuses (over 1,024 bytes).
+    status, err = api(f"{w.api_url}/v1/tasks/{topic}", "PUT", {"bucket": "127.0.0.1:9#"})
+    assert status == 400 and "S3 bucket naming rules" in err["error"]["message"], err
+    status, err = api(f"{w.api_url}/v1/tasks/{topic}", "PUT",
+                      {"bucket": bucket, "key_template": "%Y/{partition}_{first_offset}"})
+    assert status == 400 and "{topic} or {topic_id}" in err["error"]["message"], err
+    status, err = api(f"{w.api_url}/v1/tasks/{topic}", "PUT",
+                      {"bucket": bucket,
+                       "key_template": "{topic}/" + "x" * 1100 + "/{partition}_{first_offset}"})
+    assert status == 422 and "which the store refuses" in err["error"]["message"], err
+    assert api(f"{w.api_url}/v1/tasks")[1] == {"tasks": []}
 
 
 def test_token_is_required_when_configured(kafka, s3, unique_name, tmp_path, workers):

@@ -52,7 +52,7 @@ TEST(KeyTemplateTest, KeysSortByOffsetWithinPartition) {
 // must render without undefined behaviour; INT64_MIN used to overflow a
 // negation (found by tests/fuzz/key_template_fuzz.cc).
 TEST(KeyTemplateTest, RendersExtremeWindowStarts) {
-  auto t = KeyTemplate::Parse("%Y%m%dT%H%M%S/{window_start_ms}_{partition}_{first_offset}");
+  auto t = KeyTemplate::Parse("{topic}/%Y%m%dT%H%M%S/{window_start_ms}_{partition}_{first_offset}");
   ASSERT_TRUE(t.ok());
   KeyFields f = SampleFields();
   f.window_start_ms = INT64_MIN;
@@ -63,11 +63,11 @@ TEST(KeyTemplateTest, RendersExtremeWindowStarts) {
   EXPECT_THAT(t->Render(f), HasSubstr("/9223372036854775807_3_"));
   // Negative times still round down to the second before.
   f.window_start_ms = -1;
-  EXPECT_EQ(t->Render(f), "19691231T235959/-1_3_00000000000000001234");
+  EXPECT_EQ(t->Render(f), "orders/19691231T235959/-1_3_00000000000000001234");
   f.window_start_ms = -1000;
-  EXPECT_EQ(t->Render(f), "19691231T235959/-1000_3_00000000000000001234");
+  EXPECT_EQ(t->Render(f), "orders/19691231T235959/-1000_3_00000000000000001234");
   f.window_start_ms = -1001;
-  EXPECT_EQ(t->Render(f), "19691231T235958/-1001_3_00000000000000001234");
+  EXPECT_EQ(t->Render(f), "orders/19691231T235958/-1001_3_00000000000000001234");
 }
 
 struct BadTemplate {
@@ -95,7 +95,20 @@ INSTANTIATE_TEST_SUITE_P(
         BadTemplate{"{topic}/%c/{partition}{first_offset}", "unsupported time field '%c'"},
         BadTemplate{"{topic}/{partition}{first_offset}%", "lone '%'"},
         BadTemplate{"{topic}/%Y/{first_offset}", "must contain {partition}"},
-        BadTemplate{"{topic}/%Y/{partition}", "must contain {partition} and {first_offset}"}));
+        BadTemplate{"{topic}/%Y/{partition}", "must contain {partition} and {first_offset}"},
+        // Issue 11: two tasks in one bucket would write each other's keys.
+        BadTemplate{"{instance}/%Y/{partition}_{first_offset}", "must contain {topic} or"},
+        // Issue 11: a NUL made every local object land on one file.
+        BadTemplate{std::string("{topic}/\0/{partition}_{first_offset}", 36),
+                    "control character (code 0) at position 8"},
+        BadTemplate{"{topic}/\n{partition}_{first_offset}", "control character (code 10)"}));
+
+TEST(KeyTemplateTest, SampleIsTheLongestKey) {
+  auto t = KeyTemplate::Parse(kDefaultKeyTemplate);
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->RenderSample("inst", "orders", ".txt"),
+            "inst/orders/99991231T235959Z_p2147483647_o09223372036854775807.txt");
+}
 
 }  // namespace
 }  // namespace k2c

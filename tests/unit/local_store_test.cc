@@ -103,6 +103,23 @@ TEST_F(LocalStoreTest, RejectsPathTraversalAndBadBucketNames) {
   EXPECT_FALSE(fs::exists(root_ / "escape"));
 }
 
+TEST_F(LocalStoreTest, CheckKeyRefusesWhatTheFileSystemWouldMangleOrRefuse) {
+  EXPECT_TRUE(store_->CheckKey(ObjectKey{"inst/orders/2026/p0_o1.txt"}).ok());
+  EXPECT_TRUE(store_->CheckKey(ObjectKey{std::string(250, 'a')}).ok());
+  for (const std::string& key :
+       {std::string("a//b"), std::string("a/./b"), std::string("a/\n/b"), std::string("a\0b", 3),
+        std::string(251, 'a'),  // + ".meta" > NAME_MAX
+        std::string("a/.k2c-meta/b"), std::string("a/")}) {
+    Status s = store_->CheckKey(ObjectKey{key});
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << key;
+  }
+  // Every call that takes a key applies it: a long segment used to fail
+  // with ENAMETOOLONG (an IOError, retried forever).
+  ASSERT_TRUE(store_->CreateBucket(bucket_).ok());
+  EXPECT_EQ(store_->PutObject(bucket_, ObjectKey{"a/" + std::string(300, 'b')}, "x").code(),
+            StatusCode::kInvalidArgument);
+}
+
 TEST_F(LocalStoreTest, CreateOnlyPublishLetsTheFirstWriterWinAndKeepsItsMetadata) {
   ASSERT_TRUE(store_->CreateBucket(bucket_).ok());
   const ObjectKey key{"t/obj.txt"};
