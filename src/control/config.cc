@@ -35,6 +35,14 @@
 namespace k2c {
 namespace {
 
+using namespace std::chrono_literals;
+
+constexpr uint64_t kKiB = 1ull << 10;
+constexpr uint64_t kMiB = 1ull << 20;
+constexpr uint64_t kGiB = 1ull << 30;
+constexpr uint64_t kTiB = 1ull << 40;
+constexpr std::chrono::milliseconds kMaxDuration = std::chrono::hours(24 * 366 * 100);
+
 size_t EditDistance(const std::string& a, const std::string& b) {
   std::vector<size_t> row(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
@@ -111,7 +119,11 @@ class TableReader {
     return Status::Ok();
   }
 
-  Status Duration(const std::string& key, std::chrono::milliseconds* out) {
+  // Every duration and size has a range: a value outside is refused with
+  // the range, never narrowed or wrapped where it is used (a request timeout
+  // of "4294968s" used to become 704 ms in a 32-bit millisecond count).
+  Status Duration(const std::string& key, std::chrono::milliseconds* out,
+                  std::chrono::milliseconds lo, std::chrono::milliseconds hi) {
     const toml::node* node = Get(key);
     if (node == nullptr) return Status::Ok();
     if (!node->is_string()) {
@@ -119,23 +131,34 @@ class TableReader {
     }
     auto d = ParseDuration(node->as_string()->get());
     if (!d.ok()) return Error(*node, key, d.status().message());
+    if (*d < lo || *d > hi) {
+      return Error(*node, key,
+                   "is " + FormatDuration(*d) + ", allowed " + FormatDuration(lo) + ".." +
+                       FormatDuration(hi));
+    }
     *out = *d;
     return Status::Ok();
   }
 
-  Status ByteSize(const std::string& key, uint64_t* out) {
+  Status ByteSize(const std::string& key, uint64_t* out, uint64_t lo, uint64_t hi) {
     const toml::node* node = Get(key);
     if (node == nullptr) return Status::Ok();
+    uint64_t n = 0;
     if (node->is_integer() && node->as_integer()->get() > 0) {
-      *out = static_cast<uint64_t>(node->as_integer()->get());
-      return Status::Ok();
-    }
-    if (!node->is_string()) {
+      n = static_cast<uint64_t>(node->as_integer()->get());
+    } else if (!node->is_string()) {
       return Error(*node, key, "must be a size such as \"64MiB\" or a byte count");
+    } else {
+      auto parsed = ParseByteSize(node->as_string()->get());
+      if (!parsed.ok()) return Error(*node, key, parsed.status().message());
+      n = *parsed;
     }
-    auto n = ParseByteSize(node->as_string()->get());
-    if (!n.ok()) return Error(*node, key, n.status().message());
-    *out = *n;
+    if (n < lo || n > hi) {
+      return Error(*node, key,
+                   "is " + FormatByteSize(n) + ", allowed " + FormatByteSize(lo) + ".." +
+                       FormatByteSize(hi));
+    }
+    *out = n;
     return Status::Ok();
   }
 
@@ -242,13 +265,10 @@ Status ParseStorage(const toml::table* table, const std::string& source, Storage
   K2C_RETURN_IF_ERROR(r.String("ca_file", &out->ca_file));
   K2C_RETURN_IF_ERROR(r.String("server_side_encryption", &out->server_side_encryption));
   K2C_RETURN_IF_ERROR(r.String("canned_acl", &out->canned_acl));
-  K2C_RETURN_IF_ERROR(r.Duration("connect_timeout", &out->connect_timeout));
-  K2C_RETURN_IF_ERROR(r.Duration("request_timeout", &out->request_timeout));
-  K2C_RETURN_IF_ERROR(r.ByteSize("part_size", &out->part_size));
+  K2C_RETURN_IF_ERROR(r.Duration("connect_timeout", &out->connect_timeout, 100ms, 10min));
+  K2C_RETURN_IF_ERROR(r.Duration("request_timeout", &out->request_timeout, 1s, 1h));
+  K2C_RETURN_IF_ERROR(r.ByteSize("part_size", &out->part_size, 5 * kMiB, 5 * kGiB));
   K2C_RETURN_IF_ERROR(r.CheckNoUnknownKeys());
-  if (out->part_size < (5ull << 20) || out->part_size > (5ull << 30)) {
-    return Status::InvalidArgument(source + ": 'storage.part_size' must be 5MiB..5GiB (S3 limits)");
-  }
   if (!out->server_side_encryption.empty() && out->server_side_encryption != "AES256" &&
       out->server_side_encryption != "aws:kms") {
     return Status::InvalidArgument(source + ": 'storage.server_side_encryption' is '" +
@@ -288,18 +308,15 @@ Status ParseStorage(const toml::table* table, const std::string& source, Storage
 Status ParseSink(const toml::table* table, const std::string& source, SinkConfig* out) {
   if (table == nullptr) return Status::Ok();
   TableReader r(*table, "sink", source);
-  K2C_RETURN_IF_ERROR(r.Duration("flush_grace", &out->flush_grace));
-  K2C_RETURN_IF_ERROR(r.Duration("max_future_skew", &out->max_future_skew));
-  K2C_RETURN_IF_ERROR(r.Duration("min_window", &out->min_window));
-  K2C_RETURN_IF_ERROR(r.Duration("max_window", &out->max_window));
+  K2C_RETURN_IF_ERROR(r.Duration("flush_grace", &out->flush_grace, 0ms, 1h));
+  K2C_RETURN_IF_ERROR(r.Duration("max_future_skew", &out->max_future_skew, 1s, 24h * 366));
+  K2C_RETURN_IF_ERROR(r.Duration("min_window", &out->min_window, 1s, 24h));
+  K2C_RETURN_IF_ERROR(r.Duration("max_window", &out->max_window, 1s, 24h));
   K2C_RETURN_IF_ERROR(r.Int("upload_threads", &out->upload_threads, 1, 64));
-  K2C_RETURN_IF_ERROR(r.ByteSize("memory_budget", &out->memory_budget));
+  K2C_RETURN_IF_ERROR(r.ByteSize("memory_budget", &out->memory_budget, kMiB, kTiB));
   K2C_RETURN_IF_ERROR(r.String("spool_dir", &out->spool_dir));
-  K2C_RETURN_IF_ERROR(r.ByteSize("spool_max_bytes", &out->spool_max_bytes));
+  K2C_RETURN_IF_ERROR(r.ByteSize("spool_max_bytes", &out->spool_max_bytes, 1, kTiB));
   K2C_RETURN_IF_ERROR(r.CheckNoUnknownKeys());
-  if (out->memory_budget < (1ull << 20)) {
-    return Status::InvalidArgument(source + ": 'sink.memory_budget' must be at least 1MiB");
-  }
   if (out->spool_dir.empty()) {
     return Status::InvalidArgument(source + ": 'sink.spool_dir' must name a directory on disk");
   }
@@ -317,11 +334,13 @@ Status ParseTask(const toml::table& table, const std::string& path, const std::s
   TableReader r(table, path, source);
   K2C_RETURN_IF_ERROR(r.RequiredString("topic", &out->topic, table));
   K2C_RETURN_IF_ERROR(r.RequiredString("bucket", &out->bucket, table));
-  K2C_RETURN_IF_ERROR(r.Duration("window", &out->window));
+  // The ranges of window and max_object_bytes belong to ValidateTaskConfig,
+  // which the API and the tasks topic pass through too.
+  K2C_RETURN_IF_ERROR(r.Duration("window", &out->window, 0ms, kMaxDuration));
   K2C_RETURN_IF_ERROR(r.String("start", &out->start));
   K2C_RETURN_IF_ERROR(r.String("format", &out->format));
   K2C_RETURN_IF_ERROR(r.String("delimiter", &out->delimiter));
-  K2C_RETURN_IF_ERROR(r.ByteSize("max_object_bytes", &out->max_object_bytes));
+  K2C_RETURN_IF_ERROR(r.ByteSize("max_object_bytes", &out->max_object_bytes, 1, kTiB));
   K2C_RETURN_IF_ERROR(r.String("key_template", &out->key_template));
   K2C_RETURN_IF_ERROR(r.CheckNoUnknownKeys());
   Status valid = ValidateTaskConfig(*out, sink);
@@ -365,7 +384,7 @@ Status ParseControl(const toml::table* table, const std::string& source, Control
   K2C_RETURN_IF_ERROR(r.String("status_topic", &out->status_topic));
   K2C_RETURN_IF_ERROR(r.Int("replication_factor", &out->replication_factor, -1, 32));
   K2C_RETURN_IF_ERROR(r.String("worker_id", &out->worker_id));
-  K2C_RETURN_IF_ERROR(r.Duration("status_interval", &out->status_interval));
+  K2C_RETURN_IF_ERROR(r.Duration("status_interval", &out->status_interval, 100ms, 1h));
   K2C_RETURN_IF_ERROR(r.CheckNoUnknownKeys());
   for (const auto& [key, topic] :
        {std::pair<const char*, const std::string&>{"control.tasks_topic", out->tasks_topic},
@@ -382,9 +401,6 @@ Status ParseControl(const toml::table* table, const std::string& source, Control
   }
   if (out->worker_id.find('/') != std::string::npos) {
     return Status::InvalidArgument(source + ": 'control.worker_id' must not contain '/'");
-  }
-  if (out->status_interval < std::chrono::milliseconds(100)) {
-    return Status::InvalidArgument(source + ": 'control.status_interval' must be at least 100ms");
   }
   return Status::Ok();
 }
@@ -419,8 +435,9 @@ Status ValidateTaskConfig(const TaskConfig& task, const SinkConfig& sink) {
   if (task.format != "text") {
     return Status::InvalidArgument("format is '" + task.format + "'; supported formats: \"text\"");
   }
-  if (task.max_object_bytes < 1024) {
-    return Status::InvalidArgument("max_object_bytes must be at least 1KiB");
+  if (task.max_object_bytes < kKiB || task.max_object_bytes > kTiB) {
+    return Status::InvalidArgument("max_object_bytes is " + FormatByteSize(task.max_object_bytes) +
+                                   ", allowed 1KiB..1TiB");
   }
   auto tmpl =
       KeyTemplate::Parse(task.key_template.empty() ? kDefaultKeyTemplate : task.key_template);
@@ -466,12 +483,21 @@ Result<uint64_t> ParseByteSize(std::string_view text) {
   if (unit == "KiB") factor = 1ull << 10;
   if (unit == "MiB") factor = 1ull << 20;
   if (unit == "GiB") factor = 1ull << 30;
+  if (unit == "TiB") factor = 1ull << 40;
   if (i == 0 || ec != std::errc() || factor == 0 || n == 0 || n > (1ull << 40) / factor) {
     return Status::InvalidArgument("'" + std::string(text) +
-                                   "' is not a size; use a positive number with B, KiB, MiB or "
-                                   "GiB (e.g. \"64MiB\")");
+                                   "' is not a size; use a positive number with B, KiB, MiB, GiB "
+                                   "or TiB (e.g. \"64MiB\"), at most 1TiB");
   }
   return n * factor;
+}
+
+std::string FormatByteSize(uint64_t bytes) {
+  if (bytes != 0 && bytes % kTiB == 0) return std::to_string(bytes / kTiB) + "TiB";
+  if (bytes != 0 && bytes % kGiB == 0) return std::to_string(bytes / kGiB) + "GiB";
+  if (bytes != 0 && bytes % kMiB == 0) return std::to_string(bytes / kMiB) + "MiB";
+  if (bytes != 0 && bytes % kKiB == 0) return std::to_string(bytes / kKiB) + "KiB";
+  return std::to_string(bytes) + "B";
 }
 
 std::string FormatDuration(std::chrono::milliseconds d) {

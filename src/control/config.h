@@ -115,6 +115,8 @@ Result<Config> LoadConfig(const std::string& path);
 Result<std::chrono::milliseconds> ParseDuration(std::string_view text);
 // "64MiB" / "1GiB" / "512KiB" / "100" (bytes). InvalidArgument otherwise.
 Result<uint64_t> ParseByteSize(std::string_view text);
+// The shortest form ParseByteSize accepts, e.g. "64MiB" (or "1TiB").
+std::string FormatByteSize(uint64_t bytes);
 // The shortest form ParseDuration accepts, e.g. "5m".
 std::string FormatDuration(std::chrono::milliseconds d);
 

@@ -232,7 +232,7 @@ Result<std::unique_ptr<Worker::Task>> Worker::PrepareTask(const TaskConfig& tc) 
   // config file and the API: anyone who can write to that topic is not
   // trusted more than an API client.
   K2C_RETURN_IF_ERROR(ValidateTaskConfig(tc, config_.sink));
-  K2C_RETURN_IF_ERROR(CheckSampleKey(tc));
+  K2C_RETURN_IF_ERROR(CheckTaskAgainstStore(tc));
   auto task = std::make_unique<Task>();
   task->config = tc;
 
@@ -317,7 +317,15 @@ Result<std::unique_ptr<Worker::Task>> Worker::PrepareTask(const TaskConfig& tc) 
   return task;
 }
 
-Status Worker::CheckSampleKey(const TaskConfig& tc) const {
+Status Worker::CheckTaskAgainstStore(const TaskConfig& tc) const {
+  const uint64_t largest = config_.storage.part_size * kMaxParts;
+  if (tc.max_object_bytes > largest) {
+    return Status::InvalidArgument(
+        "max_object_bytes " + FormatByteSize(tc.max_object_bytes) +
+        " is more than an object of storage.part_size (" +
+        FormatByteSize(config_.storage.part_size) + ") x " + std::to_string(kMaxParts) +
+        " parts can hold (" + FormatByteSize(largest) + "): lower it or raise storage.part_size");
+  }
   auto tmpl = KeyTemplate::Parse(tc.key_template.empty() ? kDefaultKeyTemplate : tc.key_template);
   if (!tmpl.ok()) return tmpl.status();
   auto encoder = MakeEncoder(tc.format, TextFormatOptions{tc.delimiter});
@@ -642,7 +650,7 @@ std::optional<TaskDefinition> Worker::GetTask(const std::string& topic) {
 }
 
 Status Worker::Preflight(const TaskConfig& task) {
-  K2C_RETURN_IF_ERROR(CheckSampleKey(task));
+  K2C_RETURN_IF_ERROR(CheckTaskAgainstStore(task));
   const Bucket bucket{task.bucket};
   if (config_.storage.type == StorageConfig::Type::kLocal) {
     K2C_RETURN_IF_ERROR(static_cast<LocalStore*>(store_.get())->CreateBucket(bucket));

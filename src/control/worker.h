@@ -111,9 +111,10 @@ class Worker final : public ControlPlane {
   // False when stopped or when a non-retryable error ends the start.
   bool ConnectWithRetry(Status error);
   Result<std::unique_ptr<Task>> PrepareTask(const TaskConfig& task_config);
-  // Renders the longest key of the task's template and asks the store
-  // whether it takes it (ObjectStore::CheckKey).
-  Status CheckSampleKey(const TaskConfig& task_config) const;
+  // What only the store can judge: the largest object fits in its part
+  // limit, and the longest key of the task's template is one it takes
+  // (ObjectStore::CheckKey).
+  Status CheckTaskAgainstStore(const TaskConfig& task_config) const;
   // Proves write access to `bucket`; true if the store honours create-only
   // writes.
   Result<bool> WriteProbe(const Bucket& bucket, const std::string& prefix);

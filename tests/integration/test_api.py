@@ -278,6 +278,11 @@ def test_preflight_refuses_missing_and_read_only_bucket(kafka, s3, unique_name, 
                       {"bucket": bucket,
                        "key_template": "{topic}/" + "x" * 1100 + "/{partition}_{first_offset}"})
     assert status == 422 and "which the store refuses" in err["error"]["message"], err
+    # More than part_size (5 MiB here) x 10,000 parts: refused now, not
+    # retried forever when the object grows past the last part.
+    status, err = api(f"{w.api_url}/v1/tasks/{topic}", "PUT",
+                      {"bucket": bucket, "max_object_bytes": "1024GiB"})
+    assert status == 422 and "10000 parts" in err["error"]["message"], err
     assert api(f"{w.api_url}/v1/tasks")[1] == {"tasks": []}
 
 

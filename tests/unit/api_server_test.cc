@@ -543,7 +543,7 @@ TEST_F(ApiServerTest, PutRejectsWrongTypesNamingTheField) {
       {R"({"max_object_bytes": 1.5})", "'max_object_bytes'"},
       {R"({"max_object_bytes": "12XB"})", "'max_object_bytes'"},
       {R"({"max_object_bytes": true})", "'max_object_bytes'"},
-      {R"({"max_object_bytes": 100})", "max_object_bytes must be at least 1KiB"},
+      {R"({"max_object_bytes": 100})", "max_object_bytes is 100B, allowed 1KiB..1TiB"},
       {R"({"start": "beginning"})", "start is 'beginning'"},
       {R"({"format": "avro"})", "format is 'avro'"},
       {R"({"key_template": "{topic}"})", "{partition}"},

@@ -188,9 +188,14 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"public acl", std::string(kKafka) + "[storage]\ncanned_acl='public-read'\n",
                   "'storage.canned_acl' is 'public-read'"},
         BadConfig{"tiny budget", std::string(kKafka) + "[sink]\nmemory_budget='64KiB'\n",
-                  "'sink.memory_budget' must be at least 1MiB"},
+                  "'sink.memory_budget' is 64KiB, allowed 1MiB..1TiB"},
         BadConfig{"part too small", std::string(kKafka) + "[storage]\npart_size='1MiB'\n",
-                  "'storage.part_size' must be 5MiB..5GiB"}),
+                  "'storage.part_size' is 1MiB, allowed 5MiB..5GiB"},
+        // Issue 11: this became 704 ms in a 32-bit millisecond count.
+        BadConfig{"huge timeout", std::string(kKafka) + "[storage]\nrequest_timeout='4294968s'\n",
+                  "'storage.request_timeout' is 4294968s, allowed 1s..1h"},
+        BadConfig{"huge grace", std::string(kKafka) + "[sink]\nflush_grace='100000h'\n",
+                  "'sink.flush_grace' is 100000h, allowed 0s..1h"}),
     [](const auto& info) {
       std::string n = info.param.name;
       for (char& ch : n) {
@@ -414,7 +419,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"control worker id", kHttpKafka + "[control]\nworker_id='host/1'\n",
                   "'control.worker_id' must not contain '/'"},
         BadConfig{"control interval", kHttpKafka + "[control]\nstatus_interval='50ms'\n",
-                  "'control.status_interval' must be at least 100ms"},
+                  "'control.status_interval' is 50ms, allowed 100ms..1h"},
         BadConfig{"control interval unit", kHttpKafka + "[control]\nstatus_interval='5'\n",
                   "'control.status_interval' '5' has no valid unit"},
         BadConfig{"control rf high", kHttpKafka + "[control]\nreplication_factor=40\n",
@@ -496,7 +501,8 @@ TEST(ConfigValidateTaskTest, RejectsEachBadSettingSayingWhat) {
        "window 31m is outside the allowed range 1m..30m"},
       {[](TaskConfig* t) { t->start = "beginning"; }, "start is 'beginning'"},
       {[](TaskConfig* t) { t->format = "json"; }, "format is 'json'"},
-      {[](TaskConfig* t) { t->max_object_bytes = 1023; }, "max_object_bytes must be at least 1KiB"},
+      {[](TaskConfig* t) { t->max_object_bytes = 1023; },
+       "max_object_bytes is 1023B, allowed 1KiB..1TiB"},
       {[](TaskConfig* t) { t->key_template = "{topic}"; }, "{partition}"},
   };
   for (const Case& c : cases) {
