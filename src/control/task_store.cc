@@ -12,6 +12,8 @@
 #include <thread>
 #include <utility>
 
+#include "kafka/client_config.h"
+
 namespace k2c {
 namespace {
 
@@ -25,24 +27,6 @@ constexpr milliseconds kReaderPollTimeout{200};
 constexpr milliseconds kHealthProbeInterval{2'000};
 constexpr milliseconds kHealthProbeTimeout{1'000};
 constexpr milliseconds kMaxCloseFlush{5'000};
-
-Status SetProperty(RdKafka::Conf* conf, const std::string& name, const std::string& value) {
-  std::string err;
-  if (conf->set(name, value, err) != RdKafka::Conf::CONF_OK) {
-    // librdkafka's message names the property; never echo the value, which
-    // may be a password.
-    return Status::InvalidArgument("kafka property '" + name + "': " + err);
-  }
-  return Status::Ok();
-}
-
-// The same list as the admin client's (kafka/admin.cc).
-bool IsConnectionProperty(const std::string& name) {
-  static const char* const kConnection[] = {"security.", "ssl.",    "sasl.",      "socket.",
-                                            "client.",   "broker.", "api.version"};
-  return std::any_of(std::begin(kConnection), std::end(kConnection),
-                     [&name](const char* p) { return name.rfind(p, 0) == 0; });
-}
 
 milliseconds Remaining(Clock::time_point deadline) {
   return std::max(milliseconds(0),
@@ -141,12 +125,10 @@ struct TaskStore::Impl {
     std::string err;
     // The pass-through properties are the consumers'; a producer would warn
     // about most of them and needs only what reaching the cluster takes.
-    std::unique_ptr<RdKafka::Conf> pconf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-    for (const auto& [name, value] : options.kafka.properties) {
-      if (IsConnectionProperty(name)) K2C_RETURN_IF_ERROR(SetProperty(pconf.get(), name, value));
-    }
-    K2C_RETURN_IF_ERROR(
-        SetProperty(pconf.get(), "bootstrap.servers", options.kafka.bootstrap_servers));
+    auto made = NewClientConf(ClientKind::kConnectionOnly, options.kafka.bootstrap_servers,
+                              options.kafka.properties, "kafka2cos-task-store");
+    if (!made.ok()) return made.status();
+    std::unique_ptr<RdKafka::Conf> pconf = std::move(made.value());
     K2C_RETURN_IF_ERROR(SetProperty(pconf.get(), "acks", "all"));
     K2C_RETURN_IF_ERROR(SetProperty(pconf.get(), "enable.idempotence", "true"));
     K2C_RETURN_IF_ERROR(SetProperty(pconf.get(), "linger.ms", "0"));
@@ -154,21 +136,16 @@ struct TaskStore::Impl {
     // much later as a surprise change.
     K2C_RETURN_IF_ERROR(SetProperty(pconf.get(), "message.timeout.ms",
                                     std::to_string(options.kafka.timeout.count())));
-    if (options.kafka.properties.count("client.id") == 0) {
-      K2C_RETURN_IF_ERROR(SetProperty(pconf.get(), "client.id", "kafka2cos-task-store"));
-    }
     if (pconf->set("dr_cb", &delivery_reports, err) != RdKafka::Conf::CONF_OK) {
       return Status::Internal("set dr_cb: " + err);
     }
     producer.reset(RdKafka::Producer::create(pconf.get(), err));
     if (!producer) return Status::InvalidArgument("cannot create Kafka producer: " + err);
 
-    std::unique_ptr<RdKafka::Conf> cconf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-    for (const auto& [name, value] : options.kafka.properties) {
-      K2C_RETURN_IF_ERROR(SetProperty(cconf.get(), name, value));
-    }
-    K2C_RETURN_IF_ERROR(
-        SetProperty(cconf.get(), "bootstrap.servers", options.kafka.bootstrap_servers));
+    made = NewClientConf(ClientKind::kConsumer, options.kafka.bootstrap_servers,
+                         options.kafka.properties, "kafka2cos-task-store");
+    if (!made.ok()) return made.status();
+    std::unique_ptr<RdKafka::Conf> cconf = std::move(made.value());
     // KafkaConsumer insists on a group id; the reader never joins or commits
     // (it assigns), so every worker reads everything from the beginning.
     K2C_RETURN_IF_ERROR(SetProperty(cconf.get(), "group.id", "kafka2cos-store-reader"));
@@ -176,9 +153,6 @@ struct TaskStore::Impl {
     K2C_RETURN_IF_ERROR(SetProperty(cconf.get(), "enable.auto.offset.store", "false"));
     K2C_RETURN_IF_ERROR(SetProperty(cconf.get(), "enable.partition.eof", "true"));
     K2C_RETURN_IF_ERROR(SetProperty(cconf.get(), "auto.offset.reset", "earliest"));
-    if (options.kafka.properties.count("client.id") == 0) {
-      K2C_RETURN_IF_ERROR(SetProperty(cconf.get(), "client.id", "kafka2cos-task-store"));
-    }
     consumer.reset(RdKafka::KafkaConsumer::create(cconf.get(), err));
     if (!consumer) return Status::InvalidArgument("cannot create Kafka consumer: " + err);
     return Status::Ok();

@@ -10,6 +10,8 @@
 #include <iterator>
 #include <memory>
 
+#include "kafka/client_config.h"
+
 namespace k2c {
 namespace {
 
@@ -53,16 +55,6 @@ class Deadline {
  private:
   std::chrono::steady_clock::time_point end_;
 };
-
-Status SetProperty(RdKafka::Conf* conf, const std::string& name, const std::string& value) {
-  std::string err;
-  if (conf->set(name, value, err) != RdKafka::Conf::CONF_OK) {
-    // librdkafka's message names the property; never echo the value, which
-    // may be a password.
-    return Status::InvalidArgument("kafka property '" + name + "': " + err);
-  }
-  return Status::Ok();
-}
 
 // Maps a librdkafka or broker error to the action the caller should take.
 Status KafkaError(RdKafka::ErrorCode err, const std::string& context) {
@@ -128,13 +120,6 @@ Status RequestError(const KafkaAdminOptions& options, RdKafka::ErrorCode err,
   return Status::Unavailable(status.message() + " (is the cluster reachable?)");
 }
 
-bool IsConnectionProperty(const std::string& name) {
-  static const char* const kConnection[] = {"security.", "ssl.",    "sasl.",      "socket.",
-                                            "client.",   "broker.", "api.version"};
-  return std::any_of(std::begin(kConnection), std::end(kConnection),
-                     [&name](const char* p) { return name.rfind(p, 0) == 0; });
-}
-
 Status CheckOptions(const KafkaAdminOptions& options) {
   if (options.bootstrap_servers.empty()) {
     return Status::InvalidArgument("no Kafka bootstrap servers given");
@@ -146,19 +131,13 @@ Status CheckOptions(const KafkaAdminOptions& options) {
 // needs no group id.
 Result<std::unique_ptr<RdKafka::Producer>> NewProducer(const KafkaAdminOptions& options) {
   K2C_RETURN_IF_ERROR(CheckOptions(options));
-  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-  for (const auto& [name, value] : options.properties) {
-    // Only what reaching the cluster needs (TLS, SASL, sockets): the
-    // consumers' properties would make librdkafka warn on a producer handle.
-    if (IsConnectionProperty(name)) K2C_RETURN_IF_ERROR(SetProperty(conf.get(), name, value));
-  }
-  K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "bootstrap.servers", options.bootstrap_servers));
+  auto made = NewClientConf(ClientKind::kConnectionOnly, options.bootstrap_servers,
+                            options.properties, "kafka2cos-admin");
+  if (!made.ok()) return made.status();
+  std::unique_ptr<RdKafka::Conf> conf = std::move(made.value());
   // A producer asks brokers with auto.create.topics.enable to create every
   // topic it looks up; DescribeTopic of a missing topic must not create it.
   K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "allow.auto.create.topics", "false"));
-  if (options.properties.count("client.id") == 0) {
-    K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "client.id", "kafka2cos-admin"));
-  }
   std::string err;
   std::unique_ptr<RdKafka::Producer> producer(RdKafka::Producer::create(conf.get(), err));
   if (!producer) return Status::InvalidArgument("cannot create Kafka client: " + err);
@@ -373,20 +352,16 @@ Result<std::vector<PartitionLag>> FetchGroupLag(const KafkaAdminOptions& options
   // A consumer handle is what reads a group's committed offsets; it never
   // subscribes, so it joins no group and cannot disturb the group's members.
   // The consumers' properties all apply to it; those below must win.
-  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-  for (const auto& [name, value] : options.properties) {
-    K2C_RETURN_IF_ERROR(SetProperty(conf.get(), name, value));
-  }
-  K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "bootstrap.servers", options.bootstrap_servers));
+  auto made = NewClientConf(ClientKind::kConsumer, options.bootstrap_servers, options.properties,
+                            "kafka2cos-admin");
+  if (!made.ok()) return made.status();
+  std::unique_ptr<RdKafka::Conf> conf = std::move(made.value());
   K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "group.id", group));
   K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "enable.auto.commit", "false"));
   K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "allow.auto.create.topics", "false"));
   // end_offset is the high watermark; read_committed would answer with the
   // last stable offset instead.
   K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "isolation.level", "read_uncommitted"));
-  if (options.properties.count("client.id") == 0) {
-    K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "client.id", "kafka2cos-admin"));
-  }
   std::string err;
   // Destroyed without close(), as the C++ destructor does: a consumer that
   // never joined has nothing to leave or commit, and close() could wait on an

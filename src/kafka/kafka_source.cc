@@ -9,6 +9,8 @@
 #include <iterator>
 #include <thread>
 
+#include "kafka/client_config.h"
+
 namespace k2c {
 namespace {
 
@@ -24,16 +26,6 @@ struct PartitionListGuard {
   std::vector<RdKafka::TopicPartition*>* list;
   ~PartitionListGuard() { RdKafka::TopicPartition::destroy(*list); }
 };
-
-Status SetProperty(RdKafka::Conf* conf, const std::string& name, const std::string& value) {
-  std::string err;
-  if (conf->set(name, value, err) != RdKafka::Conf::CONF_OK) {
-    // librdkafka's message names the property; never echo the value, which
-    // may be a password.
-    return Status::InvalidArgument("kafka property '" + name + "': " + err);
-  }
-  return Status::Ok();
-}
 
 std::vector<int32_t> PartitionIds(const std::vector<RdKafka::TopicPartition*>& partitions) {
   std::vector<int32_t> ids;
@@ -71,11 +63,10 @@ KafkaSource::KafkaSource(KafkaSourceOptions options, std::unique_ptr<Rebalancer>
 KafkaSource::~KafkaSource() { Close(nullptr); }
 
 Result<std::unique_ptr<KafkaSource>> KafkaSource::Create(const KafkaSourceOptions& options) {
-  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-  for (const auto& [name, value] : options.properties) {
-    K2C_RETURN_IF_ERROR(SetProperty(conf.get(), name, value));
-  }
-  K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "bootstrap.servers", options.bootstrap_servers));
+  auto made = NewClientConf(ClientKind::kConsumer, options.bootstrap_servers, options.properties,
+                            "kafka2cos");
+  if (!made.ok()) return made.status();
+  std::unique_ptr<RdKafka::Conf> conf = std::move(made.value());
   K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "group.id", options.group_id));
   K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "enable.auto.commit", "false"));
   K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "enable.auto.offset.store", "false"));
@@ -86,9 +77,6 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Create(const KafkaSourceOption
   K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "auto.offset.reset", "earliest"));
   K2C_RETURN_IF_ERROR(
       SetProperty(conf.get(), "partition.assignment.strategy", "cooperative-sticky"));
-  if (options.properties.count("client.id") == 0) {
-    K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "client.id", "kafka2cos"));
-  }
 
   auto rebalancer = std::make_unique<Rebalancer>();
   std::string err;
@@ -390,20 +378,11 @@ Status KafkaSource::Pause(int32_t partition) { return PauseOrResume(partition, t
 Status KafkaSource::Resume(int32_t partition) { return PauseOrResume(partition, false); }
 
 Result<std::string> FetchClusterId(const KafkaSourceOptions& options) {
-  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-  for (const auto& [name, value] : options.properties) {
-    // Only what reaching the cluster needs (TLS, SASL, sockets): consumer
-    // properties would make librdkafka warn on a producer handle.
-    static const char* const kConnection[] = {"security.", "ssl.",    "sasl.",      "socket.",
-                                              "client.",   "broker.", "api.version"};
-    const std::string& key = name;  // clang 14 cannot capture a structured binding.
-    const bool connection = std::any_of(std::begin(kConnection), std::end(kConnection),
-                                        [&key](const char* p) { return key.rfind(p, 0) == 0; });
-    if (connection) K2C_RETURN_IF_ERROR(SetProperty(conf.get(), name, value));
-  }
-  K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "bootstrap.servers", options.bootstrap_servers));
+  auto conf = NewClientConf(ClientKind::kConnectionOnly, options.bootstrap_servers,
+                            options.properties, "kafka2cos");
+  if (!conf.ok()) return conf.status();
   std::string err;
-  std::unique_ptr<RdKafka::Producer> producer(RdKafka::Producer::create(conf.get(), err));
+  std::unique_ptr<RdKafka::Producer> producer(RdKafka::Producer::create(conf->get(), err));
   if (!producer) return Status::InvalidArgument("cannot create Kafka client: " + err);
   const std::string id = producer->clusterid(static_cast<int>(options.request_timeout.count()));
   if (id.empty()) {
