@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "common/random_id.h"
 #include "storage/bucket_name.h"
@@ -21,6 +23,9 @@ namespace {
 
 constexpr size_t kPageSize = 1000;
 constexpr size_t kMaxNameBytes = 255;  // NAME_MAX of Linux file systems.
+// The store promises private objects: only the worker's user may read them.
+constexpr mode_t kFileMode = 0600;
+constexpr mode_t kDirMode = 0700;
 
 Status ErrnoStatus(const std::string& what, int err) {
   return Status::IOError(what + ": " + std::strerror(err));
@@ -42,7 +47,7 @@ Status WriteAll(int fd, const char* data, size_t len, const fs::path& path) {
 
 // Writes `body` to `path`; if `durable`, fsyncs it before returning.
 Status WriteFile(const fs::path& path, std::string_view body, bool durable) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, kFileMode);
   if (fd < 0) return ErrnoStatus("open " + path.string(), errno);
   Status s = WriteAll(fd, body.data(), body.size(), path);
   if (s.ok() && durable && ::fsync(fd) != 0) s = ErrnoStatus("fsync " + path.string(), errno);
@@ -94,6 +99,24 @@ Status SyncDirectory(const fs::path& dir) {
   return Status::Ok();
 }
 
+// Creates `dir` and its missing parents, private (kDirMode), and fsyncs the
+// parent of each one it creates, so that an object published into a new
+// directory keeps its path after a crash.
+Status MakeDirectories(const fs::path& dir) {
+  std::vector<fs::path> missing;
+  std::error_code ec;
+  for (fs::path p = dir; !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
+    missing.push_back(p);
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (::mkdir(it->c_str(), kDirMode) != 0 && errno != EEXIST) {
+      return ErrnoStatus("create directory " + it->string(), errno);
+    }
+    K2C_RETURN_IF_ERROR(SyncDirectory(it->has_parent_path() ? it->parent_path() : "."));
+  }
+  return Status::Ok();
+}
+
 Result<std::string> ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::NotFound("no object at " + path.string());
@@ -107,9 +130,7 @@ Result<std::string> ReadFile(const fs::path& path) {
 // `if_absent`, link(2) instead of rename(2): it never replaces an existing
 // name, so AlreadyExists tells the caller someone else published first.
 Status Publish(const fs::path& tmp, const fs::path& dest, bool if_absent) {
-  std::error_code ec;
-  fs::create_directories(dest.parent_path(), ec);
-  if (ec) return Status::IOError("create " + dest.parent_path().string() + ": " + ec.message());
+  K2C_RETURN_IF_ERROR(MakeDirectories(dest.parent_path()));
   if (if_absent) {
     if (::link(tmp.c_str(), dest.c_str()) != 0) {
       if (errno == EEXIST) {
@@ -214,8 +235,7 @@ Status LocalStore::PublishFile(const Bucket& bucket, const fs::path& tmp, const 
     fs::remove(*meta, ec);
     return Status::Ok();
   }
-  fs::create_directories(meta->parent_path(), ec);
-  if (ec) return Status::IOError("create " + meta->parent_path().string() + ": " + ec.message());
+  K2C_RETURN_IF_ERROR(MakeDirectories(meta->parent_path()));
   const fs::path meta_tmp = root_ / bucket.name / kTempDir / ("meta-" + RandomHex64());
   Status s = WriteFile(meta_tmp, EncodeMetadata(options.metadata), /*durable=*/true);
   if (s.ok()) s = Publish(meta_tmp, *meta, /*if_absent=*/false);
@@ -236,10 +256,7 @@ Result<fs::path> LocalStore::UploadDir(const Bucket& bucket, const MultipartId& 
 Status LocalStore::CreateBucket(const Bucket& bucket) {
   auto dir = BucketDir(bucket);
   if (!dir.ok()) return dir.status();
-  std::error_code ec;
-  fs::create_directories(*dir / kTempDir, ec);
-  if (ec) return Status::IOError("create bucket directory " + dir->string() + ": " + ec.message());
-  return Status::Ok();
+  return MakeDirectories(*dir / kTempDir).WithContext("create bucket directory");
 }
 
 Status LocalStore::HeadBucket(const Bucket& bucket) {
@@ -262,9 +279,8 @@ Status LocalStore::PutObject(const Bucket& bucket, const ObjectKey& key, std::st
   if (!dest.ok()) return dest.status();
   K2C_RETURN_IF_ERROR(HeadBucket(bucket));
   const fs::path tmp_dir = root_ / bucket.name / kTempDir;
+  K2C_RETURN_IF_ERROR(MakeDirectories(tmp_dir));
   std::error_code ec;
-  fs::create_directories(tmp_dir, ec);
-  if (ec) return Status::IOError("create " + tmp_dir.string() + ": " + ec.message());
   const fs::path tmp = tmp_dir / ("put-" + RandomHex64());
   Status s = WriteFile(tmp, body, /*durable=*/true);
   if (s.ok()) s = PublishFile(bucket, tmp, *dest, key, options);
@@ -280,9 +296,7 @@ Result<MultipartId> LocalStore::CreateMultipart(const Bucket& bucket, const Obje
   MultipartId id{RandomHex64()};
   auto dir = UploadDir(bucket, id);
   if (!dir.ok()) return dir.status();
-  std::error_code ec;
-  fs::create_directories(*dir, ec);
-  if (ec) return Status::IOError("create " + dir->string() + ": " + ec.message());
+  K2C_RETURN_IF_ERROR(MakeDirectories(*dir));
   // Kept with the upload until Complete publishes it with the object.
   K2C_RETURN_IF_ERROR(
       WriteFile(*dir / "metadata", EncodeMetadata(options.metadata), /*durable=*/false));
@@ -324,7 +338,7 @@ Status LocalStore::CompleteMultipart(const Bucket& bucket, const ObjectKey& key,
                                      std::to_string(part.number));
     }
   }
-  const int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, kFileMode);
   if (out < 0) return ErrnoStatus("open " + tmp.string(), errno);
   Status s;
   for (const CompletedPart& part : parts) {

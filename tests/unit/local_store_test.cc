@@ -120,6 +120,26 @@ TEST_F(LocalStoreTest, CheckKeyRefusesWhatTheFileSystemWouldMangleOrRefuse) {
             StatusCode::kInvalidArgument);
 }
 
+TEST_F(LocalStoreTest, ObjectsAndDirectoriesArePrivate) {
+  // Issue 11: the store promises private objects; they were 0644.
+  ASSERT_TRUE(store_->CreateBucket(bucket_).ok());
+  WriteOptions with_metadata;
+  with_metadata.metadata = {{"kafka2cos-writer", "w"}};
+  ASSERT_TRUE(
+      store_->PutObject(bucket_, ObjectKey{"inst/orders/2026/obj.txt"}, "x", with_metadata).ok());
+  auto id = store_->CreateMultipart(bucket_, ObjectKey{"inst/orders/2026/big.txt"});
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(store_->UploadPart(bucket_, ObjectKey{"inst/orders/2026/big.txt"}, *id, 1, "y").ok());
+  for (const auto& entry : fs::recursive_directory_iterator(root_)) {
+    const auto perms = entry.status().permissions() & fs::perms::all;
+    if (entry.is_directory()) {
+      EXPECT_EQ(perms, fs::perms::owner_all) << entry.path();
+    } else {
+      EXPECT_EQ(perms, fs::perms::owner_read | fs::perms::owner_write) << entry.path();
+    }
+  }
+}
+
 TEST_F(LocalStoreTest, CreateOnlyPublishLetsTheFirstWriterWinAndKeepsItsMetadata) {
   ASSERT_TRUE(store_->CreateBucket(bucket_).ok());
   const ObjectKey key{"t/obj.txt"};
