@@ -702,8 +702,10 @@ void Worker::FoldTaskMetrics(Task& task) {
       was.bytes_archived);
   add("kafka2cos_objects_written_total", "Objects written", now.objects_written,
       was.objects_written);
-  add("kafka2cos_upload_retries_total", "Failed storage or commit attempts, each retried",
-      now.upload_failures, was.upload_failures);
+  add("kafka2cos_upload_retries_total", "Failed upload attempts, each retried", now.upload_failures,
+      was.upload_failures);
+  add("kafka2cos_commit_retries_total", "Failed offset commits, each retried", now.commit_failures,
+      was.commit_failures);
   for (const auto& [kind, count] : now.errors_by_kind) {
     auto before = was.errors_by_kind.find(kind);
     const uint64_t previous = before == was.errors_by_kind.end() ? 0 : before->second;

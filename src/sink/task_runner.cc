@@ -202,7 +202,7 @@ UploadErrorReporter TaskRunner::ReporterFor(const ObjectKey& key) {
   return [this, key](const Status& error, int attempt) {
     spdlog::warn("event=upload_failed topic={} key={} attempt={} error=\"{}\"", spec_.topic,
                  key.value, attempt, error.ToString());
-    RecordError(error);
+    RecordError(error, ErrorKind::kUploadAttempt);
   };
 }
 
@@ -611,7 +611,7 @@ bool TaskRunner::TryCommit(int32_t partition, PartitionState& state) {
     // partition is uploaded, so a crash now only rewrites the same key.
     spdlog::warn("event=commit_failed topic={} partition={} offset={} error=\"{}\"", spec_.topic,
                  partition, *state.commit_pending, s.ToString());
-    RecordError(s.WithContext("commit"));
+    RecordError(s.WithContext("commit"), ErrorKind::kCommit);
     return false;
   }
   state.commit_pending.reset();
@@ -710,11 +710,12 @@ void TaskRunner::Shutdown() {
   PublishPartitions();
 }
 
-void TaskRunner::RecordError(const Status& status) {
+void TaskRunner::RecordError(const Status& status, ErrorKind kind) {
   // Also called on upload threads: the real clock, not the injected one.
   const int64_t now = SystemNowMs();
   std::lock_guard<std::mutex> lock(stats_mu_);
-  ++stats_.upload_failures;
+  if (kind == ErrorKind::kUploadAttempt) ++stats_.upload_failures;
+  if (kind == ErrorKind::kCommit) ++stats_.commit_failures;
   ++stats_.errors_by_kind[StatusCodeName(status.code())];
   stats_.last_error = status.ToString();
   stats_.last_error_ms = now;

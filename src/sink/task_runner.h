@@ -55,7 +55,8 @@ struct TaskStats {
   uint64_t objects_written = 0;
   uint64_t nulls_skipped = 0;
   uint64_t objects_adopted = 0;  // Publishes refused because another writer was first.
-  uint64_t upload_failures = 0;  // Failed attempts (each was retried).
+  uint64_t upload_failures = 0;  // Failed upload attempts (each was retried).
+  uint64_t commit_failures = 0;  // Failed offset commits (each was retried).
   std::map<std::string, uint64_t> errors_by_kind;  // StatusCodeName -> count.
   std::vector<int32_t> partitions;                 // Assigned now, sorted.
   // Partitions held because the store refuses their objects as such (or
@@ -209,7 +210,9 @@ class TaskRunner final : public RecordSourceListener {
   std::vector<int32_t> AssignedPartitions() const;
   // Copies the assigned and blocked partitions into stats_.
   void PublishPartitions();
-  void RecordError(const Status& status);
+  // What a recorded error counts as, besides last_error and errors_by_kind.
+  enum class ErrorKind { kUploadAttempt, kCommit, kOther };
+  void RecordError(const Status& status, ErrorKind kind = ErrorKind::kOther);
   void ManageMemory();
   void Fail(const Status& status);
 

@@ -302,7 +302,8 @@ TEST_F(TaskRunnerTest, AnObjectTheStoreRefusesBlocksItsPartitionUntilResumed) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   EXPECT_EQ(source_.committed(blocked), 0);
-  EXPECT_EQ(runner->stats().upload_failures, 1u);
+  EXPECT_EQ(runner->stats().upload_failures, 0u);  // No attempt was retried.
+  EXPECT_EQ(runner->stats().errors_by_kind.at("InvalidArgument"), 1u);
   EXPECT_TRUE(source_.paused_.count(blocked));
   // Resuming is the operator's "try again" (after fixing the setting).
   runner->SetPaused(true);
@@ -378,6 +379,9 @@ TEST_F(TaskRunnerTest, CommitFailureBlocksTheNextUpload) {
   // Exactly one object may be durable but uncommitted.
   EXPECT_EQ(store_.Objects(bucket_).size(), 1u);
   EXPECT_EQ(runner->uncommitted_objects(), 1u);
+  // Counted as what they are (issue 11: commit failures were upload failures).
+  EXPECT_GT(runner->stats().commit_failures, 0u);
+  EXPECT_EQ(runner->stats().upload_failures, 0u);
   source_.fail_commits_ = false;
   StepUntil(*runner, [&] { return source_.committed(0) == 3; });
 }
