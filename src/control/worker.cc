@@ -667,9 +667,20 @@ std::vector<WorkerTaskStatus> Worker::WorkerStatuses(const std::string& topic) {
   // after three missed intervals it no longer counts.
   const int64_t oldest = SystemNowMs() - 3 * config_.control.status_interval.count() - 5'000;
   std::vector<WorkerTaskStatus> fresh;
+  std::optional<WorkerTaskStatus> live;
+  {
+    // This worker's own entry comes from its live counters when it runs the
+    // task: the published one can be a status interval old (right after a
+    // start it said "archived: 0 records" while objects were written).
+    std::lock_guard<std::mutex> lock(tasks_mu_);
+    auto own = tasks_.find(topic);
+    if (own != tasks_.end()) live = StatusOf(*own->second);
+  }
   for (WorkerTaskStatus& s : task_store_->Statuses(topic)) {
+    if (live && s.worker_id == worker_id_) continue;
     if (s.updated_ms >= oldest) fresh.push_back(std::move(s));
   }
+  if (live) fresh.push_back(std::move(*live));
   return fresh;
 }
 

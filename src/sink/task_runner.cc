@@ -490,14 +490,8 @@ void TaskRunner::CollectUpload(int32_t partition, PartitionState& state) {
     return;
   }
   const Segment& seg = upload->segment;
-  spdlog::info(
-      "event=object_written topic={} bucket={} key={} partition={} first_offset={} "
-      "last_offset={} records={} nulls_skipped={} late={} bytes={} reason={} attempts={} "
-      "upload_ms={} streamed_parts={} untimed={} future={}",
-      spec_.topic, spec_.bucket.name, upload->key.value, partition, seg.first_offset,
-      seg.last_offset, seg.records, seg.dropped_nulls, seg.late_records, upload->bytes,
-      SealReasonName(seg.reason), upload->attempts, upload->elapsed_ms,
-      seg.stream ? seg.stream->parts_added() : 0, seg.untimed_records, seg.future_records);
+  // Counted before it is logged: whoever reads the log line finds it in the
+  // status too.
   {
     std::lock_guard<std::mutex> lock(stats_mu_);
     stats_.records_archived += seg.records;
@@ -507,6 +501,14 @@ void TaskRunner::CollectUpload(int32_t partition, PartitionState& state) {
     stats_.last_object_key = upload->key.value;
     stats_.last_object_ms = clock_();
   }
+  spdlog::info(
+      "event=object_written topic={} bucket={} key={} partition={} first_offset={} "
+      "last_offset={} records={} nulls_skipped={} late={} bytes={} reason={} attempts={} "
+      "upload_ms={} streamed_parts={} untimed={} future={}",
+      spec_.topic, spec_.bucket.name, upload->key.value, partition, seg.first_offset,
+      seg.last_offset, seg.records, seg.dropped_nulls, seg.late_records, upload->bytes,
+      SealReasonName(seg.reason), upload->attempts, upload->elapsed_ms,
+      seg.stream ? seg.stream->parts_added() : 0, seg.untimed_records, seg.future_records);
   if (spec_.observe_upload_seconds) spec_.observe_upload_seconds(upload->elapsed_ms / 1000.0);
   // P1: the offsets are committed only now that the object is durable.
   state.commit_pending = seg.last_offset + 1;

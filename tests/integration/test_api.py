@@ -103,6 +103,13 @@ def test_enable_via_api_archives_and_reports_status(kafka, s3, unique_name, tmp_
                                               for p in range(4)})
     objects = wait_for_lines(s3, bucket, f"{instance}/{topic}/", len(positions))
     check_exactly_once(objects, positions, instance, topic)
+    # Issue 11: the worker answers for itself from its live counters, so the
+    # status counts what its log already says was written, at once (it used
+    # to show the last published status, "archived: 0 records").
+    logged = re.findall(r"event=object_written topic=" + re.escape(topic) +
+                        r" [^\n]*? records=(\d+)", w.log())
+    code, now = api(f"{w.api_url}/v1/tasks/{topic}/status")
+    assert code == 200 and now["records_archived"] >= sum(map(int, logged)) > 0, (logged, now)
 
     def settled():
         code, st = api(f"{w.api_url}/v1/tasks/{topic}/status")
