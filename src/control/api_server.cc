@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <nlohmann/json.hpp>
 
@@ -209,12 +210,34 @@ bool TokenMatches(const std::string& given, const std::string& expected) {
 
 }  // namespace
 
+bool HostAllowed(const std::string& host_header, const std::vector<std::string>& allowed_hosts) {
+  std::string host = host_header;
+  std::transform(host.begin(), host.end(), host.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (host.empty()) return false;
+  if (host.front() == '[') return true;  // An IPv6 literal.
+  const std::string name = host.substr(0, host.rfind(':'));
+  if (name == "localhost") return true;
+  const bool ipv4 = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= '0' && c <= '9') || c == '.';
+  });
+  if (ipv4) return true;
+  return std::any_of(allowed_hosts.begin(), allowed_hosts.end(), [&](std::string allowed) {
+    std::transform(allowed.begin(), allowed.end(), allowed.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return allowed == host || allowed == name;
+  });
+}
+
 std::string TaskGroupFor(const ControlPlane& plane, const std::string& topic) {
   return TaskGroupId(plane.instance(), topic);
 }
 
-ApiServer::ApiServer(ControlPlane* plane, std::string token)
-    : plane_(plane), token_(std::move(token)), server_(std::make_unique<httplib::Server>()) {}
+ApiServer::ApiServer(ControlPlane* plane, std::string token, std::vector<std::string> allowed_hosts)
+    : plane_(plane),
+      token_(std::move(token)),
+      allowed_hosts_(std::move(allowed_hosts)),
+      server_(std::make_unique<httplib::Server>()) {}
 
 ApiServer::~ApiServer() { Stop(); }
 
@@ -274,6 +297,12 @@ void ApiServer::Routes() {
   ControlPlane* plane = plane_;
 
   s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (!HostAllowed(req.get_header_value("Host"), allowed_hosts_)) {
+      SendError(res, {403, "forbidden_host",
+                      "the Host header names a host this worker does not serve; add it to "
+                      "http.allowed_hosts if it is a name of this worker"});
+      return httplib::Server::HandlerResponse::Handled;
+    }
     if (req.path.rfind("/v1/", 0) != 0) return httplib::Server::HandlerResponse::Unhandled;
     const std::string header = req.get_header_value("Authorization");
     // The scheme name is case-insensitive (RFC 7235).
@@ -284,6 +313,16 @@ void ApiServer::Routes() {
                       header.empty() ? "this API needs 'Authorization: Bearer <token>'"
                                      : "the bearer token is wrong"});
       return httplib::Server::HandlerResponse::Handled;
+    }
+    if (req.method == "PUT" || req.method == "POST") {
+      // A cross-site form always declares its (non-JSON) type; clients that
+      // send no body may leave the header out.
+      const std::string type = req.get_header_value("Content-Type");
+      if (!type.empty() && type.rfind("application/json", 0) != 0) {
+        SendError(res, {415, "unsupported_media_type",
+                        req.method + " needs 'Content-Type: application/json'"});
+        return httplib::Server::HandlerResponse::Handled;
+      }
     }
     // Until the worker reached Kafka it has no tasks to show or change.
     const Status started = plane_->Started();

@@ -62,12 +62,21 @@ class ControlPlane {
 // The consumer group of a task's topic, as the worker names it.
 std::string TaskGroupFor(const ControlPlane& plane, const std::string& topic);
 
+// True if a request with this Host header may be served: an IP literal
+// (with or without port), "localhost", or one of `allowed_hosts` (names,
+// case-insensitive, with or without port). A browser tricked by DNS
+// rebinding sends the attacker's domain name, which is none of these.
+bool HostAllowed(const std::string& host_header, const std::vector<std::string>& allowed_hosts);
+
 // The JSON/HTTP API of docs/openapi.yaml over a ControlPlane, served by
 // cpp-httplib on its own threads. Bearer-token auth on /v1 when `token` is
-// not empty; /healthz, /readyz and /metrics are open.
+// not empty; /healthz, /readyz and /metrics are open. Every request's Host
+// must pass HostAllowed; a PUT or POST to /v1 that declares a content type
+// must declare JSON (a cross-site form cannot send that type without the
+// browser asking first, and always declares its own).
 class ApiServer {
  public:
-  ApiServer(ControlPlane* plane, std::string token);
+  ApiServer(ControlPlane* plane, std::string token, std::vector<std::string> allowed_hosts = {});
   ~ApiServer();  // Stops serving.
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;
@@ -85,6 +94,7 @@ class ApiServer {
 
   ControlPlane* plane_;
   const std::string token_;
+  const std::vector<std::string> allowed_hosts_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   int port_ = 0;

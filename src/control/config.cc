@@ -105,6 +105,19 @@ class TableReader {
     return Status::Ok();
   }
 
+  Status StringList(const std::string& key, std::vector<std::string>* out) {
+    const toml::node* node = Get(key);
+    if (node == nullptr) return Status::Ok();
+    const toml::array* list = node->as_array();
+    if (list == nullptr) return Error(*node, key, "must be an array of strings");
+    out->clear();
+    for (const toml::node& item : *list) {
+      if (!item.is_string()) return Error(*node, key, "must be an array of strings");
+      out->push_back(item.as_string()->get());
+    }
+    return Status::Ok();
+  }
+
   Status Int(const std::string& key, int* out, int lo, int hi) {
     const toml::node* node = Get(key);
     if (node == nullptr) return Status::Ok();
@@ -356,6 +369,8 @@ Status ParseHttp(const toml::table* table, const std::string& source, HttpConfig
     TableReader r(*table, "http", source);
     K2C_RETURN_IF_ERROR(r.String("listen", &out->listen));
     K2C_RETURN_IF_ERROR(r.String("token", &out->token));
+    K2C_RETURN_IF_ERROR(r.Bool("allow_unauthenticated", &out->allow_unauthenticated));
+    K2C_RETURN_IF_ERROR(r.StringList("allowed_hosts", &out->allowed_hosts));
     K2C_RETURN_IF_ERROR(r.CheckNoUnknownKeys());
   }
   out->token = EnvOr(out->token, "KAFKA2COS_API_TOKEN");
@@ -372,6 +387,16 @@ Status ParseHttp(const toml::table* table, const std::string& source, HttpConfig
       return Status::InvalidArgument(
           source + ": 'http.listen' is '" + out->listen +
           "'; use host:port, e.g. \"127.0.0.1:8080\" (port 0: any free port)");
+    }
+    // Without a token, anyone who reaches the port can change tasks: only the
+    // machine itself may, unless the operator says otherwise.
+    const std::string host = out->listen.substr(0, colon);
+    const bool loopback = host == "localhost" || host == "[::1]" || host.rfind("127.", 0) == 0;
+    if (out->token.empty() && !loopback && !out->allow_unauthenticated) {
+      return Status::InvalidArgument(
+          source + ": 'http.listen' is '" + out->listen +
+          "', reachable from other hosts, and no token is set: set http.token (or "
+          "KAFKA2COS_API_TOKEN), listen on 127.0.0.1, or set http.allow_unauthenticated = true");
     }
   }
   return Status::Ok();

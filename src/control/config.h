@@ -71,6 +71,11 @@ struct TaskConfig {
 struct HttpConfig {
   std::string listen;  // "host:port", e.g. "127.0.0.1:8080".
   std::string token;   // Falls back to KAFKA2COS_API_TOKEN. Never logged.
+  // Without a token the API may only listen on a loopback address, unless
+  // this is set.
+  bool allow_unauthenticated = false;
+  // Host names (besides IP literals and localhost) the API answers to.
+  std::vector<std::string> allowed_hosts;
 };
 
 // Where tasks and their status live (see TaskStore).

@@ -102,7 +102,7 @@ Status Worker::Start() {
   // The API comes first so that /readyz can say why the worker is not
   // archiving yet while Kafka or the store do not answer.
   if (!config_.http.listen.empty()) {
-    api_ = std::make_unique<ApiServer>(this, config_.http.token);
+    api_ = std::make_unique<ApiServer>(this, config_.http.token, config_.http.allowed_hosts);
     K2C_RETURN_IF_ERROR(api_->Start(config_.http.listen));
     std::string host = config_.http.listen.substr(0, config_.http.listen.rfind(':'));
     if (host.empty() || host == "0.0.0.0" || host == "[::]") host = HostName();

@@ -288,6 +288,42 @@ TEST_F(ApiServerTest, V1AnswersUnavailableUntilTheWorkerStarted) {
   EXPECT_EQ(ToReply(client_->Get("/metrics")).status, 200);
 }
 
+TEST(ApiHostTest, OnlyIpLiteralsLocalhostAndConfiguredNamesAreServed) {
+  const std::vector<std::string> names = {"k2c.example.com", "Archive.Lan:8080"};
+  for (const char* ok : {"127.0.0.1:8080", "10.1.2.3", "[::1]:9000", "localhost:1", "LOCALHOST",
+                         "k2c.example.com:443", "k2c.example.com", "archive.lan:8080"}) {
+    EXPECT_TRUE(HostAllowed(ok, names)) << ok;
+  }
+  for (const char* refused : {"", "evil.example", "evil.example:8080", "archive.lan:9999",
+                              "127.0.0.1.evil.example", "k2c.example.com.evil"}) {
+    EXPECT_FALSE(HostAllowed(refused, names)) << refused;
+  }
+}
+
+TEST_F(ApiServerTest, ARebindingHostIsRefusedOnEveryPath) {
+  // A page on evil.example whose name now resolves to this worker: the
+  // browser sends its own name as Host (issue 11, DNS rebinding).
+  for (const char* path : {"/healthz", "/metrics", "/v1/tasks"}) {
+    httplib::Headers headers = Auth();
+    headers.emplace("Host", "evil.example:8080");
+    Reply r = ToReply(client_->Get(path, headers));
+    ExpectError(r, 403, "forbidden_host", "http.allowed_hosts");
+  }
+}
+
+TEST_F(ApiServerTest, WritesMustBeJsonSoNoCrossSiteFormCanSendThem) {
+  Seed(Def("orders", "bkt"));
+  for (const char* type :
+       {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data"}) {
+    ExpectError(ToReply(client_->Post("/v1/tasks/orders/pause", Auth(), "{}", type)), 415,
+                "unsupported_media_type", "application/json");
+    ExpectError(ToReply(client_->Put("/v1/tasks/orders", Auth(), R"({"bucket":"bkt"})", type)), 415,
+                "unsupported_media_type");
+  }
+  EXPECT_EQ(PutCalls(), 0);
+  EXPECT_EQ(Stored("orders")->state, TaskState::kRunning);
+}
+
 TEST_F(ApiServerTest, MetricsIsPlainTextFromThePlane) {
   plane_.With([](FakeControlPlane& p) { p.metrics = "k2c_records_total{topic=\"a\"} 42\n"; });
   Reply r = ToReply(client_->Get("/metrics"));

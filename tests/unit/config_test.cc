@@ -291,12 +291,24 @@ TEST(ConfigHttpTest, NoHttpTableMeansNoApi) {
 
 TEST(ConfigHttpTest, ListenTakesHostAndPort) {
   ScopedEnv env("KAFKA2COS_API_TOKEN", nullptr);
-  for (const std::string listen :
-       {"127.0.0.1:8080", "127.0.0.1:0", "0.0.0.0:65535", "[::1]:9000", "worker-1.internal:1"}) {
+  for (const std::string listen : {"127.0.0.1:8080", "127.0.0.1:0", "[::1]:9000", "localhost:1"}) {
     auto c = ParseConfig(std::string(kKafka) + "[http]\nlisten = '" + listen + "'\n", "h.toml");
     ASSERT_TRUE(c.ok()) << listen << ": " << c.status().ToString();
     EXPECT_EQ(c->http.listen, listen);
     EXPECT_EQ(c->http.token, "");
+  }
+  // Reachable from other hosts: only with a token, or when the operator
+  // says so (issue 11).
+  for (const std::string listen : {"0.0.0.0:65535", "worker-1.internal:1", "10.0.0.5:8080"}) {
+    const std::string http = std::string(kKafka) + "[http]\nlisten = '" + listen + "'\n";
+    auto open = ParseConfig(http, "h.toml");
+    ASSERT_FALSE(open.ok()) << listen;
+    EXPECT_THAT(open.status().message(), HasSubstr("no token is set: set http.token"));
+    EXPECT_TRUE(ParseConfig(http + "token = 't'\n", "h.toml").ok()) << listen;
+    auto allowed =
+        ParseConfig(http + "allow_unauthenticated = true\nallowed_hosts = ['k2c.lan']\n", "h.toml");
+    ASSERT_TRUE(allowed.ok()) << allowed.status().ToString();
+    EXPECT_EQ(allowed->http.allowed_hosts, std::vector<std::string>{"k2c.lan"});
   }
 }
 
