@@ -384,3 +384,27 @@ def test_changing_window_and_bucket_mid_stream_loses_and_duplicates_nothing(
     assert not set(first) & set(second), "the same object key in both buckets"
     check_exactly_once({**first, **second}, positions, instance, topic)
     w.wait_for_log(r"event=task_restarting topic=" + re.escape(topic))
+
+
+def test_definitions_from_the_tasks_topic_pass_the_same_validation(kafka, s3, unique_name,
+                                                                    tmp_path, workers):
+    """Issue 11: records read back from the tasks topic skipped validation,
+    so anyone able to write to that topic could hand the workers a bucket
+    name the API refuses. Written straight into the topic, such a task is
+    not started; each worker's status says why."""
+    topic = unique_name
+    kafka.create_topic(topic, partitions=1)
+    w = api_worker(workers, tmp_path, kafka, s3)
+    hostile = {"version": 1, "topic": topic, "bucket": "127.0.0.1:9#", "window": "2s",
+               "state": "running", "key_template": ""}
+    kafka.produce(w.tasks_topic, [(0, topic, json.dumps(hostile))])
+
+    def failed():
+        code, st = api(f"{w.api_url}/v1/tasks/{topic}/status")
+        mine = [x for x in st.get("workers", []) if x["worker"] == "worker"] if code == 200 else []
+        return mine[0] if mine and mine[0]["state"] == "failed" else None
+
+    status = wait_until(failed, what="the worker to report the task as failed")
+    assert "S3 bucket naming rules" in status["last_error"], status
+    assert "event=task_ready" not in w.log()
+    assert "write probe" not in w.log()
