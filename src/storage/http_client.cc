@@ -112,13 +112,26 @@ Status TransportError(CURLcode rc, const char* errbuf, const HttpRequest& req, b
   }
 }
 
+// Where OnBody collects a response body, and how much it may take.
+struct BodySink {
+  std::string* body;
+  uint64_t max_bytes;
+  bool too_large = false;
+};
+
 size_t OnBody(char* data, size_t size, size_t count, void* user) {
-  try {
-    static_cast<std::string*>(user)->append(data, size * count);
-  } catch (...) {
-    return 0;  // Makes curl fail the transfer (CURLE_WRITE_ERROR) instead of unwinding C code.
+  auto* sink = static_cast<BodySink*>(user);
+  const size_t n = size * count;
+  if (sink->body->size() + n > sink->max_bytes) {
+    sink->too_large = true;
+    return 0;  // Makes curl fail the transfer (CURLE_WRITE_ERROR).
   }
-  return size * count;
+  try {
+    sink->body->append(data, n);
+  } catch (...) {
+    return 0;  // Fails the transfer instead of unwinding C code.
+  }
+  return n;
 }
 
 size_t OnHeader(char* data, size_t size, size_t count, void* user) {
@@ -270,8 +283,9 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& req) {
     }
   }
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, header_list.get());
+  BodySink sink{&response.body, req.max_response_bytes};
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &OnBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &OnHeader);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers);
 
@@ -279,6 +293,11 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& req) {
   // The options point at locals; drop them before returning.
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
+  if (sink.too_large) {
+    return Status::Internal(req.method + " " + RedactUrl(req.url) +
+                            ": the response is larger than " +
+                            std::to_string(req.max_response_bytes) + " bytes; refused");
+  }
   if (rc != CURLE_OK) {
     curl_off_t connect_us = 0;
     curl_easy_getinfo(curl, CURLINFO_CONNECT_TIME_T, &connect_us);

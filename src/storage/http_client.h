@@ -39,6 +39,10 @@ struct HttpRequest {
   // Not copied; must stay valid until Send returns.
   std::string_view body;
   HttpTimeouts timeouts;
+  // A response body larger than this ends the request (Internal): a
+  // misbehaving or hostile endpoint cannot grow the worker's memory. S3's
+  // answers other than object bodies are small XML documents.
+  uint64_t max_response_bytes = 8ull << 20;
 };
 
 struct HttpResponse {

@@ -20,6 +20,7 @@ namespace {
 // clients are just closed afterwards.
 constexpr size_t kMaxIdleClients = 16;
 constexpr size_t kMaxKeyBytes = 1024;  // S3's limit on key length.
+constexpr uint64_t kMaxGetObjectBytes = 1ull << 30;
 constexpr int kMaxPartNumber = 10000;
 // S3's (and COS's) limit on user metadata: names plus values, in bytes.
 constexpr size_t kMaxMetadataBytes = 2048;
@@ -219,6 +220,7 @@ struct S3Store::Call {
   HttpFields query;
   HttpFields headers;  // Besides host and the signer's own; all are signed.
   std::string_view body;
+  uint64_t max_response_bytes = HttpRequest{}.max_response_bytes;
 };
 
 Result<std::unique_ptr<S3Store>> S3Store::Create(S3Options options, WallClock clock) {
@@ -331,6 +333,7 @@ Result<HttpResponse> S3Store::Execute(const Call& call) {
   request.headers = std::move(to_sign.headers);
   for (auto& h : signature->headers_to_add) request.headers.push_back(std::move(h));
   request.body = call.body;
+  request.max_response_bytes = call.max_response_bytes;
   request.timeouts.connect = std::chrono::milliseconds(options_.connect_timeout_ms);
   request.timeouts.total = std::chrono::milliseconds(options_.request_timeout_ms);
 
@@ -544,6 +547,9 @@ Result<std::string> S3Store::GetObject(const Bucket& bucket, const ObjectKey& ke
   call.bucket = &bucket;
   call.key = &key;
   call.method = "GET";
+  // Whole objects are read into memory (verification and tests); the read
+  // side streams them instead.
+  call.max_response_bytes = kMaxGetObjectBytes;
   Result<HttpResponse> r = Execute(call);
   if (!r.ok()) return r.status();
   if (!IsSuccess(r->status)) return ErrorFromResponse(call, *r);

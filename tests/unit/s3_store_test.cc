@@ -393,6 +393,21 @@ TEST(S3StoreTest, ABucketNameCannotSendTheSignedRequestToAnotherHost) {
   EXPECT_TRUE(server.requests().empty());
 }
 
+TEST(S3StoreTest, AnEndlessAnswerIsCutOffNotKeptInMemory) {
+  // Issue 11: responses from the storage endpoint are size-bounded.
+  FakeS3Server server([](const ReceivedRequest&) {
+    CannedResponse r;
+    r.body = std::string(9 << 20, 'x');  // 9 MiB of "XML".
+    return r;
+  });
+  std::unique_ptr<S3Store> store = MakeStore(OptionsFor(server.endpoint()));
+  auto page = store->ListObjects(Bucket{"bkt"}, "", "");
+  ASSERT_FALSE(page.ok());
+  EXPECT_EQ(page.status().code(), StatusCode::kInternal) << page.status().ToString();
+  EXPECT_NE(page.status().message().find("larger than 8388608 bytes"), std::string::npos)
+      << page.status().ToString();
+}
+
 TEST(S3StoreTest, UrlAuthorityIsWhatLibcurlConnectsTo) {
   EXPECT_EQ(UrlAuthority("http://bkt.s3.example.com:9000/a/b?x=1").value(),
             "bkt.s3.example.com:9000");
