@@ -13,6 +13,7 @@
 #include <string>
 
 #include "cli/api_commands.h"
+#include "common/log_text.h"
 #include "control/config.h"
 #include "control/worker.h"
 
@@ -68,7 +69,7 @@ int RunWorker(const std::string& config_path) {
   k2c::Worker worker(std::move(config.value()));
   k2c::Status started = worker.Start();
   if (!started.ok()) {
-    spdlog::error("event=start_failed error=\"{}\"", started.ToString());
+    spdlog::error("event=start_failed error=\"{}\"", LogEscape(started));
     std::fprintf(stderr, "kafka2cos: cannot start: %s\n", started.ToString().c_str());
     return kExitStartup;
   }
@@ -97,7 +98,7 @@ int RunWorker(const std::string& config_path) {
   }
   if (!failure.ok()) {
     // Uncommitted records are read again by the next start.
-    spdlog::error("event=worker_failed error=\"{}\"", failure.ToString());
+    spdlog::error("event=worker_failed error=\"{}\"", LogEscape(failure));
     return kExitTaskFailed;
   }
   spdlog::info("event=worker_stopped");

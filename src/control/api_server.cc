@@ -11,6 +11,7 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "common/log_text.h"
 #include "sink/task_runner.h"
 
 namespace k2c {
@@ -343,18 +344,19 @@ void ApiServer::Routes() {
       SendError(res, {res.status, "invalid_argument", "the request was rejected"});
     }
   });
-  s.set_exception_handler([](const httplib::Request& req, httplib::Response& res,
-                             std::exception_ptr ep) {
-    std::string what = "unknown";
-    try {
-      std::rethrow_exception(ep);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
-    spdlog::error("event=api_exception method={} path={} error=\"{}\"", req.method, req.path, what);
-    SendError(res, {500, "internal", "internal error; see the worker's log"});
-  });
+  s.set_exception_handler(
+      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "unknown";
+        try {
+          std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        spdlog::error("event=api_exception method={} path=\"{}\" error=\"{}\"",
+                      LogEscape(req.method), LogEscape(req.path), LogEscape(what));
+        SendError(res, {500, "internal", "internal error; see the worker's log"});
+      });
 
   s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     SendJson(res, 200, json{{"status", "ok"}});

@@ -12,6 +12,7 @@
 #include <thread>
 #include <utility>
 
+#include "common/log_text.h"
 #include "kafka/client_config.h"
 
 namespace k2c {
@@ -74,7 +75,7 @@ Status EnsureTopic(const TaskStoreOptions& options, const std::string& topic,
         "event=task_store_topic_unchecked topic={} error=\"{}\" "
         "hint=\"the topic exists but could not be created or checked; make sure it has "
         "cleanup.policy=compact\"",
-        topic, ensured.ToString());
+        topic, LogEscape(ensured));
     return Status::Ok();
   }
   return AsUnavailable(ensured);
@@ -316,7 +317,7 @@ struct TaskStore::Impl {
   void Skip(const std::string& topic, int64_t offset, const std::string& key,
             const std::string& why) {
     spdlog::warn("event=task_store_record_skipped topic={} offset={} key=\"{}\" error=\"{}\"",
-                 topic, offset, key, why);
+                 topic, offset, LogEscape(key), LogEscape(why));
   }
 
   void ApplyTask(int64_t offset, const std::string& key, bool tombstone, std::string_view payload) {

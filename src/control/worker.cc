@@ -10,6 +10,7 @@
 #include <set>
 
 #include "common/backoff.h"
+#include "common/log_text.h"
 #include "common/random_id.h"
 #include "format/encoder.h"
 #include "kafka/topic_id.h"
@@ -187,12 +188,12 @@ bool Worker::ConnectWithRetry(Status error) {
     const std::chrono::milliseconds delay =
         std::max(backoff.NextDelay(error), std::chrono::milliseconds(200));
     spdlog::warn("event=start_waiting retry_in_ms={} error=\"{}\"", delay.count(),
-                 error.ToString());
+                 LogEscape(error));
     if (stop_token_.WaitFor(delay)) return false;
     error = Connect();
     if (error.ok()) return true;
     if (!error.IsRetryable()) {
-      spdlog::error("event=start_failed error=\"{}\"", error.ToString());
+      spdlog::error("event=start_failed error=\"{}\"", LogEscape(error));
       std::lock_guard<std::mutex> lock(start_mu_);
       start_error_ = error;
       start_failed_ = true;
@@ -367,7 +368,7 @@ Result<bool> Worker::WriteProbe(const Bucket& bucket, const std::string& prefix)
   Status s = store_->DeleteObject(bucket, probe);
   if (!s.ok()) {
     spdlog::warn("event=probe_delete_failed bucket={} key={} error=\"{}\"", bucket.name,
-                 probe.value, s.ToString());
+                 probe.value, LogEscape(s));
   }
   return honoured;
 }
@@ -470,7 +471,7 @@ void Worker::Reconcile() {
     StopTask(task.get());
     if (removed) {
       Status s = task_store_->RemoveStatus(task->config.topic, worker_id_);
-      if (!s.ok()) spdlog::warn("event=status_remove_failed error=\"{}\"", s.ToString());
+      if (!s.ok()) spdlog::warn("event=status_remove_failed error=\"{}\"", LogEscape(s));
     }
   }
   for (const auto& [topic, def] : wanted) {
@@ -486,7 +487,7 @@ void Worker::Reconcile() {
     auto task = PrepareTask(def.config);
     if (!task.ok()) {
       spdlog::warn("event=task_start_failed topic={} retry_in={}s error=\"{}\"", topic,
-                   kStartRetry.count(), task.status().ToString());
+                   kStartRetry.count(), LogEscape(task.status()));
       std::lock_guard<std::mutex> lock(tasks_mu_);
       start_failures_[topic] = {task.status(), SystemNowMs(),
                                 std::chrono::steady_clock::now() + kStartRetry};
@@ -558,7 +559,7 @@ void Worker::PublishStatuses(bool all) {
     Status published = task_store_->PublishStatus(s);
     if (!published.ok()) {
       spdlog::warn("event=status_publish_failed topic={} error=\"{}\"", s.topic,
-                   published.ToString());
+                   LogEscape(published));
     }
   }
 }
@@ -594,7 +595,7 @@ void Worker::Stop() {
   if (task_store_) {
     for (auto& [topic, task] : tasks) {
       Status s = task_store_->RemoveStatus(topic, worker_id_);
-      if (!s.ok()) spdlog::warn("event=status_remove_failed error=\"{}\"", s.ToString());
+      if (!s.ok()) spdlog::warn("event=status_remove_failed error=\"{}\"", LogEscape(s));
     }
   }
   tasks.clear();

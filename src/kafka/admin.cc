@@ -10,6 +10,7 @@
 #include <iterator>
 #include <memory>
 
+#include "common/log_text.h"
 #include "kafka/client_config.h"
 
 namespace k2c {
@@ -212,7 +213,7 @@ Result<AdminOptionsPtr> NewAdminOptions(rd_kafka_t* rk, rd_kafka_admin_op_t op,
 void WarnUnlessCompacted(rd_kafka_t* rk, const KafkaAdminOptions& options, const std::string& topic,
                          const Deadline& deadline) {
   const auto warn_unknown = [&topic](const Status& status) {
-    spdlog::warn("event=topic_config_unknown topic={} error=\"{}\"", topic, status.ToString());
+    spdlog::warn("event=topic_config_unknown topic={} error=\"{}\"", topic, LogEscape(status));
   };
   Result<AdminOptionsPtr> admin = NewAdminOptions(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, deadline);
   if (!admin.ok()) return warn_unknown(admin.status());

@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <iterator>
 
+#include "common/log_text.h"
+
 namespace k2c {
 namespace {
 
@@ -19,12 +21,9 @@ void LogToWorkerLog(const rd_kafka_t* rk, int level, const char* facility, const
                                         : level == 4 ? spdlog::level::warn
                                         : level <= 6 ? spdlog::level::info
                                                      : spdlog::level::debug;
-  std::string text = message != nullptr ? message : "";
-  // One line per event, and quotes that do not end the field early.
-  std::replace(text.begin(), text.end(), '\n', ' ');
-  std::replace(text.begin(), text.end(), '"', '\'');
   spdlog::log(spd, "event=kafka_client_log client={} facility={} message=\"{}\"",
-              rk != nullptr ? rd_kafka_name(rk) : "-", facility != nullptr ? facility : "-", text);
+              rk != nullptr ? rd_kafka_name(rk) : "-", facility != nullptr ? facility : "-",
+              LogEscape(message != nullptr ? message : ""));
 }
 
 }  // namespace

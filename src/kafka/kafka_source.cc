@@ -9,6 +9,7 @@
 #include <iterator>
 #include <thread>
 
+#include "common/log_text.h"
 #include "kafka/client_config.h"
 
 namespace k2c {
@@ -170,7 +171,8 @@ void KafkaSource::HandleRebalance(RdKafka::KafkaConsumer* consumer, RdKafka::Err
       consumer->assign(partitions);
     }
     if (error) {
-      spdlog::error("event=assign_failed topic={} error=\"{}\"", options_.topic, error->str());
+      spdlog::error("event=assign_failed topic={} error=\"{}\"", options_.topic,
+                    LogEscape(error->str()));
       return;
     }
     if (listener_ != nullptr) listener_->OnAssigned(PartitionIds(partitions));
@@ -184,7 +186,8 @@ void KafkaSource::HandleRebalance(RdKafka::KafkaConsumer* consumer, RdKafka::Err
   if (cooperative) {
     std::unique_ptr<RdKafka::Error> error(consumer->incremental_unassign(partitions));
     if (error) {
-      spdlog::error("event=unassign_failed topic={} error=\"{}\"", options_.topic, error->str());
+      spdlog::error("event=unassign_failed topic={} error=\"{}\"", options_.topic,
+                    LogEscape(error->str()));
     }
   } else {
     consumer->unassign();

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "common/backoff.h"
+#include "common/log_text.h"
 #include "sink/object_range.h"
 
 namespace k2c {
@@ -177,7 +178,7 @@ void TaskRunner::StreamParts(int32_t partition, PartitionState& state) {
 
 void TaskRunner::Rewind(int32_t partition, PartitionState& state, const Status& why) {
   spdlog::warn("event=partition_rewound topic={} partition={} error=\"{}\"", spec_.topic, partition,
-               why.ToString());
+               LogEscape(why));
   RecordError(why);
   FinishUploads({partition});
   ReleasePartition(partition, state, /*commit=*/true);
@@ -201,7 +202,7 @@ ObjectKey TaskRunner::KeyFor(int32_t partition, int64_t window_start_ms,
 UploadErrorReporter TaskRunner::ReporterFor(const ObjectKey& key) {
   return [this, key](const Status& error, int attempt) {
     spdlog::warn("event=upload_failed topic={} key={} attempt={} error=\"{}\"", spec_.topic,
-                 key.value, attempt, error.ToString());
+                 key.value, attempt, LogEscape(error));
     RecordError(error, ErrorKind::kUploadAttempt);
   };
 }
@@ -212,7 +213,7 @@ void TaskRunner::Fail(const Status& status) {
     std::lock_guard<std::mutex> lock(stats_mu_);
     fatal_ = status;
   }
-  spdlog::error("event=task_failed topic={} error=\"{}\"", spec_.topic, status.ToString());
+  spdlog::error("event=task_failed topic={} error=\"{}\"", spec_.topic, LogEscape(status));
   RecordError(status);
 }
 
@@ -234,7 +235,7 @@ void TaskRunner::OnAssigned(const std::vector<int32_t>& partitions) {
     Status s = source_->Resume(p);
     if (!s.ok()) {
       spdlog::warn("event=pause_error topic={} partition={} error=\"{}\"", spec_.topic, p,
-                   s.ToString());
+                   LogEscape(s));
     }
     spdlog::info("event=partition_assigned topic={} partition={}", spec_.topic, p);
   }
@@ -276,7 +277,7 @@ void TaskRunner::Step(std::chrono::milliseconds poll_timeout) {
   if (failed_.load()) return;
   poll_now_ms_ = clock_();
   Status s = source_->Poll(poll_timeout, this);
-  if (!s.ok()) spdlog::warn("event=poll_error topic={} error=\"{}\"", spec_.topic, s.ToString());
+  if (!s.ok()) spdlog::warn("event=poll_error topic={} error=\"{}\"", spec_.topic, LogEscape(s));
   if (consumed_records_ > 0) {
     std::lock_guard<std::mutex> lock(stats_mu_);
     stats_.records_consumed += std::exchange(consumed_records_, 0);
@@ -382,7 +383,7 @@ void TaskRunner::Advance(int32_t partition, PartitionState& state) {
       if (!want_pause) state.buffer.NoteFetchResumed(clock_());
     } else {
       spdlog::warn("event=pause_error topic={} partition={} error=\"{}\"", spec_.topic, partition,
-                   s.ToString());
+                   LogEscape(s));
     }
   }
 }
@@ -600,7 +601,7 @@ void TaskRunner::MeasureRecord(int32_t partition, PartitionState& state, const R
 
 void TaskRunner::Block(int32_t partition, PartitionState& state, const Status& why) {
   spdlog::error("event=partition_blocked topic={} partition={} error=\"{}\"", spec_.topic,
-                partition, why.ToString());
+                partition, LogEscape(why));
   state.blocked = why;
   RecordError(why);
   PublishPartitions();
@@ -612,7 +613,7 @@ bool TaskRunner::TryCommit(int32_t partition, PartitionState& state) {
     // The object is durable; until this commit lands no later object of the
     // partition is uploaded, so a crash now only rewrites the same key.
     spdlog::warn("event=commit_failed topic={} partition={} offset={} error=\"{}\"", spec_.topic,
-                 partition, *state.commit_pending, s.ToString());
+                 partition, *state.commit_pending, LogEscape(s));
     RecordError(s.WithContext("commit"), ErrorKind::kCommit);
     return false;
   }
