@@ -175,7 +175,7 @@ def test_unknown_topic_fails_with_clear_message(kafka, s3, tmp_path, unique_name
 
 def test_bad_config_names_the_key(kafka, s3, tmp_path, unique_name):
     w = Worker(tmp_path, kafka.bootstrap, s3_storage_toml(s3),
-               task_toml(unique_name, "b", window="90m"))
+               task_toml(unique_name, "bkt", window="90m"))
     w.start()
     assert w.wait_exit(timeout=30) == 2
     assert "window 90m is outside the allowed range 1s..1h" in w.log()
