@@ -291,10 +291,6 @@ Result<std::unique_ptr<Worker::Task>> Worker::PrepareTask(const TaskConfig& tc) 
     spec.topic_id = *id;
   }
 
-  if (config_.storage.type == StorageConfig::Type::kLocal) {
-    // The embedded store has no separate bucket creation step.
-    K2C_RETURN_IF_ERROR(static_cast<LocalStore*>(store_.get())->CreateBucket(spec.bucket));
-  }
   // A PUT (not a HEAD, whose error answers carry no body) tells a missing
   // bucket, bad credentials and missing permissions apart.
   auto create_only = WriteProbe(spec.bucket, instance_ + "/" + tc.topic + "/");
@@ -347,6 +343,7 @@ Result<bool> Worker::WriteProbe(const Bucket& bucket, const std::string& prefix)
   // Its own key per call: workers of one task start together, and with a
   // shared key one's delete or first create races another's create-only
   // pair (seen: a refused first create failed a joining worker's start).
+  K2C_RETURN_IF_ERROR(store_->EnsureBucket(bucket));
   const ObjectKey probe{prefix + "_kafka2cos_write_probe." + RandomHex64()};
   const std::string where =
       "write probe object '" + probe.value + "' to bucket '" + bucket.name + "'";
@@ -652,11 +649,7 @@ std::optional<TaskDefinition> Worker::GetTask(const std::string& topic) {
 
 Status Worker::Preflight(const TaskConfig& task) {
   K2C_RETURN_IF_ERROR(CheckTaskAgainstStore(task));
-  const Bucket bucket{task.bucket};
-  if (config_.storage.type == StorageConfig::Type::kLocal) {
-    K2C_RETURN_IF_ERROR(static_cast<LocalStore*>(store_.get())->CreateBucket(bucket));
-  }
-  return WriteProbe(bucket, instance_ + "/" + task.topic + "/").status();
+  return WriteProbe(Bucket{task.bucket}, instance_ + "/" + task.topic + "/").status();
 }
 
 Status Worker::PutTask(const TaskDefinition& definition) { return task_store_->Put(definition); }

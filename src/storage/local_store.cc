@@ -442,4 +442,6 @@ Result<ListPage> LocalStore::ListObjects(const Bucket& bucket, const std::string
   return page;
 }
 
+Status LocalStore::EnsureBucket(const Bucket& bucket) { return CreateBucket(bucket); }
+
 }  // namespace k2c

@@ -193,4 +193,9 @@ Result<ListPage> MemoryStore::ListObjects(const Bucket& bucket, const std::strin
   return page;
 }
 
+Status MemoryStore::EnsureBucket(const Bucket&) {
+  // Like S3: tests create buckets (or leave them missing) on purpose.
+  return Status::Ok();
+}
+
 }  // namespace k2c

@@ -43,6 +43,7 @@ class MemoryStore final : public ObjectStore {
   using ObjectStore::PutObject;
   Status HeadBucket(const Bucket& bucket) override;
   Status CheckKey(const ObjectKey& key) const override;
+  Status EnsureBucket(const Bucket& bucket) override;
   Status PutObject(const Bucket& bucket, const ObjectKey& key, std::string_view body,
                    const WriteOptions& options) override;
   Result<MultipartId> CreateMultipart(const Bucket& bucket, const ObjectKey& key,

@@ -89,6 +89,12 @@ class ObjectStore {
   // would refuse is refused when it is given, not retried forever.
   virtual Status CheckKey(const ObjectKey& key) const = 0;
 
+  // Makes `bucket` ready to be written where the store itself owns buckets
+  // (the local store creates its directory); a store whose buckets the
+  // operator makes (S3) only checks the name: a missing bucket shows in the
+  // first write. Called before a task's write probe.
+  virtual Status EnsureBucket(const Bucket& bucket) = 0;
+
   // Writes `body` as the whole object at `key` with `options.metadata`,
   // replacing any previous object unless `options.if_absent` (then
   // AlreadyExists when one is there). When OK is returned the object is

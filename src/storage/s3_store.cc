@@ -589,4 +589,6 @@ Result<ListPage> S3Store::ListObjects(const Bucket& bucket, const std::string& p
   return page;
 }
 
+Status S3Store::EnsureBucket(const Bucket& bucket) { return ValidateBucketName(bucket.name); }
+
 }  // namespace k2c
