@@ -106,10 +106,16 @@ def test_enable_via_api_archives_and_reports_status(kafka, s3, unique_name, tmp_
     # Issue 11: the worker answers for itself from its live counters, so the
     # status counts what its log already says was written, at once (it used
     # to show the last published status, "archived: 0 records").
-    logged = re.findall(r"event=object_written topic=" + re.escape(topic) +
-                        r" [^\n]*? records=(\d+)", w.log())
+    # (The bucket can hold an object a moment before the task thread has
+    # collected its upload and logged it, so wait for the log first.)
+    def logged_records() -> int:
+        return sum(map(int, re.findall(r"event=object_written topic=" + re.escape(topic) +
+                                       r" [^\n]*? records=(\d+)", w.log())))
+
+    wait_until(lambda: logged_records() == len(positions) or None,
+               what="the object_written lines of all records")
     code, now = api(f"{w.api_url}/v1/tasks/{topic}/status")
-    assert code == 200 and now["records_archived"] >= sum(map(int, logged)) > 0, (logged, now)
+    assert code == 200 and now["records_archived"] == len(positions), now
 
     def settled():
         code, st = api(f"{w.api_url}/v1/tasks/{topic}/status")
