@@ -1,7 +1,6 @@
 // Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
 #include "control/api_server.h"
 
-#include <httplib.h>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <strings.h>
@@ -9,7 +8,9 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <functional>
 #include <nlohmann/json.hpp>
+#include <variant>
 
 #include "common/log_text.h"
 #include "sink/task_runner.h"
@@ -29,16 +30,37 @@ struct ApiError {
   std::string message;
 };
 
-void SendJson(httplib::Response& res, int status, const json& body) {
-  res.status = status;
+ServerResponse JsonReply(int status, const json& body) {
   // Replace, not throw, on invalid UTF-8 (a topic name or object key never
   // is, but an error message from a server could be).
-  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+  return ServerResponse{
+      status, "application/json", {}, body.dump(-1, ' ', false, json::error_handler_t::replace)};
 }
 
-void SendError(httplib::Response& res, const ApiError& error) {
-  SendJson(res, error.http_status,
-           json{{"error", json{{"code", error.code}, {"message", error.message}}}});
+ServerResponse ErrorReply(const ApiError& error) {
+  return JsonReply(error.http_status,
+                   json{{"error", json{{"code", error.code}, {"message", error.message}}}});
+}
+
+// The code of an answer the HTTP server gives by itself.
+ApiError ServerError(int status, const std::string& message) {
+  switch (status) {
+    case 413:
+      return {status, "payload_too_large", message};
+    case 431:
+      return {status, "header_too_large", message};
+    case 503:
+      return {status, "unavailable", message};
+    case 500:
+      return {status, "internal", message};
+    default:
+      return {status, "invalid_argument", message};
+  }
+}
+
+ApiError InvalidTopic(const std::string& topic) {
+  return {400, "invalid_argument",
+          "'" + topic + "' is not a Kafka topic name (1..249 of a-z A-Z 0-9 . _ -)"};
 }
 
 // The usual mapping of a Status from the control plane to an answer.
@@ -234,11 +256,50 @@ std::string TaskGroupFor(const ControlPlane& plane, const std::string& topic) {
   return TaskGroupId(plane.instance(), topic);
 }
 
-ApiServer::ApiServer(ControlPlane* plane, std::string token, std::vector<std::string> allowed_hosts)
+std::optional<std::vector<std::string>> SplitPath(const std::string& path) {
+  if (path.empty() || path.front() != '/') return std::nullopt;
+  std::vector<std::string> segments;
+  size_t begin = 1;
+  for (;;) {
+    const size_t end = std::min(path.find('/', begin), path.size());
+    std::string segment;
+    for (size_t i = begin; i < end; ++i) {
+      if (path[i] != '%') {
+        segment.push_back(path[i]);
+        continue;
+      }
+      unsigned value = 0;
+      const char* first = path.data() + i + 1;
+      if (end - i < 3 || std::from_chars(first, first + 2, value, 16).ptr != first + 2) {
+        return std::nullopt;
+      }
+      segment.push_back(static_cast<char>(value));
+      i += 2;
+    }
+    segments.push_back(std::move(segment));
+    if (end == path.size()) return segments;
+    begin = end + 1;
+  }
+}
+
+struct ApiServer::Route {
+  std::string method;
+  // Path segments; "{}" matches any one segment, which is passed as an argument.
+  std::vector<std::string> pattern;
+  // Answered on the server's I/O thread (must not block): what has to keep
+  // answering while every handler thread waits on Kafka or the store.
+  bool quick = false;
+  std::function<ServerResponse(const ServerRequest&, const std::vector<std::string>&)> run;
+};
+
+ApiServer::ApiServer(ControlPlane* plane, std::string token, std::vector<std::string> allowed_hosts,
+                     HttpServerLimits limits)
     : plane_(plane),
       token_(std::move(token)),
       allowed_hosts_(std::move(allowed_hosts)),
-      server_(std::make_unique<httplib::Server>()) {}
+      limits_(limits) {
+  Routes();
+}
 
 ApiServer::~ApiServer() { Stop(); }
 
@@ -247,132 +308,154 @@ Status ApiServer::Start(const std::string& listen) {
   if (colon == std::string::npos) {
     return Status::InvalidArgument("http.listen '" + listen + "' is not host:port");
   }
-  const std::string host = listen.substr(0, colon);
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
   int port = -1;
   const char* end = listen.data() + listen.size();
   const auto parsed = std::from_chars(listen.data() + colon + 1, end, port);
   if (parsed.ec != std::errc() || parsed.ptr != end || port < 0 || port > 65535) {
     return Status::InvalidArgument("http.listen '" + listen + "' has no valid port (0..65535)");
   }
-  Routes();
-  // cpp-httplib sets SO_REUSEPORT by default, which would let a second
-  // worker bind the same address and silently take half the requests.
-  server_->set_socket_options([](socket_t sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-  });
-  server_->set_payload_max_length(1 << 20);
-  server_->set_read_timeout(10, 0);
-  server_->set_write_timeout(10, 0);
-  if (port == 0) {
-    port_ = server_->bind_to_any_port(host);
-  } else if (server_->bind_to_port(host, port)) {
-    port_ = port;
+  if (server_) return Status::FailedPrecondition("the API server was started already");
+  HttpServer::Handlers handlers;
+  handlers.screen = [this](const ServerRequest& request) { return Screen(request); };
+  handlers.handle = [this](const ServerRequest& request) { return Handle(request); };
+  handlers.error = [](int status, const std::string& message) {
+    return ErrorReply(ServerError(status, message));
+  };
+  auto server = std::make_unique<HttpServer>(std::move(handlers), limits_);
+  Status started = server->Start(host, port);
+  if (!started.ok()) {
+    return Status::Unavailable(started.message() + "; change http.listen");
   }
-  if (port_ <= 0) {
-    return Status::Unavailable("cannot listen on " + listen +
-                               " (address in use or not local?); change http.listen");
-  }
-  thread_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "http");
-    server_->listen_after_bind();
-  });
-  // stop() is ignored until the server runs: wait for it, so that a Stop()
-  // right after Start() cannot leave the thread listening forever.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!server_->is_running() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  spdlog::info("event=api_listening address={}:{} auth={}", host, port_,
-               token_.empty() ? "none" : "bearer");
+  server_ = std::move(server);
+  spdlog::info("event=api_listening address={}:{} auth={}", listen.substr(0, colon),
+               server_->port(), token_.empty() ? "none" : "bearer");
   return Status::Ok();
 }
 
+int ApiServer::port() const { return server_ ? server_->port() : 0; }
+
 void ApiServer::Stop() {
-  if (server_) server_->stop();
-  if (thread_.joinable()) thread_.join();
+  if (server_) server_->Stop();
 }
 
-void ApiServer::Routes() {
-  httplib::Server& s = *server_;
-  ControlPlane* plane = plane_;
+HttpServerCounters ApiServer::counters() const {
+  return server_ ? server_->counters() : HttpServerCounters{};
+}
 
-  s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    if (!HostAllowed(req.get_header_value("Host"), allowed_hosts_)) {
-      SendError(res, {403, "forbidden_host",
-                      "the Host header names a host this worker does not serve; add it to "
-                      "http.allowed_hosts if it is a name of this worker"});
-      return httplib::Server::HandlerResponse::Handled;
+// The route for `request`, with its arguments; or the answer when there is
+// none (404, or 405 naming the methods the path has).
+std::variant<std::pair<const ApiServer::Route*, std::vector<std::string>>, ServerResponse>
+ApiServer::Find(const ServerRequest& request) const {
+  const auto segments = SplitPath(request.path);
+  std::vector<std::string> allowed;
+  if (segments) {
+    for (const Route& route : routes_) {
+      if (route.pattern.size() != segments->size()) continue;
+      std::vector<std::string> args;
+      bool match = true;
+      for (size_t i = 0; i < segments->size() && match; ++i) {
+        if (route.pattern[i] == "{}") {
+          args.push_back((*segments)[i]);
+        } else {
+          match = route.pattern[i] == (*segments)[i];
+        }
+      }
+      if (!match) continue;
+      if (route.method == request.method) return std::make_pair(&route, std::move(args));
+      allowed.push_back(route.method);
     }
-    if (req.path.rfind("/v1/", 0) != 0) return httplib::Server::HandlerResponse::Unhandled;
-    const std::string header = req.get_header_value("Authorization");
+  }
+  if (!allowed.empty()) {
+    std::string list;
+    for (const std::string& method : allowed) list += (list.empty() ? "" : ", ") + method;
+    ServerResponse reply =
+        ErrorReply({405, "method_not_allowed",
+                    request.method + " is not served on " + request.path + "; use " + list});
+    reply.headers.emplace_back("Allow", list);
+    return reply;
+  }
+  return ErrorReply(
+      {404, "not_found",
+       "no such endpoint: " + request.method + " " + request.path + " (see docs/openapi.yaml)"});
+}
+
+std::optional<ServerResponse> ApiServer::Screen(const ServerRequest& request) const {
+  if (!HostAllowed(request.Header("Host"), allowed_hosts_)) {
+    return ErrorReply({403, "forbidden_host",
+                       "the Host header names a host this worker does not serve; add it to "
+                       "http.allowed_hosts if it is a name of this worker"});
+  }
+  if (request.path.rfind("/v1/", 0) == 0) {
+    const std::string header = request.Header("Authorization");
     // The scheme name is case-insensitive (RFC 7235).
     const bool bearer = header.size() > 7 && strncasecmp(header.c_str(), "Bearer ", 7) == 0;
     if (!token_.empty() && (!bearer || !TokenMatches(header.substr(7), token_))) {
-      res.set_header("WWW-Authenticate", "Bearer");
-      SendError(res, {401, "unauthorized",
+      ServerResponse reply =
+          ErrorReply({401, "unauthorized",
                       header.empty() ? "this API needs 'Authorization: Bearer <token>'"
                                      : "the bearer token is wrong"});
-      return httplib::Server::HandlerResponse::Handled;
+      reply.headers.emplace_back("WWW-Authenticate", "Bearer");
+      return reply;
     }
-    if (req.method == "PUT" || req.method == "POST") {
+    if (request.method == "PUT" || request.method == "POST") {
       // A cross-site form always declares its (non-JSON) type; clients that
       // send no body may leave the header out.
-      const std::string type = req.get_header_value("Content-Type");
+      const std::string type = request.Header("Content-Type");
       if (!type.empty() && type.rfind("application/json", 0) != 0) {
-        SendError(res, {415, "unsupported_media_type",
-                        req.method + " needs 'Content-Type: application/json'"});
-        return httplib::Server::HandlerResponse::Handled;
+        return ErrorReply({415, "unsupported_media_type",
+                           request.method + " needs 'Content-Type: application/json'"});
       }
     }
     // Until the worker reached Kafka it has no tasks to show or change.
     const Status started = plane_->Started();
     if (!started.ok()) {
-      res.set_header("Retry-After", "5");
-      SendError(res, {503, "unavailable", started.message() + "; see GET /readyz"});
-      return httplib::Server::HandlerResponse::Handled;
+      ServerResponse reply =
+          ErrorReply({503, "unavailable", started.message() + "; see GET /readyz"});
+      reply.headers.emplace_back("Retry-After", "5");
+      return reply;
     }
-    return httplib::Server::HandlerResponse::Unhandled;
-  });
-  s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return;
-    if (res.status == 404) {
-      SendError(res,
-                {404, "not_found",
-                 "no such endpoint: " + req.method + " " + req.path + " (see docs/openapi.yaml)"});
-    } else {
-      SendError(res, {res.status, "invalid_argument", "the request was rejected"});
-    }
-  });
-  s.set_exception_handler(
-      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
-        std::string what = "unknown";
-        try {
-          std::rethrow_exception(ep);
-        } catch (const std::exception& e) {
-          what = e.what();
-        } catch (...) {
-        }
-        spdlog::error("event=api_exception method={} path=\"{}\" error=\"{}\"",
-                      LogEscape(req.method), LogEscape(req.path), LogEscape(what));
-        SendError(res, {500, "internal", "internal error; see the worker's log"});
-      });
+  }
+  auto found = Find(request);
+  if (auto* answer = std::get_if<ServerResponse>(&found)) return std::move(*answer);
+  const auto& [route, args] = std::get<0>(found);
+  if (route->quick) return route->run(request, args);
+  return std::nullopt;
+}
 
-  s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
-    SendJson(res, 200, json{{"status", "ok"}});
+ServerResponse ApiServer::Handle(const ServerRequest& request) const {
+  auto found = Find(request);
+  if (auto* answer = std::get_if<ServerResponse>(&found)) return std::move(*answer);
+  const auto& [route, args] = std::get<0>(found);
+  return route->run(request, args);
+}
+
+void ApiServer::Routes() {
+  ControlPlane* plane = plane_;
+  auto add = [this](std::string method, const std::string& path, bool quick, auto run) {
+    routes_.push_back(Route{std::move(method), *SplitPath(path), quick, std::move(run)});
+  };
+  using Args = std::vector<std::string>;
+
+  add("GET", "/healthz", true, [](const ServerRequest&, const Args&) {
+    return JsonReply(200, json{{"status", "ok"}});
   });
-  s.Get("/readyz", [plane](const httplib::Request&, httplib::Response& res) {
+  add("GET", "/readyz", true, [plane](const ServerRequest&, const Args&) {
     Status ready = plane->Ready();
-    if (ready.ok()) return SendJson(res, 200, json{{"status", "ready"}});
-    SendJson(res, 503, json{{"status", "not_ready"}, {"reason", ready.message()}});
+    if (ready.ok()) return JsonReply(200, json{{"status", "ready"}});
+    return JsonReply(503, json{{"status", "not_ready"}, {"reason", ready.message()}});
   });
-  s.Get("/metrics", [plane](const httplib::Request&, httplib::Response& res) {
-    res.set_content(plane->RenderMetrics(), "text/plain; version=0.0.4; charset=utf-8");
+  add("GET", "/metrics", false, [plane](const ServerRequest&, const Args&) {
+    return ServerResponse{
+        200, "text/plain; version=0.0.4; charset=utf-8", {}, plane->RenderMetrics()};
   });
 
-  s.Get("/v1/topics", [plane](const httplib::Request&, httplib::Response& res) {
+  add("GET", "/v1/topics", false, [plane](const ServerRequest&, const Args&) {
     auto topics = plane->ListTopics();
-    if (!topics.ok()) return SendError(res, FromStatus(topics.status()));
+    if (!topics.ok()) return ErrorReply(FromStatus(topics.status()));
     const auto tasks = plane->Tasks();
     json list = json::array();
     for (const TopicInfo& t : *topics) {
@@ -383,120 +466,106 @@ void ApiServer::Routes() {
           {"task_state", task == tasks.end() ? std::string("none")
                                              : std::string(TaskStateName(task->second.state))}});
     }
-    SendJson(res, 200, json{{"instance", plane->instance()}, {"topics", list}});
+    return JsonReply(200, json{{"instance", plane->instance()}, {"topics", list}});
   });
-  s.Get("/v1/tasks", [plane](const httplib::Request&, httplib::Response& res) {
+  add("GET", "/v1/tasks", false, [plane](const ServerRequest&, const Args&) {
     json list = json::array();
     for (const auto& [topic, def] : plane->Tasks()) {
       list.push_back(TaskJson(def, TaskGroupFor(*plane, topic)));
     }
-    SendJson(res, 200, json{{"tasks", list}});
+    return JsonReply(200, json{{"tasks", list}});
   });
 
-  // The topic of /v1/tasks/{topic}[/...]; nullopt after answering 400/404.
-  auto existing = [plane](const httplib::Request& req, httplib::Response& res,
-                          std::string* topic) -> std::optional<TaskDefinition> {
-    *topic = req.matches[1];
-    if (!IsValidTopicName(*topic)) {
-      SendError(res, {400, "invalid_argument",
-                      "'" + *topic + "' is not a Kafka topic name (1..249 of a-z A-Z 0-9 . _ -)"});
-      return std::nullopt;
-    }
-    auto def = plane->GetTask(*topic);
+  // The task of /v1/tasks/{topic}[/...], or the answer (400, 404).
+  auto existing = [plane](const std::string& topic) -> std::variant<TaskDefinition, ApiError> {
+    if (!IsValidTopicName(topic)) return InvalidTopic(topic);
+    auto def = plane->GetTask(topic);
     if (!def) {
-      SendError(res,
-                {404, "not_found",
-                 "no task for topic '" + *topic + "'; enable it with PUT /v1/tasks/" + *topic});
+      return ApiError{404, "not_found",
+                      "no task for topic '" + topic + "'; enable it with PUT /v1/tasks/" + topic};
     }
-    return def;
+    return *def;
   };
 
-  const std::string task_path = R"(/v1/tasks/([^/]+))";
-  s.Get(task_path, [plane, existing](const httplib::Request& req, httplib::Response& res) {
-    std::string topic;
-    auto def = existing(req, res, &topic);
-    if (def) SendJson(res, 200, TaskJson(*def, TaskGroupFor(*plane, topic)));
+  add("GET", "/v1/tasks/{}", false, [plane, existing](const ServerRequest&, const Args& args) {
+    auto def = existing(args[0]);
+    if (auto* error = std::get_if<ApiError>(&def)) return ErrorReply(*error);
+    return JsonReply(200, TaskJson(std::get<TaskDefinition>(def), TaskGroupFor(*plane, args[0])));
   });
-  s.Put(task_path, [plane](const httplib::Request& req, httplib::Response& res) {
-    const std::string topic = req.matches[1];
-    if (!IsValidTopicName(topic)) {
-      return SendError(res, {400, "invalid_argument",
-                             "'" + topic +
-                                 "' is not a Kafka topic name (1..249 of a-z A-Z 0-9 . "
-                                 "_ -)"});
-    }
-    const json body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+  add("PUT", "/v1/tasks/{}", false, [plane](const ServerRequest& request, const Args& args) {
+    const std::string& topic = args[0];
+    if (!IsValidTopicName(topic)) return ErrorReply(InvalidTopic(topic));
+    const json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
     if (body.is_discarded()) {
-      return SendError(res, {400, "invalid_argument",
-                             "the request body is not valid JSON; send an object with some of: " +
-                                 std::string(kSettingFields)});
+      return ErrorReply({400, "invalid_argument",
+                         "the request body is not valid JSON; send an object with some of: " +
+                             std::string(kSettingFields)});
     }
     const std::optional<TaskDefinition> current = plane->GetTask(topic);
     TaskConfig config = current ? current->config : TaskConfig{};
     config.topic = topic;
-    if (auto error = ApplySettings(body, &config)) return SendError(res, *error);
+    if (auto error = ApplySettings(body, &config)) return ErrorReply(*error);
     if (!current && config.bucket.empty()) {
-      return SendError(res,
-                       {400, "invalid_argument", "field 'bucket' is required to enable a topic"});
+      return ErrorReply({400, "invalid_argument", "field 'bucket' is required to enable a topic"});
     }
     Status valid = ValidateTaskConfig(config, plane->sink());
-    if (!valid.ok()) return SendError(res, {400, "invalid_argument", valid.message()});
+    if (!valid.ok()) return ErrorReply({400, "invalid_argument", valid.message()});
     if (current && SameSettings(current->config, config)) {
-      return SendJson(res, 200, TaskJson(*current, TaskGroupFor(*plane, topic)));
+      return JsonReply(200, TaskJson(*current, TaskGroupFor(*plane, topic)));
     }
     Status exists = plane->CheckTopicExists(topic);
-    if (!exists.ok()) return SendError(res, FromStatus(exists));
+    if (!exists.ok()) return ErrorReply(FromStatus(exists));
     Status preflight = plane->Preflight(config);
-    if (!preflight.ok()) return SendError(res, FromPreflight(preflight));
+    if (!preflight.ok()) return ErrorReply(FromPreflight(preflight));
     TaskDefinition def = current.value_or(TaskDefinition{});
     def.config = config;
     def.updated_ms = SystemNowMs();
     if (!current) def.created_ms = def.updated_ms;
     Status put = plane->PutTask(def);
-    if (!put.ok()) return SendError(res, FromStatus(put));
+    if (!put.ok()) return ErrorReply(FromStatus(put));
     spdlog::info("event=task_{} topic={} bucket={} window={} source=api",
                  current ? "updated" : "enabled", topic, config.bucket,
                  FormatDuration(config.window));
-    SendJson(res, current ? 200 : 201, TaskJson(def, TaskGroupFor(*plane, topic)));
+    return JsonReply(current ? 200 : 201, TaskJson(def, TaskGroupFor(*plane, topic)));
   });
-  s.Delete(task_path, [plane, existing](const httplib::Request& req, httplib::Response& res) {
-    std::string topic;
-    if (!existing(req, res, &topic)) return;
-    Status removed = plane->RemoveTask(topic);
-    if (!removed.ok()) return SendError(res, FromStatus(removed));
-    spdlog::info("event=task_disabled topic={} source=api", topic);
-    SendJson(res, 200, json{{"topic", topic}, {"deleted", true}});
+  add("DELETE", "/v1/tasks/{}", false, [plane, existing](const ServerRequest&, const Args& args) {
+    auto def = existing(args[0]);
+    if (auto* error = std::get_if<ApiError>(&def)) return ErrorReply(*error);
+    Status removed = plane->RemoveTask(args[0]);
+    if (!removed.ok()) return ErrorReply(FromStatus(removed));
+    spdlog::info("event=task_disabled topic={} source=api", args[0]);
+    return JsonReply(200, json{{"topic", args[0]}, {"deleted", true}});
   });
   for (const auto& [suffix, state] :
        {std::pair<std::string, TaskState>{"pause", TaskState::kPaused},
         {"resume", TaskState::kRunning}}) {
     const TaskState target = state;
-    s.Post(task_path + "/" + suffix,
-           [plane, existing, target](const httplib::Request& req, httplib::Response& res) {
-             std::string topic;
-             auto def = existing(req, res, &topic);
-             if (!def) return;
-             if (def->state != target) {
-               def->state = target;
-               def->updated_ms = SystemNowMs();
-               Status put = plane->PutTask(*def);
-               if (!put.ok()) return SendError(res, FromStatus(put));
-               spdlog::info("event=task_{} topic={} source=api",
-                            target == TaskState::kPaused ? "paused" : "resumed", topic);
-             }
-             SendJson(res, 200, TaskJson(*def, TaskGroupFor(*plane, topic)));
-           });
+    add("POST", "/v1/tasks/{}/" + suffix, false,
+        [plane, existing, target](const ServerRequest&, const Args& args) {
+          auto found = existing(args[0]);
+          if (auto* error = std::get_if<ApiError>(&found)) return ErrorReply(*error);
+          TaskDefinition& def = std::get<TaskDefinition>(found);
+          if (def.state != target) {
+            def.state = target;
+            def.updated_ms = SystemNowMs();
+            Status put = plane->PutTask(def);
+            if (!put.ok()) return ErrorReply(FromStatus(put));
+            spdlog::info("event=task_{} topic={} source=api",
+                         target == TaskState::kPaused ? "paused" : "resumed", args[0]);
+          }
+          return JsonReply(200, TaskJson(def, TaskGroupFor(*plane, args[0])));
+        });
   }
-  s.Get(task_path + "/status", [plane, existing](const httplib::Request& req,
-                                                 httplib::Response& res) {
-    std::string topic;
-    auto def = existing(req, res, &topic);
-    if (!def) return;
-    auto lag = plane->FetchLag(topic);
-    if (!lag.ok()) return SendError(res, FromStatus(lag.status()));
-    SendJson(res, 200,
-             StatusJson(*def, TaskGroupFor(*plane, topic), plane->WorkerStatuses(topic), *lag));
-  });
+  add("GET", "/v1/tasks/{}/status", false,
+      [plane, existing](const ServerRequest&, const Args& args) {
+        auto def = existing(args[0]);
+        if (auto* error = std::get_if<ApiError>(&def)) return ErrorReply(*error);
+        auto lag = plane->FetchLag(args[0]);
+        if (!lag.ok()) return ErrorReply(FromStatus(lag.status()));
+        return JsonReply(200,
+                         StatusJson(std::get<TaskDefinition>(def), TaskGroupFor(*plane, args[0]),
+                                    plane->WorkerStatuses(args[0]), *lag));
+      });
 }
 
 }  // namespace k2c

@@ -5,17 +5,15 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "common/status.h"
 #include "control/config.h"
+#include "control/http_server.h"
 #include "control/task_definition.h"
 #include "kafka/admin.h"
-
-namespace httplib {
-class Server;
-}
 
 namespace k2c {
 
@@ -68,36 +66,51 @@ std::string TaskGroupFor(const ControlPlane& plane, const std::string& topic);
 // rebinding sends the attacker's domain name, which is none of these.
 bool HostAllowed(const std::string& host_header, const std::vector<std::string>& allowed_hosts);
 
-// The JSON/HTTP API of docs/openapi.yaml over a ControlPlane, served by
-// cpp-httplib on its own threads. Bearer-token auth on /v1 when `token` is
-// not empty; /healthz, /readyz and /metrics are open. Every request's Host
-// must pass HostAllowed; a PUT or POST to /v1 that declares a content type
-// must declare JSON (a cross-site form cannot send that type without the
-// browser asking first, and always declares its own).
+// The segments of a request path ("/v1/tasks/a%2Eb" -> v1, tasks, a.b), each
+// percent-decoded; nullopt if it does not start with '/' or has a bad escape.
+std::optional<std::vector<std::string>> SplitPath(const std::string& path);
+
+// The JSON/HTTP API of docs/openapi.yaml over a ControlPlane, served by a
+// bounded HttpServer. Bearer-token auth on /v1 when `token` is not empty;
+// /healthz, /readyz and /metrics are open. Every request's Host must pass
+// HostAllowed; a PUT or POST to /v1 that declares a content type must
+// declare JSON (a cross-site form cannot send that type without the browser
+// asking first, and always declares its own). All of that, and routing, is
+// decided from the request head, before any body is read; /healthz and
+// /readyz are answered on the I/O thread, so they answer while every handler
+// thread waits on Kafka or the store.
 class ApiServer {
  public:
-  ApiServer(ControlPlane* plane, std::string token, std::vector<std::string> allowed_hosts = {});
+  ApiServer(ControlPlane* plane, std::string token, std::vector<std::string> allowed_hosts = {},
+            HttpServerLimits limits = {});
   ~ApiServer();  // Stops serving.
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;
 
   // Binds `listen` ("host:port"; port 0 picks a free one) and starts the
-  // serving thread. Unavailable if the address cannot be bound.
+  // serving threads. InvalidArgument if `listen` is not host:port,
+  // Unavailable if the address cannot be bound.
   Status Start(const std::string& listen);
   // The bound port (after Start).
-  int port() const { return port_; }
-  // Stops accepting, finishes the requests in progress. Idempotent.
+  int port() const;
+  // Stops accepting and closes every connection. Idempotent.
   void Stop();
+  HttpServerCounters counters() const;
 
  private:
+  struct Route;
   void Routes();
+  std::optional<ServerResponse> Screen(const ServerRequest& request) const;
+  ServerResponse Handle(const ServerRequest& request) const;
+  std::variant<std::pair<const Route*, std::vector<std::string>>, ServerResponse> Find(
+      const ServerRequest& request) const;
 
   ControlPlane* plane_;
   const std::string token_;
   const std::vector<std::string> allowed_hosts_;
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
-  int port_ = 0;
+  const HttpServerLimits limits_;
+  std::vector<Route> routes_;
+  std::unique_ptr<HttpServer> server_;
 };
 
 }  // namespace k2c

@@ -4,8 +4,8 @@
 #include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <httplib.h>
 #include <netinet/in.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include "cli/api_client.h"
+#include "control/http_server.h"
 
 namespace k2c {
 namespace {
@@ -105,38 +107,38 @@ class ApiCommandsTest : public ::testing::Test {
       saved_env_[name] = value ? std::optional<std::string>(value) : std::nullopt;
       unsetenv(name);
     }
-    auto handler = [this](const httplib::Request& req, httplib::Response& res) {
+    HttpServer::Handlers handlers;
+    handlers.screen = [](const ServerRequest&) { return std::nullopt; };
+    handlers.handle = [this](const ServerRequest& req) {
       std::lock_guard<std::mutex> lock(mu_);
-      Request r{req.method, req.path, req.body, req.get_header_value("Authorization"),
-                req.has_header("Authorization")};
-      requests_.push_back(r);
+      const std::string authorization = req.Header("Authorization");
+      bool has_authorization = false;
+      for (const auto& [name, value] : req.headers) {
+        has_authorization = has_authorization || strcasecmp(name.c_str(), "Authorization") == 0;
+      }
+      requests_.push_back(
+          Request{req.method, req.path, req.body, authorization, has_authorization});
       auto it = answers_.find(req.method + " " + req.path);
       if (it == answers_.end()) {
-        res.status = 404;
-        res.set_content(Error("not_found", "no canned answer for " + req.path).dump(),
-                        "application/json");
-        return;
+        return ServerResponse{404,
+                              "application/json",
+                              {},
+                              Error("not_found", "no canned answer for " + req.path).dump()};
       }
-      res.status = it->second.first;
-      res.set_content(it->second.second, "application/json");
+      return ServerResponse{it->second.first, "application/json", {}, it->second.second};
     };
-    server_.Get("/.*", handler);
-    server_.Put("/.*", handler);
-    server_.Post("/.*", handler);
-    server_.Delete("/.*", handler);
-    port_ = server_.bind_to_any_port("127.0.0.1");
+    handlers.error = [](int status, const std::string& message) {
+      return ServerResponse{status, "text/plain", {}, message};
+    };
+    server_ = std::make_unique<HttpServer>(std::move(handlers));
+    ASSERT_TRUE(server_->Start("127.0.0.1", 0).ok());
+    port_ = server_->port();
     ASSERT_GT(port_, 0);
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    for (int i = 0; i < 500 && !server_.is_running(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    ASSERT_TRUE(server_.is_running());
     url_ = "http://127.0.0.1:" + std::to_string(port_);
   }
 
   void TearDown() override {
-    server_.stop();
-    if (thread_.joinable()) thread_.join();
+    server_.reset();
     for (const auto& [name, value] : saved_env_) {
       if (value) {
         setenv(name.c_str(), value->c_str(), 1);
@@ -194,8 +196,7 @@ class ApiCommandsTest : public ::testing::Test {
     return Run(args);
   }
 
-  httplib::Server server_;
-  std::thread thread_;
+  std::unique_ptr<HttpServer> server_;
   int port_ = 0;
   std::string url_;
   std::mutex mu_;

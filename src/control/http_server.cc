@@ -1,0 +1,458 @@
+// Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
+#include "control/http_server.h"
+
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+#include <strings.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <list>
+#include <mutex>
+#include <thread>
+
+#include "common/log_text.h"
+
+namespace k2c {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+std::string ToString(beast::string_view text) { return std::string(text.data(), text.size()); }
+
+// Runs handlers on named threads; refuses work beyond a bounded queue, so a
+// flood of slow requests cannot pile up without limit.
+class HandlerPool {
+ public:
+  HandlerPool(size_t threads, size_t max_waiting) : max_waiting_(max_waiting) {
+    for (size_t i = 0; i < threads; ++i) {
+      threads_.emplace_back([this, i] {
+        pthread_setname_np(pthread_self(), ("http-" + std::to_string(i)).c_str());
+        Run();
+      });
+    }
+  }
+  ~HandlerPool() { Stop(); }
+
+  // False if the queue is full or the pool stopped.
+  bool TrySubmit(std::function<void()> job) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_ || waiting_.size() >= max_waiting_) return false;
+    waiting_.push_back(std::move(job));
+    cv_.notify_one();
+    return true;
+  }
+
+  // Waits for the running jobs; drops the waiting ones. Idempotent.
+  void Stop() {
+    std::deque<std::function<void()>> dropped;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+      dropped.swap(waiting_);
+      cv_.notify_all();
+    }
+    for (std::thread& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+
+ private:
+  void Run() {
+    for (;;) {
+      std::function<void()> job;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [this] { return stopping_ || !waiting_.empty(); });
+        if (stopping_) return;
+        job = std::move(waiting_.front());
+        waiting_.pop_front();
+      }
+      job();
+    }
+  }
+
+  const size_t max_waiting_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> waiting_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+struct AtomicCounters {
+  std::atomic<uint64_t> accepted{0}, evicted{0}, refused{0}, timed_out{0}, too_large{0}, busy{0};
+  std::atomic<size_t> open{0};
+};
+
+}  // namespace
+
+size_t HttpServerLimits::MaxRequestBytes() const {
+  // Per connection: the read buffer (a head, or body bytes not yet decoded)
+  // and the decoded body.
+  return max_connections * (max_head_bytes + 4096 + max_body_bytes);
+}
+
+std::string ServerRequest::Header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (key.size() == name.size() && strncasecmp(key.data(), name.data(), name.size()) == 0) {
+      return value;
+    }
+  }
+  return "";
+}
+
+class Session;
+
+// Everything the I/O thread works on. The session registry is touched only
+// on the I/O thread.
+struct HttpServer::Core {
+  Core(Handlers h, HttpServerLimits l)
+      : handlers(std::move(h)),
+        limits(l),
+        work(net::make_work_guard(io)),
+        acceptor(io),
+        retry_accept(io),
+        pool(l.handler_threads, l.max_waiting_requests) {}
+
+  void Accept();
+  void MakeRoom();
+  ServerResponse Error(int status, const std::string& message) const {
+    try {
+      return handlers.error(status, message);
+    } catch (...) {
+      return ServerResponse{status, "text/plain", {}, message};
+    }
+  }
+
+  const Handlers handlers;
+  const HttpServerLimits limits;
+  net::io_context io;
+  net::executor_work_guard<net::io_context::executor_type> work;
+  tcp::acceptor acceptor;
+  net::steady_timer retry_accept;
+  HandlerPool pool;
+  AtomicCounters counters;
+  // Oldest waiter for a request first: a session moves to the back each
+  // time it starts waiting for a request.
+  std::list<std::weak_ptr<Session>> sessions;
+  std::thread io_thread;
+  bool stopped = false;
+};
+
+// One connection: read a head, screen it, maybe read the body and run the
+// handler, write the answer; again while the client keeps the connection.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, HttpServer::Core* core)
+      : core_(core), stream_(std::move(socket)), buffer_(core->limits.max_head_bytes + 4096) {}
+
+  void Start() {
+    core_->counters.open++;
+    slot_ = core_->sessions.insert(core_->sessions.end(), weak_from_this());
+    beast::error_code ignored;
+    stream_.socket().set_option(tcp::no_delay(true), ignored);
+    ReadHead();
+  }
+
+  bool awaiting_head() const { return awaiting_head_ && !closed_; }
+
+  // Ends the connection; pending reads and writes complete as aborted.
+  void Close() {
+    if (closed_) return;
+    closed_ = true;
+    core_->counters.open--;
+    core_->sessions.erase(slot_);
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.close();
+  }
+
+  // Sends an answer that a handler thread produced (posted to the I/O thread).
+  void Answer(ServerResponse response, bool keep_alive) { Write(std::move(response), keep_alive); }
+
+ private:
+  void ReadHead() {
+    awaiting_head_ = true;
+    core_->sessions.splice(core_->sessions.end(), core_->sessions, slot_);
+    head_.emplace();
+    head_->header_limit(static_cast<uint32_t>(core_->limits.max_head_bytes));
+    body_.reset();
+    stream_.expires_after(core_->limits.head_timeout);
+    http::async_read_header(
+        stream_, buffer_, *head_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHead(ec); });
+  }
+
+  // True (and the connection handled) if `ec` ends this request.
+  // A connection closed meanwhile (evicted, or the server stopping) ends it
+  // too, even if the operation itself completed.
+  bool Failed(beast::error_code ec, const char* stage) {
+    if (closed_) return true;
+    if (!ec) return false;
+    if (ec == net::error::operation_aborted) return true;
+    if (ec == beast::error::timeout) {
+      core_->counters.timed_out++;
+      Close();
+    } else if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
+      core_->counters.too_large++;
+      Write(core_->Error(431, "the request head is larger than " +
+                                  std::to_string(core_->limits.max_head_bytes) + " bytes"),
+            false);
+    } else if (ec == http::error::body_limit) {
+      core_->counters.too_large++;
+      Write(core_->Error(413, "the request body is larger than " +
+                                  std::to_string(core_->limits.max_body_bytes) + " bytes"),
+            false);
+    } else if (ec == http::error::end_of_stream || ec == net::error::eof ||
+               ec == net::error::connection_reset || ec == http::error::partial_message) {
+      Close();
+    } else if (std::string_view(stage) == "head" || std::string_view(stage) == "body") {
+      Write(core_->Error(400, "malformed HTTP request: " + ec.message()), false);
+    } else {
+      Close();
+    }
+    return true;
+  }
+
+  void OnHead(beast::error_code ec) {
+    if (Failed(ec, "head")) return;
+    awaiting_head_ = false;
+    const auto& message = head_->get();
+    request_ = ServerRequest{};
+    request_.method = ToString(message.method_string());
+    const std::string target = ToString(message.target());
+    const size_t question = target.find('?');
+    request_.path = target.substr(0, question);
+    if (question != std::string::npos) request_.query = target.substr(question + 1);
+    for (const auto& field : message) {
+      request_.headers.emplace_back(ToString(field.name_string()), ToString(field.value()));
+    }
+    const auto length = head_->content_length();
+    request_.declares_body = head_->chunked() || (length && *length > 0);
+    keep_alive_ = head_->keep_alive();
+
+    std::optional<ServerResponse> early;
+    try {
+      early = core_->handlers.screen(request_);
+    } catch (const std::exception& e) {
+      spdlog::error("event=api_exception stage=screen path=\"{}\" error=\"{}\"",
+                    LogEscape(request_.path), LogEscape(e.what()));
+      early = core_->Error(500, "internal error; see the worker's log");
+    }
+    if (early) return Write(std::move(*early), keep_alive_ && !request_.declares_body);
+    if (length && *length > core_->limits.max_body_bytes) {
+      core_->counters.too_large++;
+      return Write(core_->Error(413, "the request body is larger than " +
+                                         std::to_string(core_->limits.max_body_bytes) + " bytes"),
+                   false);
+    }
+    if (!request_.declares_body) return Dispatch();
+    body_.emplace(std::move(*head_));
+    body_->body_limit(core_->limits.max_body_bytes);
+    if (beast::iequals(ToString(message[http::field::expect]), "100-continue")) {
+      auto interim = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
+                                                                        message.version());
+      stream_.expires_after(core_->limits.write_timeout);
+      http::async_write(stream_, *interim,
+                        [self = shared_from_this(), interim](beast::error_code ec, size_t) {
+                          if (self->Failed(ec, "continue")) return;
+                          self->ReadBody();
+                        });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    stream_.expires_after(core_->limits.body_timeout);
+    http::async_read(stream_, buffer_, *body_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       if (self->Failed(ec, "body")) return;
+                       self->request_.body = std::move(self->body_->get().body());
+                       self->Dispatch();
+                     });
+  }
+
+  // Hands the request to a handler thread; its answer comes back through the
+  // I/O thread.
+  void Dispatch() {
+    stream_.expires_never();
+    const bool keep_alive = keep_alive_;
+    auto job = [self = shared_from_this(), keep_alive]() mutable {
+      ServerResponse response;
+      try {
+        response = self->core_->handlers.handle(self->request_);
+      } catch (const std::exception& e) {
+        spdlog::error("event=api_exception method={} path=\"{}\" error=\"{}\"",
+                      LogEscape(self->request_.method), LogEscape(self->request_.path),
+                      LogEscape(e.what()));
+        response = self->core_->Error(500, "internal error; see the worker's log");
+      }
+      auto executor = self->stream_.get_executor();
+      net::post(executor,
+                [self = std::move(self), response = std::move(response), keep_alive]() mutable {
+                  self->Answer(std::move(response), keep_alive);
+                });
+    };
+    if (!core_->pool.TrySubmit(std::move(job))) {
+      core_->counters.busy++;
+      ServerResponse busy = core_->Error(503, "the worker is busy answering other requests; retry");
+      busy.headers.emplace_back("Retry-After", "1");
+      Write(std::move(busy), keep_alive);
+    }
+  }
+
+  void Write(ServerResponse response, bool keep_alive) {
+    if (closed_) return;
+    auto out = std::make_shared<http::response<http::string_body>>();
+    out->version(11);
+    out->result(static_cast<unsigned>(response.status));
+    if (!response.content_type.empty()) out->set(http::field::content_type, response.content_type);
+    for (const auto& [name, value] : response.headers) out->insert(name, value);
+    out->body() = std::move(response.body);
+    out->keep_alive(keep_alive);
+    out->prepare_payload();
+    stream_.expires_after(core_->limits.write_timeout);
+    http::async_write(stream_, *out,
+                      [self = shared_from_this(), out, keep_alive](beast::error_code ec, size_t) {
+                        if (self->Failed(ec, "write")) return;
+                        if (!keep_alive) return self->Close();
+                        self->ReadHead();
+                      });
+  }
+
+  HttpServer::Core* core_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::empty_body>> head_;
+  std::optional<http::request_parser<http::string_body>> body_;
+  ServerRequest request_;
+  bool keep_alive_ = false;
+  bool awaiting_head_ = false;
+  bool closed_ = false;
+  std::list<std::weak_ptr<Session>>::iterator slot_;
+};
+
+// Closes the connection that has waited longest for a request when the
+// limit is reached; returns with room or with every open one busy.
+void HttpServer::Core::MakeRoom() {
+  if (sessions.size() < limits.max_connections) return;
+  for (auto it = sessions.begin(); it != sessions.end(); ++it) {
+    std::shared_ptr<Session> session = it->lock();
+    if (session && session->awaiting_head()) {
+      counters.evicted++;
+      session->Close();
+      return;
+    }
+  }
+}
+
+void HttpServer::Core::Accept() {
+  acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
+    if (stopped || ec == net::error::operation_aborted) return;
+    if (ec) {
+      // Out of file descriptors, most likely: try again shortly rather than
+      // spinning.
+      spdlog::warn("event=api_accept_failed error=\"{}\"", LogEscape(ec.message()));
+      retry_accept.expires_after(std::chrono::milliseconds(100));
+      retry_accept.async_wait([this](beast::error_code wait_ec) {
+        if (!wait_ec && !stopped) Accept();
+      });
+      return;
+    }
+    counters.accepted++;
+    MakeRoom();
+    if (sessions.size() >= limits.max_connections) {
+      counters.refused++;
+      beast::error_code ignored;
+      socket.close(ignored);
+    } else {
+      std::make_shared<Session>(std::move(socket), this)->Start();
+    }
+    Accept();
+  });
+}
+
+HttpServer::HttpServer(Handlers handlers, HttpServerLimits limits)
+    : core_(std::make_unique<Core>(std::move(handlers), limits)) {}
+
+HttpServer::~HttpServer() { Stop(); }
+
+Status HttpServer::Start(const std::string& host, int port) {
+  if (port_ != 0 || core_->stopped) return Status::FailedPrecondition("the server was started");
+  const std::string where = host + ":" + std::to_string(port);
+  beast::error_code ec;
+  tcp::resolver resolver(core_->io);
+  auto endpoints = resolver.resolve(host, std::to_string(port),
+                                    tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  if (ec || endpoints.empty()) {
+    return Status::Unavailable("cannot resolve " + where + ": " + ec.message());
+  }
+  tcp::acceptor& acceptor = core_->acceptor;
+  const tcp::endpoint endpoint = endpoints.begin()->endpoint();
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    beast::error_code ignored;
+    acceptor.close(ignored);
+    return Status::Unavailable("cannot listen on " + where + ": " + ec.message());
+  }
+  port_ = acceptor.local_endpoint(ec).port();
+  core_->Accept();
+  core_->io_thread = std::thread([core = core_.get()] {
+    pthread_setname_np(pthread_self(), "http-io");
+    core->io.run();
+  });
+  return Status::Ok();
+}
+
+void HttpServer::Stop() {
+  Core& core = *core_;
+  if (core.stopped) return;
+  if (core.io_thread.joinable()) {
+    // Close the listener and every connection on the I/O thread, which owns
+    // them, and wait until that happened.
+    std::promise<void> closed;
+    net::post(core.io, [&core, &closed] {
+      core.stopped = true;
+      beast::error_code ignored;
+      core.acceptor.close(ignored);
+      core.retry_accept.cancel();
+      while (!core.sessions.empty()) {
+        std::shared_ptr<Session> session = core.sessions.front().lock();
+        if (session) {
+          session->Close();
+        } else {
+          core.sessions.pop_front();
+        }
+      }
+      closed.set_value();
+    });
+    closed.get_future().wait();
+  }
+  core.stopped = true;
+  core.pool.Stop();
+  core.work.reset();
+  core.io.stop();
+  if (core.io_thread.joinable()) core.io_thread.join();
+}
+
+HttpServerCounters HttpServer::counters() const {
+  const AtomicCounters& c = core_->counters;
+  return HttpServerCounters{c.accepted.load(),  c.evicted.load(),   c.refused.load(),
+                            c.timed_out.load(), c.too_large.load(), c.busy.load(),
+                            c.open.load()};
+}
+
+}  // namespace k2c
