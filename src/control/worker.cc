@@ -7,19 +7,22 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <set>
 
 #include "common/backoff.h"
 #include "common/log_text.h"
-#include "common/random_id.h"
-#include "format/encoder.h"
-#include "kafka/topic_id.h"
-#include "storage/local_store.h"
-#include "storage/s3_store.h"
+#include "control/reconcile.h"
+#include "control/store_factory.h"
 
 namespace k2c {
 
 struct Worker::Task {
+  Task(PreparedTask prepared, MetricsRegistry* registry)
+      : config(std::move(prepared.config)),
+        source(std::move(prepared.source)),
+        encoder(std::move(prepared.encoder)),
+        runner(std::move(prepared.runner)),
+        metrics(registry, config.topic) {}
+
   TaskConfig config;
   std::unique_ptr<KafkaSource> source;
   std::unique_ptr<RecordEncoder> encoder;
@@ -31,12 +34,7 @@ struct Worker::Task {
   // metrics.
   std::mutex lags_mu;
   std::map<int32_t, int64_t> lags;
-  // Guarded by Worker::metrics_mu_: what was already added to the counters,
-  // and which lag series this task has.
-  TaskStats counted;
-  std::set<int32_t> lag_series;
-  // Control thread only: what the last published status showed.
-  std::string published;
+  TaskMetrics metrics;  // Guarded by Worker::metrics_mu_.
 };
 
 namespace {
@@ -56,29 +54,6 @@ std::string HostName() {
 }
 
 }  // namespace
-
-Result<std::unique_ptr<ObjectStore>> MakeObjectStore(const StorageConfig& storage) {
-  if (storage.type == StorageConfig::Type::kLocal) {
-    return std::unique_ptr<ObjectStore>(std::make_unique<LocalStore>(storage.root));
-  }
-  S3Options options;
-  options.endpoint = storage.endpoint;
-  options.region = storage.region;
-  options.path_style = storage.path_style;
-  options.access_key_id = storage.access_key_id;
-  options.secret_access_key = storage.secret_access_key;
-  options.session_token = storage.session_token;
-  options.verify_tls = storage.verify_tls;
-  options.ca_file = storage.ca_file;
-  options.connect_timeout_ms = static_cast<int>(storage.connect_timeout.count());
-  options.request_timeout_ms = static_cast<int>(storage.request_timeout.count());
-  options.server_side_encryption = storage.server_side_encryption;
-  options.canned_acl = storage.canned_acl;
-  auto store = S3Store::Create(options);
-  if (!store.ok()) return store.status().WithContext("[storage]");
-  spdlog::info("event=storage_configured {}", options.ToString());
-  return std::unique_ptr<ObjectStore>(std::move(store.value()));
-}
 
 Worker::Worker(Config config) : config_(std::move(config)) {}
 
@@ -159,6 +134,19 @@ Status Worker::Connect() {
                  task_store_->Tasks().size());
   }
 
+  if (!preparer_) {
+    TaskEnvironment env;
+    env.config = &config_;
+    env.instance = instance_;
+    env.worker_id = worker_id_;
+    env.store = store_.get();
+    env.budget = budget_.get();
+    env.spool = spool_.get();
+    env.pool = pool_.get();
+    env.metrics = &metrics_;
+    preparer_ = std::make_unique<TaskPreparer>(std::move(env));
+  }
+
   std::map<std::string, std::unique_ptr<Task>> prepared;
   K2C_RETURN_IF_ERROR(ApplyConfigTasks(&prepared));
   for (auto& [topic, task] : prepared) {
@@ -206,9 +194,9 @@ Status Worker::ApplyConfigTasks(std::map<std::string, std::unique_ptr<Task>>* pr
   // Every task of the file is checked before any is stored or started, so
   // a bad one stops the worker with nothing changed.
   for (const TaskConfig& tc : config_.tasks) {
-    auto task = PrepareTask(tc);
+    auto task = preparer_->Prepare(tc);
     if (!task.ok()) return task.status().WithContext("task for topic '" + tc.topic + "'");
-    (*prepared)[tc.topic] = std::move(task.value());
+    (*prepared)[tc.topic] = std::make_unique<Task>(std::move(task.value()), &metrics_);
   }
   // The file decides the settings of the tasks it declares; their state
   // (paused or not) stays what the API last set.
@@ -226,148 +214,6 @@ Status Worker::ApplyConfigTasks(std::map<std::string, std::unique_ptr<Task>>* pr
                  stored ? "updated" : "enabled", tc.topic, tc.bucket, FormatDuration(tc.window));
   }
   return Status::Ok();
-}
-
-Result<std::unique_ptr<Worker::Task>> Worker::PrepareTask(const TaskConfig& tc) {
-  // Definitions read back from the tasks topic pass the same rules as the
-  // config file and the API: anyone who can write to that topic is not
-  // trusted more than an API client.
-  K2C_RETURN_IF_ERROR(ValidateTaskConfig(tc, config_.sink));
-  K2C_RETURN_IF_ERROR(CheckTaskAgainstStore(tc));
-  auto task = std::make_unique<Task>();
-  task->config = tc;
-
-  KafkaSourceOptions options;
-  options.bootstrap_servers = config_.kafka.bootstrap_servers;
-  options.properties = config_.kafka.properties;
-  options.group_id = TaskGroupId(instance_, tc.topic);
-  options.topic = tc.topic;
-  options.start = tc.start == "earliest" ? StartPosition::kEarliest : StartPosition::kLatest;
-  // librdkafka 2.0's consumer stops fetching while its prefetch queue is
-  // full and only looks again on its next wake-up (up to 1 s later), so a
-  // queue that holds much less than a second of records leaves the task
-  // idle: 16 MiB ran W1 at 0.62x of 64 MiB (docs/benchmarks.md). A quarter
-  // of the memory budget, at most 64 MiB, in bytes and in records (librdkafka
-  // spends a few hundred bytes per queued record on top of its value).
-  const uint64_t prefetch = PrefetchBytes(config_.sink.memory_budget);
-  options.properties.emplace("queued.max.messages.kbytes", std::to_string(prefetch >> 10));
-  options.properties.emplace("queued.min.messages", std::to_string(prefetch / 256));
-  // One fetch response is held whole in memory: 8 MiB instead of 50 MiB.
-  // Raise it (with receive.message.max.bytes) for records larger than that.
-  options.properties.emplace("fetch.max.bytes", "8388608");
-  // Let the broker gather up to 1 MiB (or wait fetch.wait.max.ms, 500 ms)
-  // per fetch: with many partitions and a trickle of records, answering
-  // every record at once cost a fifth of a core at rest (bench/run.py w3);
-  // half a second of delay is nothing against windows of minutes.
-  options.properties.emplace("fetch.min.bytes", "1048576");
-
-  auto tmpl = KeyTemplate::Parse(tc.key_template.empty() ? kDefaultKeyTemplate : tc.key_template);
-  if (!tmpl.ok()) return tmpl.status();
-  TaskSpec spec;
-  spec.topic = tc.topic;
-  spec.instance = instance_;
-  spec.bucket = Bucket{tc.bucket};
-  spec.policy.window_ms = tc.window.count();
-  spec.policy.grace_ms = config_.sink.flush_grace.count();
-  spec.policy.max_future_skew_ms = config_.sink.max_future_skew.count();
-  spec.policy.max_object_bytes = tc.max_object_bytes;
-  spec.upload.part_size = config_.storage.part_size;
-  spec.key_template = std::move(tmpl.value());
-  Histogram* latency = &metrics_.GetHistogram(
-      "kafka2cos_upload_duration_seconds",
-      "Seconds from an object's upload start to it being durable, retries included",
-      LatencyBucketsSeconds(), {{"topic", tc.topic}});
-  spec.observe_upload_seconds = [latency](double seconds) { latency->Observe(seconds); };
-  if (spec.key_template.uses_topic_id()) {
-    auto protocol = config_.kafka.properties.find("security.protocol");
-    if (protocol != config_.kafka.properties.end() && protocol->second != "plaintext" &&
-        protocol->second != "PLAINTEXT") {
-      return Status::FailedPrecondition(
-          "key_template uses {topic_id}, which kafka2cos can only look up over PLAINTEXT; use "
-          "{topic} instead");
-    }
-    auto id = FetchTopicId(config_.kafka.bootstrap_servers, tc.topic, std::chrono::seconds(10));
-    if (!id.ok()) return id.status().WithContext("look up the topic id");
-    spec.topic_id = *id;
-  }
-
-  // A PUT (not a HEAD, whose error answers carry no body) tells a missing
-  // bucket, bad credentials and missing permissions apart.
-  auto create_only = WriteProbe(spec.bucket, instance_ + "/" + tc.topic + "/");
-  if (!create_only.ok()) return create_only.status();
-  spec.create_only = *create_only;
-  spec.writer_id = worker_id_;
-
-  auto source = KafkaSource::Create(options);
-  if (!source.ok()) return source.status();
-  task->source = std::move(source.value());
-  auto encoder = MakeEncoder(tc.format, TextFormatOptions{tc.delimiter});
-  if (!encoder.ok()) return encoder.status();
-  task->encoder = std::move(encoder.value());
-  spdlog::info(
-      "event=task_ready topic={} group={} bucket={} window={} start={} key_template=\"{}\"",
-      tc.topic, options.group_id, tc.bucket, FormatDuration(tc.window), tc.start,
-      spec.key_template.text());
-  task->runner = std::make_unique<TaskRunner>(std::move(spec), task->source.get(),
-                                              task->encoder.get(), store_.get(), pool_.get(),
-                                              SystemNowMs, budget_.get(), spool_.get());
-  return task;
-}
-
-Status Worker::CheckTaskAgainstStore(const TaskConfig& tc) const {
-  const uint64_t largest = config_.storage.part_size * kMaxParts;
-  if (tc.max_object_bytes > largest) {
-    return Status::InvalidArgument(
-        "max_object_bytes " + FormatByteSize(tc.max_object_bytes) +
-        " is more than an object of storage.part_size (" +
-        FormatByteSize(config_.storage.part_size) + ") x " + std::to_string(kMaxParts) +
-        " parts can hold (" + FormatByteSize(largest) + "): lower it or raise storage.part_size");
-  }
-  auto tmpl = KeyTemplate::Parse(tc.key_template.empty() ? kDefaultKeyTemplate : tc.key_template);
-  if (!tmpl.ok()) return tmpl.status();
-  auto encoder = MakeEncoder(tc.format, TextFormatOptions{tc.delimiter});
-  if (!encoder.ok()) return encoder.status();
-  const ObjectKey sample{
-      tmpl->RenderSample(instance_, tc.topic, std::string(encoder.value()->extension()))};
-  return store_->CheckKey(sample).WithContext("key_template '" + tmpl->text() +
-                                              "' makes keys such as '" + sample.value +
-                                              "', which the store refuses");
-}
-
-Result<bool> Worker::WriteProbe(const Bucket& bucket, const std::string& prefix) {
-  // Proves write access before any record is read, so missing permissions
-  // fail the start with a message instead of a retry loop. The probe is
-  // created twice, create-only: a store that honours the condition refuses
-  // the second (P7 in docs/design.md); one that does not is used with the
-  // overwrite rule (P3), and the task says so.
-  // Its own key per call: workers of one task start together, and with a
-  // shared key one's delete or first create races another's create-only
-  // pair (seen: a refused first create failed a joining worker's start).
-  K2C_RETURN_IF_ERROR(store_->EnsureBucket(bucket));
-  const ObjectKey probe{prefix + "_kafka2cos_write_probe." + RandomHex64()};
-  const std::string where =
-      "write probe object '" + probe.value + "' to bucket '" + bucket.name + "'";
-  K2C_RETURN_IF_ERROR(store_->DeleteObject(bucket, probe).WithContext(where));
-  WriteOptions create_only;
-  create_only.if_absent = true;
-  K2C_RETURN_IF_ERROR(
-      store_->PutObject(bucket, probe, "kafka2cos write probe\n", create_only).WithContext(where));
-  const Status again = store_->PutObject(bucket, probe, "kafka2cos write probe\n", create_only);
-  const bool honoured = again.code() == StatusCode::kAlreadyExists;
-  if (!honoured && !again.ok()) return again.WithContext(where);
-  if (!honoured) {
-    spdlog::warn(
-        "event=create_only_unsupported bucket={} detail=\"the store overwrote an existing object "
-        "despite If-None-Match; publishing with the overwrite rule, which does not fence a "
-        "writer frozen past its session (docs/design.md)\"",
-        bucket.name);
-  }
-  Status s = store_->DeleteObject(bucket, probe);
-  if (!s.ok()) {
-    spdlog::warn("event=probe_delete_failed bucket={} key={} error=\"{}\"", bucket.name,
-                 probe.value, LogEscape(s));
-  }
-  return honoured;
 }
 
 Status Worker::PrepareSpool() {
@@ -442,24 +288,23 @@ void Worker::ControlLoop() {
 
 void Worker::Reconcile() {
   const std::map<std::string, TaskDefinition> wanted = task_store_->Tasks();
-  // Stop what was removed or changed; a changed task restarts from its
-  // committed offsets with the new settings, so open windows are rebuilt
-  // and nothing is lost or written twice.
+  const auto now = std::chrono::steady_clock::now();
+  ReconcilePlan plan;
   std::vector<std::unique_ptr<Task>> to_stop;
   {
     std::lock_guard<std::mutex> lock(tasks_mu_);
-    for (auto it = tasks_.begin(); it != tasks_.end();) {
-      auto def = wanted.find(it->first);
-      if (def == wanted.end() || !SameSettings(def->second.config, it->second->config)) {
-        to_stop.push_back(std::move(it->second));
-        it = tasks_.erase(it);
-      } else {
-        it->second->paused.store(def->second.state == TaskState::kPaused);
-        ++it;
+    std::map<std::string, RunningTask> running;
+    for (const auto& [topic, task] : tasks_) running[topic] = {task->config, task->paused.load()};
+    std::map<std::string, std::chrono::steady_clock::time_point> retry_at;
+    for (const auto& [topic, failure] : start_failures_) retry_at[topic] = failure.retry_at;
+    plan = PlanReconcile(wanted, running, retry_at, now);
+    for (const auto& [topic, paused] : plan.set_paused) tasks_[topic]->paused.store(paused);
+    for (const std::string& topic : plan.forget_failures) start_failures_.erase(topic);
+    for (const auto* list : {&plan.remove, &plan.restart}) {
+      for (const std::string& topic : *list) {
+        to_stop.push_back(std::move(tasks_[topic]));
+        tasks_.erase(topic);
       }
-    }
-    for (auto it = start_failures_.begin(); it != start_failures_.end();) {
-      it = wanted.count(it->first) ? std::next(it) : start_failures_.erase(it);
     }
   }
   for (auto& task : to_stop) {
@@ -471,88 +316,41 @@ void Worker::Reconcile() {
       if (!s.ok()) spdlog::warn("event=status_remove_failed error=\"{}\"", LogEscape(s));
     }
   }
-  for (const auto& [topic, def] : wanted) {
-    {
-      std::lock_guard<std::mutex> lock(tasks_mu_);
-      if (tasks_.count(topic)) continue;
-      auto failed = start_failures_.find(topic);
-      if (failed != start_failures_.end() &&
-          std::chrono::steady_clock::now() < failed->second.retry_at) {
-        continue;
-      }
-    }
-    auto task = PrepareTask(def.config);
+  for (const std::string& topic : plan.start) {
+    const TaskDefinition& def = wanted.at(topic);
+    auto task = preparer_->Prepare(def.config);
     if (!task.ok()) {
       spdlog::warn("event=task_start_failed topic={} retry_in={}s error=\"{}\"", topic,
                    kStartRetry.count(), LogEscape(task.status()));
       std::lock_guard<std::mutex> lock(tasks_mu_);
-      start_failures_[topic] = {task.status(), SystemNowMs(),
-                                std::chrono::steady_clock::now() + kStartRetry};
+      start_failures_[topic] = {task.status(), SystemNowMs(), now + kStartRetry};
       continue;
     }
-    StartTask(std::move(task.value()), def.state);
+    StartTask(std::make_unique<Task>(std::move(task.value()), &metrics_), def.state);
   }
 }
 
 WorkerTaskStatus Worker::StatusOf(const Task& task) const {
   const TaskStats stats = task.runner->stats();
-  WorkerTaskStatus s;
-  s.topic = task.config.topic;
-  s.worker_id = worker_id_;
-  s.worker_url = worker_url_;
-  s.state = !task.runner->fatal().ok()                    ? "failed"
-            : (task.paused.load() || want_paused_.load()) ? "paused"
-            : !stats.blocked_partitions.empty()           ? "blocked"
-                                                          : "running";
-  s.partitions = stats.partitions;
-  s.blocked_partitions = stats.blocked_partitions;
-  s.blocked_reason = stats.blocked_reason;
-  s.create_only = stats.create_only;
-  s.records_archived = stats.records_archived;
-  s.bytes_archived = stats.bytes_archived;
-  s.objects_written = stats.objects_written;
-  s.upload_failures = stats.upload_failures;
-  s.last_object_key = stats.last_object_key;
-  s.last_object_ms = stats.last_object_ms;
-  s.last_error = stats.last_error;
-  s.last_error_ms = stats.last_error_ms;
-  s.updated_ms = SystemNowMs();
-  return s;
+  const bool paused = task.paused.load() || want_paused_.load();
+  return RunningTaskStatus(task.config.topic, StatusIdentity{worker_id_, worker_url_},
+                           TaskStateLabel(!task.runner->fatal().ok(), paused, stats), stats,
+                           SystemNowMs());
 }
 
 void Worker::PublishStatuses(bool all) {
-  std::vector<WorkerTaskStatus> statuses;
+  std::vector<WorkerTaskStatus> running;
+  std::vector<WorkerTaskStatus> failed;
   {
     std::lock_guard<std::mutex> lock(tasks_mu_);
-    for (const auto& [topic, task] : tasks_) {
-      WorkerTaskStatus s = StatusOf(*task);
-      // Between intervals, only what an operator would notice: a new object,
-      // moved partitions, a state change or a new error.
-      const std::string fingerprint = std::to_string(s.objects_written) + "|" + s.state + "|" +
-                                      std::to_string(s.last_error_ms) + "|" +
-                                      std::to_string(s.partitions.size()) + "|" +
-                                      (s.partitions.empty() ? "" : std::to_string(s.partitions[0]));
-      if (!all && task->published == fingerprint) continue;
-      task->published = fingerprint;
-      statuses.push_back(std::move(s));
-    }
-
-    const bool failures_changed = start_failures_.size() != start_failures_published_;
-    start_failures_published_ = start_failures_.size();
+    for (const auto& [topic, task] : tasks_) running.push_back(StatusOf(*task));
     for (const auto& [topic, failure] : start_failures_) {
-      if (!all && !failures_changed) break;
-      WorkerTaskStatus s;
-      s.topic = topic;
-      s.worker_id = worker_id_;
-      s.worker_url = worker_url_;
-      s.state = "failed";
-      s.last_error = failure.error.ToString();
-      s.last_error_ms = failure.at_ms;
-      s.updated_ms = SystemNowMs();
-      statuses.push_back(std::move(s));
+      failed.push_back(FailedStartStatus(topic, StatusIdentity{worker_id_, worker_url_},
+                                         failure.error, failure.at_ms, SystemNowMs()));
     }
   }
-  for (const WorkerTaskStatus& s : statuses) {
+  for (const WorkerTaskStatus& s :
+       status_selector_.Select(std::move(running), std::move(failed), all)) {
     Status published = task_store_->PublishStatus(s);
     if (!published.ok()) {
       spdlog::warn("event=status_publish_failed topic={} error=\"{}\"", s.topic,
@@ -648,8 +446,8 @@ std::optional<TaskDefinition> Worker::GetTask(const std::string& topic) {
 }
 
 Status Worker::Preflight(const TaskConfig& task) {
-  K2C_RETURN_IF_ERROR(CheckTaskAgainstStore(task));
-  return WriteProbe(Bucket{task.bucket}, instance_ + "/" + task.topic + "/").status();
+  if (!preparer_) return Status::Unavailable("the worker is starting");
+  return preparer_->Preflight(task);
 }
 
 Status Worker::PutTask(const TaskDefinition& definition) { return task_store_->Put(definition); }
@@ -688,71 +486,12 @@ std::string Worker::RenderMetrics() {
 }
 
 void Worker::FoldTaskMetrics(Task& task) {
-  const std::string& topic = task.config.topic;
-  const TaskStats now = task.runner->stats();
-  TaskStats& was = task.counted;
-  const MetricLabels labels = {{"topic", topic}};
-  auto add = [&](const char* name, const char* help, uint64_t current, uint64_t previous) {
-    if (current > previous) {
-      metrics_.GetCounter(name, help, labels).Increment(static_cast<double>(current - previous));
-    }
-  };
-  add("kafka2cos_records_consumed_total", "Records read from Kafka", now.records_consumed,
-      was.records_consumed);
-  add("kafka2cos_bytes_consumed_total", "Record value bytes read from Kafka", now.bytes_consumed,
-      was.bytes_consumed);
-  add("kafka2cos_records_archived_total", "Records in durable objects with committed offsets",
-      now.records_archived, was.records_archived);
-  add("kafka2cos_bytes_archived_total", "Object bytes written", now.bytes_archived,
-      was.bytes_archived);
-  add("kafka2cos_objects_written_total", "Objects written", now.objects_written,
-      was.objects_written);
-  add("kafka2cos_upload_retries_total", "Failed upload attempts, each retried", now.upload_failures,
-      was.upload_failures);
-  add("kafka2cos_commit_retries_total", "Failed offset commits, each retried", now.commit_failures,
-      was.commit_failures);
-  for (const auto& [kind, count] : now.errors_by_kind) {
-    auto before = was.errors_by_kind.find(kind);
-    const uint64_t previous = before == was.errors_by_kind.end() ? 0 : before->second;
-    if (count > previous) {
-      metrics_
-          .GetCounter("kafka2cos_errors_total", "Errors by kind (status code)",
-                      {{"topic", topic}, {"kind", kind}})
-          .Increment(static_cast<double>(count - previous));
-    }
-  }
-  was = now;
-  metrics_.GetGauge("kafka2cos_partitions_assigned", "Partitions this worker holds", labels)
-      .Set(static_cast<double>(now.partitions.size()));
-  metrics_
-      .GetGauge("kafka2cos_partitions_blocked",
-                "Partitions held because the store refuses their objects as such", labels)
-      .Set(static_cast<double>(now.blocked_partitions.size()));
-  metrics_
-      .GetGauge("kafka2cos_create_only",
-                "1 when objects are published create-only (fenced), 0 with the overwrite rule",
-                labels)
-      .Set(now.create_only ? 1 : 0);
   std::map<int32_t, int64_t> lags;
   {
     std::lock_guard<std::mutex> lags_lock(task.lags_mu);
     lags = task.lags;
   }
-  for (int32_t p : task.lag_series) {
-    if (!lags.count(p)) {
-      metrics_.RemoveSeries("kafka2cos_partition_lag",
-                            {{"topic", topic}, {"partition", std::to_string(p)}});
-    }
-  }
-  task.lag_series.clear();
-  for (const auto& [p, lag] : lags) {
-    metrics_
-        .GetGauge("kafka2cos_partition_lag",
-                  "Records between the committed offset and the end of the log",
-                  {{"topic", topic}, {"partition", std::to_string(p)}})
-        .Set(static_cast<double>(lag));
-    task.lag_series.insert(p);
-  }
+  task.metrics.Fold(task.runner->stats(), lags);
 }
 
 void Worker::UpdateMetrics() {

@@ -14,6 +14,9 @@
 #include "control/api_server.h"
 #include "control/config.h"
 #include "control/metrics.h"
+#include "control/status_report.h"
+#include "control/task_metrics.h"
+#include "control/task_preparer.h"
 #include "control/task_store.h"
 #include "kafka/admin.h"
 #include "kafka/kafka_source.h"
@@ -24,10 +27,6 @@
 #include "storage/object_store.h"
 
 namespace k2c {
-
-// Builds the object store named by [storage]. InvalidArgument for unusable
-// settings. Never puts credentials into a message.
-Result<std::unique_ptr<ObjectStore>> MakeObjectStore(const StorageConfig& storage);
 
 // The `run` command. Tasks live in the TaskStore (two compacted Kafka
 // topics), so every worker started with the same [control] settings runs
@@ -110,14 +109,6 @@ class Worker final : public ControlPlane {
   // Retries Connect() with backoff while it fails with a retryable error.
   // False when stopped or when a non-retryable error ends the start.
   bool ConnectWithRetry(Status error);
-  Result<std::unique_ptr<Task>> PrepareTask(const TaskConfig& task_config);
-  // What only the store can judge: the largest object fits in its part
-  // limit, and the longest key of the task's template is one it takes
-  // (ObjectStore::CheckKey).
-  Status CheckTaskAgainstStore(const TaskConfig& task_config) const;
-  // Proves write access to `bucket`; true if the store honours create-only
-  // writes.
-  Result<bool> WriteProbe(const Bucket& bucket, const std::string& prefix);
   Status PrepareSpool();
   Status ApplyConfigTasks(std::map<std::string, std::unique_ptr<Task>>* prepared);
   void StartTask(std::unique_ptr<Task> task, TaskState state);
@@ -144,12 +135,15 @@ class Worker final : public ControlPlane {
   std::unique_ptr<UploadPool> pool_;
   std::unique_ptr<TaskStore> task_store_;
   MetricsRegistry metrics_;
+  // Made once the instance id is known (Connect); read by the API after
+  // started_.
+  std::unique_ptr<TaskPreparer> preparer_;
+  StatusSelector status_selector_;  // Control thread only.
   std::unique_ptr<ApiServer> api_;
 
   mutable std::mutex tasks_mu_;  // Guards tasks_ and start_failures_.
   std::map<std::string, std::unique_ptr<Task>> tasks_;
   std::map<std::string, StartFailure> start_failures_;
-  size_t start_failures_published_ = 0;  // Control thread only.
 
   std::thread control_thread_;
   std::mutex metrics_mu_;  // Serializes UpdateMetrics().

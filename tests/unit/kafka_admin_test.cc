@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "kafka/admin.h"
+#include "mock_kafka.h"
 
 namespace k2c {
 namespace {
@@ -30,21 +31,14 @@ constexpr char kNowhere[] = "127.0.0.1:1";
 class KafkaAdminTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    char errstr[512];
-    rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    // The mock cluster's own handle only hosts it; keep it quiet.
-    ASSERT_EQ(rd_kafka_conf_set(conf, "log_level", "0", errstr, sizeof(errstr)), RD_KAFKA_CONF_OK);
-    rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
-    ASSERT_NE(rk_, nullptr) << errstr;
-    mock_ = rd_kafka_mock_cluster_new(rk_, 1);
-    ASSERT_NE(mock_, nullptr);
+    kafka_ = std::make_unique<MockKafka>();
+    ASSERT_EQ(kafka_->error(), "");
+    mock_ = kafka_->cluster();
   }
 
   static void TearDownTestSuite() {
-    if (mock_ != nullptr) rd_kafka_mock_cluster_destroy(mock_);
-    if (rk_ != nullptr) rd_kafka_destroy(rk_);
+    kafka_.reset();
     mock_ = nullptr;
-    rk_ = nullptr;
   }
 
   void SetUp() override {
@@ -106,7 +100,7 @@ class KafkaAdminTest : public ::testing::Test {
     rd_kafka_mock_topic_set_error(mock_, name.c_str(), RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
   }
 
-  static inline rd_kafka_t* rk_ = nullptr;
+  static inline std::unique_ptr<MockKafka> kafka_;
   static inline rd_kafka_mock_cluster_t* mock_ = nullptr;
   KafkaAdminOptions options_;
 };

@@ -12,6 +12,8 @@
 #include <string>
 #include <thread>
 
+#include "mock_kafka.h"
+
 namespace k2c {
 namespace {
 
@@ -35,21 +37,14 @@ constexpr milliseconds kCallTimeout{600};
 class TaskStoreTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    char errstr[512];
-    rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    // rd_kafka_new takes the conf only on success.
-    handle_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
-    if (handle_ == nullptr) rd_kafka_conf_destroy(conf);
-    ASSERT_NE(handle_, nullptr) << errstr;
-    cluster_ = rd_kafka_mock_cluster_new(handle_, 1);
-    ASSERT_NE(cluster_, nullptr);
+    kafka_ = std::make_unique<MockKafka>();
+    ASSERT_EQ(kafka_->error(), "");
+    cluster_ = kafka_->cluster();
   }
 
   static void TearDownTestSuite() {
-    if (cluster_ != nullptr) rd_kafka_mock_cluster_destroy(cluster_);
-    if (handle_ != nullptr) rd_kafka_destroy(handle_);
+    kafka_.reset();
     cluster_ = nullptr;
-    handle_ = nullptr;
   }
 
   void SetUp() override {
@@ -99,7 +94,7 @@ class TaskStoreTest : public ::testing::Test {
     ASSERT_EQ(producer->flush(static_cast<int>(kWait.count())), RdKafka::ERR_NO_ERROR);
   }
 
-  static inline rd_kafka_t* handle_ = nullptr;  // Owned by the suite.
+  static inline std::unique_ptr<MockKafka> kafka_;
   static inline rd_kafka_mock_cluster_t* cluster_ = nullptr;
   std::string bootstrap_;
   std::string tasks_topic_;
