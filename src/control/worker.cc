@@ -55,7 +55,8 @@ std::string HostName() {
 
 }  // namespace
 
-Worker::Worker(Config config) : config_(std::move(config)) {}
+Worker::Worker(Config config, const MonotonicClock& clock)
+    : config_(std::move(config)), clock_(clock) {}
 
 Worker::~Worker() { Stop(); }
 
@@ -73,7 +74,7 @@ Status Worker::Start() {
   instance_ = config_.instance_id;
   budget_ = std::make_unique<MemoryBudget>(config_.sink.memory_budget);
   K2C_RETURN_IF_ERROR(PrepareSpool());
-  pool_ = std::make_unique<UploadPool>("upload", config_.sink.upload_threads);
+  pool_ = std::make_unique<UploadPool>("upload", config_.sink.upload_threads, clock_);
 
   // The API comes first so that /readyz can say why the worker is not
   // archiving yet while Kafka or the store do not answer.
@@ -255,11 +256,11 @@ void Worker::StopTask(Task* task) {
 }
 
 void Worker::RunTask(Task* task) {
-  auto next_lag = std::chrono::steady_clock::now();
+  auto next_lag = clock_.Now();
   while (!stopping_.load() && !task->stop.load() && task->runner->fatal().ok()) {
     task->runner->SetPaused(want_paused_.load() || task->paused.load());
     task->runner->Step(std::chrono::milliseconds(200));
-    if (std::chrono::steady_clock::now() >= next_lag) {
+    if (clock_.Now() >= next_lag) {
       next_lag += std::chrono::seconds(1);
       std::map<int32_t, int64_t> lags = task->source->CachedLags();
       std::lock_guard<std::mutex> lock(task->lags_mu);
@@ -275,20 +276,20 @@ void Worker::RunTask(Task* task) {
 
 void Worker::ControlLoop() {
   uint64_t seen = 0;
-  auto next_status = std::chrono::steady_clock::now();
+  auto next_status = clock_.Now();
   while (!stopping_.load()) {
     seen = task_store_->WaitForChange(seen, std::chrono::milliseconds(500));
     if (stopping_.load()) break;
     Reconcile();
-    const bool due = std::chrono::steady_clock::now() >= next_status;
-    if (due) next_status = std::chrono::steady_clock::now() + config_.control.status_interval;
+    const bool due = clock_.Now() >= next_status;
+    if (due) next_status = clock_.Now() + config_.control.status_interval;
     PublishStatuses(/*all=*/due);
   }
 }
 
 void Worker::Reconcile() {
   const std::map<std::string, TaskDefinition> wanted = task_store_->Tasks();
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = clock_.Now();
   ReconcilePlan plan;
   std::vector<std::unique_ptr<Task>> to_stop;
   {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/cancel.h"
+#include "common/clock.h"
 #include "control/api_server.h"
 #include "control/config.h"
 #include "control/metrics.h"
@@ -45,7 +46,9 @@ namespace k2c {
 // retries it. Thread-safe: Stop() may be called from any thread.
 class Worker final : public ControlPlane {
  public:
-  explicit Worker(Config config);
+  // `clock` times retries, status intervals and upload delays; it must
+  // outlive the worker.
+  explicit Worker(Config config, const MonotonicClock& clock = SteadyClock());
   ~Worker() override;
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -126,6 +129,7 @@ class Worker final : public ControlPlane {
   void FoldTaskMetrics(Task& task);
 
   Config config_;
+  const MonotonicClock& clock_;
   std::string instance_;
   std::string worker_id_;
   std::string worker_url_;

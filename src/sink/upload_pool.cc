@@ -5,7 +5,7 @@
 
 namespace k2c {
 
-UploadPool::UploadPool(std::string name, int threads) {
+UploadPool::UploadPool(std::string name, int threads, const MonotonicClock& clock) : clock_(clock) {
   for (int i = 0; i < threads; ++i) {
     threads_.emplace_back([this, thread_name = name + "-" + std::to_string(i)] {
       pthread_setname_np(pthread_self(), thread_name.substr(0, 15).c_str());
@@ -40,7 +40,7 @@ void UploadPool::SubmitAfter(const std::string& lane, std::chrono::milliseconds 
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return;
-    delayed_.emplace(Clock::now() + delay, std::make_pair(lane, std::move(job)));
+    delayed_.emplace(clock_.Now() + delay, std::make_pair(lane, std::move(job)));
   }
   // A waiting thread re-computes its wake-up time.
   cv_.notify_one();
@@ -69,14 +69,14 @@ void UploadPool::Run() {
     {
       std::unique_lock<std::mutex> lock(mu_);
       for (;;) {
-        PromoteDue(Clock::now());
+        PromoteDue(clock_.Now());
         if (!turn_.empty() || stopping_) break;
         if (delayed_.empty()) {
           cv_.wait(lock);
         } else {
           // A copy: another thread may run (and free) this job meanwhile.
           const Clock::time_point due = delayed_.begin()->first;
-          cv_.wait_until(lock, due);
+          clock_.WaitUntil(cv_, lock, due);
         }
       }
       if (turn_.empty()) return;  // Stopping, nothing queued.

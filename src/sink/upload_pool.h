@@ -11,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include "common/clock.h"
+
 namespace k2c {
 
 // A fixed set of named threads running upload jobs, so that slow storage
@@ -32,7 +34,8 @@ class UploadPool {
   using Clock = std::chrono::steady_clock;
 
   // Starts `threads` threads named `<name>-<n>` (names are cut to 15 chars).
-  UploadPool(std::string name, int threads);
+  // Delays run on `clock`, which must outlive the pool.
+  UploadPool(std::string name, int threads, const MonotonicClock& clock = SteadyClock());
   ~UploadPool();
   UploadPool(const UploadPool&) = delete;
   UploadPool& operator=(const UploadPool&) = delete;
@@ -51,6 +54,7 @@ class UploadPool {
   // Moves delayed jobs that are due into their lanes. Needs mu_.
   void PromoteDue(Clock::time_point now);
 
+  const MonotonicClock& clock_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::map<std::string, std::deque<std::function<void()>>> lanes_;  // Non-empty lanes only.

@@ -53,21 +53,34 @@ TEST(UploadPoolTest, ADelayedJobHoldsNoThreadWhileItWaits) {
   EXPECT_EQ(pool.pending(), 1u);
 }
 
-TEST(UploadPoolTest, DelayedJobsRunInTheOrderTheyFallDue) {
+TEST(UploadPoolTest, DelayedJobsRunWhenTheClockReachesTheirTimeInThatOrder) {
   std::mutex mu;
   std::vector<int> order;
-  std::promise<void> last;
-  UploadPool pool("test-due", 1);
-  pool.SubmitAfter("a", milliseconds(60), [&] {
+  std::promise<void> first, last;
+  ManualClock clock;
+  UploadPool pool("test-due", 1, clock);
+  pool.SubmitAfter("a", seconds(60), [&] {
     std::lock_guard<std::mutex> lock(mu);
     order.push_back(2);
     last.set_value();
   });
-  pool.SubmitAfter("a", milliseconds(20), [&] {
+  pool.SubmitAfter("a", seconds(20), [&] {
     std::lock_guard<std::mutex> lock(mu);
     order.push_back(1);
+    first.set_value();
   });
-  ASSERT_EQ(last.get_future().wait_for(seconds(10)), std::future_status::ready);
+  auto first_ran = first.get_future();
+  auto last_ran = last.get_future();
+  // Time stands still: nothing is due, however long the test waits.
+  EXPECT_EQ(first_ran.wait_for(milliseconds(50)), std::future_status::timeout);
+  clock.Advance(seconds(19));
+  EXPECT_EQ(first_ran.wait_for(milliseconds(20)), std::future_status::timeout);
+  clock.Advance(seconds(1));
+  ASSERT_EQ(first_ran.wait_for(seconds(10)), std::future_status::ready);
+  EXPECT_EQ(last_ran.wait_for(milliseconds(20)), std::future_status::timeout);
+  EXPECT_EQ(pool.pending(), 1u);
+  clock.Advance(seconds(40));
+  ASSERT_EQ(last_ran.wait_for(seconds(10)), std::future_status::ready);
   std::lock_guard<std::mutex> lock(mu);
   EXPECT_EQ(order, (std::vector<int>{1, 2}));
 }
