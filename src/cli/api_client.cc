@@ -9,6 +9,8 @@
 #include <string_view>
 #include <utility>
 
+#include "common/log_text.h"
+
 namespace k2c {
 namespace {
 
@@ -17,15 +19,6 @@ constexpr std::string_view kUnreachableHint =
 constexpr size_t kMaxBodySnippet = 200;
 
 // Control characters (a server's text is printed to a terminal) become spaces.
-std::string Printable(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    out.push_back(u < 0x20 || u == 0x7f ? ' ' : c);
-  }
-  return out;
-}
 
 bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
@@ -80,7 +73,7 @@ ApiClient::ApiClient(std::string base_url, std::string token, Options options)
     : base_url_(std::move(base_url)), token_(std::move(token)), options_(options) {
   while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
   const Status bad_url = Status::InvalidArgument(
-      "invalid server URL '" + Printable(base_url_) +
+      "invalid server URL '" + ControlCharsToSpaces(base_url_) +
       "': expected http://host[:port] or https://host[:port] (optionally with a path)");
   std::string_view rest = base_url_;
   std::string scheme;
@@ -170,13 +163,10 @@ ApiClient::ApiClient(std::string base_url, std::string token, Options options)
   host_ = std::string(host);
   port_ = port_value;
   path_prefix_ = std::string(path);
-  for (char c : token_) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) {
-      // Never echo the token itself.
-      init_status_ = Status::InvalidArgument("the API token contains control characters");
-      return;
-    }
+  if (HasControlChar(token_)) {
+    // Never echo the token itself.
+    init_status_ = Status::InvalidArgument("the API token contains control characters");
+    return;
   }
 }
 
@@ -195,7 +185,7 @@ Result<std::string> ApiClient::TaskPath(const std::string& topic, const char* su
   bool valid = !topic.empty() && topic.size() <= 249 && topic != "." && topic != "..";
   for (char c : topic) valid = valid && IsTopicChar(c);
   if (!valid) {
-    return Status::InvalidArgument("invalid topic name '" + Printable(topic) +
+    return Status::InvalidArgument("invalid topic name '" + ControlCharsToSpaces(topic) +
                                    "': use 1 to 249 of the characters a-z A-Z 0-9 . _ -");
   }
   return "/v1/tasks/" + topic + suffix;
@@ -295,8 +285,8 @@ Result<nlohmann::json> ApiClient::Call(const char* method, const std::string& pa
       if (detail.empty()) detail = "(empty answer)";
       detail = "unexpected answer from " + base_url_ + full_path + ": " + detail;
     }
-    return Status(StatusCodeForHttp(http_status),
-                  Redact("HTTP " + std::to_string(http_status) + ": " + Printable(detail)));
+    return Status(StatusCodeForHttp(http_status), Redact("HTTP " + std::to_string(http_status) +
+                                                         ": " + ControlCharsToSpaces(detail)));
   } catch (const std::exception& e) {
     return Status::Internal(Redact(std::string("request to the kafka2cos API at ") + base_url_ +
                                    " failed: " + e.what()));

@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "cli/api_client.h"
+#include "common/log_text.h"
 #include "common/status.h"
 
 namespace k2c {
@@ -35,15 +36,6 @@ size_t DisplayWidth(std::string_view s) {
   return width;
 }
 
-std::string OneLine(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) c = ' ';
-  }
-  return out;
-}
-
 // A field of a JSON object as text; `missing` when absent, null or "".
 std::string Text(const json& obj, const char* key, const char* missing = "-") {
   if (!obj.is_object()) return missing;
@@ -51,7 +43,7 @@ std::string Text(const json& obj, const char* key, const char* missing = "-") {
   if (it == obj.end() || it->is_null()) return missing;
   if (it->is_string()) {
     const auto& s = it->get_ref<const std::string&>();
-    return s.empty() ? missing : OneLine(s);
+    return s.empty() ? missing : ControlCharsToSpaces(s);
   }
   return it->dump(-1, ' ', false, json::error_handler_t::replace);
 }
@@ -250,7 +242,7 @@ std::string RenderTable(const std::vector<std::string>& header,
   auto emit = [&](const std::vector<std::string>& row) {
     std::string line;
     for (size_t i = 0; i < columns; ++i) {
-      const std::string cell = i < row.size() ? OneLine(row[i]) : "";
+      const std::string cell = i < row.size() ? ControlCharsToSpaces(row[i]) : "";
       line += cell;
       if (i + 1 < columns) line.append(widths[i] - DisplayWidth(cell) + kColumnGap, ' ');
     }

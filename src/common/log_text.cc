@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace k2c {
 
 std::string LogEscape(std::string_view text) {
@@ -27,12 +29,24 @@ std::string LogEscape(std::string_view text) {
         out += "\\t";
         break;
       default:
-        if (u < 0x20 || u == 0x7f) {
+        if (IsControlChar(c)) {
           out += fmt::format("\\x{:02x}", u);
         } else {
           out += c;
         }
     }
+  }
+  return out;
+}
+
+bool HasControlChar(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), IsControlChar);
+}
+
+std::string ControlCharsToSpaces(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (IsControlChar(c)) c = ' ';
   }
   return out;
 }

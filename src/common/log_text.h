@@ -14,6 +14,18 @@ namespace k2c {
 // log line) can neither end the field early nor start a forged log line.
 std::string LogEscape(std::string_view text);
 
+// ASCII control characters (below 0x20, and DEL): the one definition of
+// what keys, templates, credentials and printed text must not contain.
+inline bool IsControlChar(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return u < 0x20 || u == 0x7f;
+}
+bool HasControlChar(std::string_view text);
+
+// `text` with each control character replaced by a space: for one line of a
+// terminal table or message.
+std::string ControlCharsToSpaces(std::string_view text);
+
 // The status as LogEscape(status.ToString()).
 inline std::string LogEscape(const Status& status) { return LogEscape(status.ToString()); }
 

@@ -7,6 +7,8 @@
 #include <limits>
 #include <map>
 
+#include "common/log_text.h"
+
 namespace k2c {
 namespace {
 
@@ -45,11 +47,11 @@ Result<KeyTemplate> KeyTemplate::Parse(const std::string& text) {
     return Status::InvalidArgument("key_template '" + text + "' must not start with '/'");
   }
   for (size_t i = 0; i < text.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c < 0x20 || c == 0x7f) {
+    if (IsControlChar(text[i])) {
       // A NUL cut every local key at the same point: one file for all.
       return Status::InvalidArgument("key_template has a control character (code " +
-                                     std::to_string(c) + ") at position " + std::to_string(i));
+                                     std::to_string(static_cast<unsigned char>(text[i])) +
+                                     ") at position " + std::to_string(i));
     }
   }
   bool has_topic = false;

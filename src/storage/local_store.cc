@@ -14,6 +14,7 @@
 #include <sstream>
 #include <vector>
 
+#include "common/log_text.h"
 #include "common/random_id.h"
 #include "storage/bucket_name.h"
 
@@ -193,8 +194,7 @@ Status LocalStore::CheckKey(const ObjectKey& key) const {
                                    "' must not be empty or start or end with '/' in the local "
                                    "store");
   }
-  if (std::any_of(k.begin(), k.end(),
-                  [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+  if (HasControlChar(k)) {
     return Status::InvalidArgument("object keys in the local store have no control characters");
   }
   size_t start = 0;

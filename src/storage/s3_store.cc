@@ -9,6 +9,7 @@
 #include <string_view>
 #include <utility>
 
+#include "common/log_text.h"
 #include "storage/bucket_name.h"
 #include "storage/s3_errors.h"
 #include "storage/s3_xml.h"
@@ -74,13 +75,6 @@ bool IsSuccess(long status) { return status >= 200 && status <= 299; }
 std::string ErrorCodeOf(const HttpResponse& response) {
   Result<S3ErrorBody> body = ParseS3Error(response.body);
   return body.ok() ? body->code : std::string();
-}
-
-bool HasControlChar(std::string_view s) {
-  return std::any_of(s.begin(), s.end(), [](char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return u < 0x20 || u == 0x7F;
-  });
 }
 
 // OK if `metadata` can be sent as x-amz-meta-* headers and comes back from

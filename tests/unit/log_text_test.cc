@@ -18,5 +18,14 @@ TEST(LogTextTest, OutsideTextCannotEndAFieldOrForgeALine) {
   EXPECT_EQ(LogEscape(Status::Unavailable("reset\nagain")), "Unavailable: reset\\nagain");
 }
 
+TEST(LogTextTest, ControlCharactersAreAsciiBelowSpaceAndDelete) {
+  EXPECT_TRUE(HasControlChar(std::string("a\0b", 3)));
+  EXPECT_TRUE(HasControlChar("tab\there"));
+  EXPECT_TRUE(HasControlChar("del\x7f"));
+  EXPECT_FALSE(HasControlChar("plain ~ text, UTF-8 \xc3\xa9"));
+  EXPECT_FALSE(HasControlChar(""));
+  EXPECT_EQ(ControlCharsToSpaces("a\nb\x1b[31mc\x7f"), "a b [31mc ");
+}
+
 }  // namespace
 }  // namespace k2c
