@@ -49,6 +49,19 @@ WorkerTaskStatus FailedStartStatus(const std::string& topic, const StatusIdentit
   return s;
 }
 
+std::vector<WorkerTaskStatus> StatusesToShow(std::vector<WorkerTaskStatus> published,
+                                             const std::string& own_worker_id,
+                                             std::optional<WorkerTaskStatus> live,
+                                             int64_t oldest_ms) {
+  std::vector<WorkerTaskStatus> shown;
+  for (WorkerTaskStatus& s : published) {
+    if (live && s.worker_id == own_worker_id) continue;
+    if (s.updated_ms >= oldest_ms) shown.push_back(std::move(s));
+  }
+  if (live) shown.push_back(std::move(*live));
+  return shown;
+}
+
 std::vector<WorkerTaskStatus> StatusSelector::Select(std::vector<WorkerTaskStatus> running,
                                                      std::vector<WorkerTaskStatus> failed,
                                                      bool all) {

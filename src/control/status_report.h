@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,16 @@ WorkerTaskStatus RunningTaskStatus(const std::string& topic, const StatusIdentit
 // The status record of a task that could not start here.
 WorkerTaskStatus FailedStartStatus(const std::string& topic, const StatusIdentity& identity,
                                    const Status& error, int64_t at_ms, int64_t now_ms);
+
+// The statuses of one task to show: the published ones updated at or after
+// `oldest_ms` (a worker that died without removing its statuses stops
+// refreshing them), with this worker's own replaced by `live` when it runs
+// the task (the published one can be a status interval old: right after a
+// start it said "archived: 0 records" while objects were being written).
+std::vector<WorkerTaskStatus> StatusesToShow(std::vector<WorkerTaskStatus> published,
+                                             const std::string& own_worker_id,
+                                             std::optional<WorkerTaskStatus> live,
+                                             int64_t oldest_ms);
 
 // Chooses which statuses to publish: every one at each status interval, and
 // in between only those an operator would notice changing (a new object,

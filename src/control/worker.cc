@@ -7,9 +7,11 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <set>
 
 #include "common/backoff.h"
 #include "common/log_text.h"
+#include "control/cluster_view.h"
 #include "control/reconcile.h"
 #include "control/store_factory.h"
 
@@ -135,6 +137,13 @@ Status Worker::Connect() {
                  task_store_->Tasks().size());
   }
 
+  if (!cluster_) {
+    cluster_ = std::make_unique<ClusterView>(
+        AdminOptions(), instance_,
+        std::set<std::string>{config_.control.tasks_topic, config_.control.status_topic,
+                              DefaultControlTopic(instance_, "tasks"),
+                              DefaultControlTopic(instance_, "status")});
+  }
   if (!preparer_) {
     TaskEnvironment env;
     env.config = &config_;
@@ -416,28 +425,10 @@ Status Worker::Ready() const {
   return task_store_->health().WithContext("task store");
 }
 
-Result<std::vector<TopicInfo>> Worker::ListTopics() {
-  auto topics = k2c::ListTopics(AdminOptions());
-  if (!topics.ok()) return topics.status();
-  std::vector<TopicInfo> visible;
-  for (TopicInfo& t : *topics) {
-    // kafka2cos' own control topics are not for archiving.
-    const bool control = t.name == config_.control.tasks_topic ||
-                         t.name == config_.control.status_topic ||
-                         t.name == DefaultControlTopic(instance_, "tasks") ||
-                         t.name == DefaultControlTopic(instance_, "status");
-    if (!control) visible.push_back(std::move(t));
-  }
-  return visible;
-}
+Result<std::vector<TopicInfo>> Worker::ListTopics() { return cluster_->ListTopics(); }
 
 Status Worker::CheckTopicExists(const std::string& topic) {
-  auto info = DescribeTopic(AdminOptions(), topic);
-  if (!info.ok() && info.status().code() == StatusCode::kNotFound) {
-    return Status::NotFound("topic '" + topic +
-                            "' does not exist in the Kafka cluster; create it first");
-  }
-  return info.status();
+  return cluster_->CheckTopicExists(topic);
 }
 
 std::map<std::string, TaskDefinition> Worker::Tasks() { return task_store_->Tasks(); }
@@ -456,29 +447,19 @@ Status Worker::PutTask(const TaskDefinition& definition) { return task_store_->P
 Status Worker::RemoveTask(const std::string& topic) { return task_store_->Remove(topic); }
 
 std::vector<WorkerTaskStatus> Worker::WorkerStatuses(const std::string& topic) {
-  // A worker that died without removing its statuses stops refreshing them;
-  // after three missed intervals it no longer counts.
+  // Three missed intervals, and some slack for the status topic's delivery.
   const int64_t oldest = SystemNowMs() - 3 * config_.control.status_interval.count() - 5'000;
-  std::vector<WorkerTaskStatus> fresh;
   std::optional<WorkerTaskStatus> live;
   {
-    // This worker's own entry comes from its live counters when it runs the
-    // task: the published one can be a status interval old (right after a
-    // start it said "archived: 0 records" while objects were written).
     std::lock_guard<std::mutex> lock(tasks_mu_);
     auto own = tasks_.find(topic);
     if (own != tasks_.end()) live = StatusOf(*own->second);
   }
-  for (WorkerTaskStatus& s : task_store_->Statuses(topic)) {
-    if (live && s.worker_id == worker_id_) continue;
-    if (s.updated_ms >= oldest) fresh.push_back(std::move(s));
-  }
-  if (live) fresh.push_back(std::move(*live));
-  return fresh;
+  return StatusesToShow(task_store_->Statuses(topic), worker_id_, std::move(live), oldest);
 }
 
 Result<std::vector<PartitionLag>> Worker::FetchLag(const std::string& topic) {
-  return FetchGroupLag(AdminOptions(), TaskGroupId(instance_, topic), topic);
+  return cluster_->FetchLag(topic);
 }
 
 std::string Worker::RenderMetrics() {

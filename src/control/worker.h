@@ -13,6 +13,7 @@
 #include "common/cancel.h"
 #include "common/clock.h"
 #include "control/api_server.h"
+#include "control/cluster_view.h"
 #include "control/config.h"
 #include "control/metrics.h"
 #include "control/status_report.h"
@@ -142,7 +143,8 @@ class Worker final : public ControlPlane {
   // Made once the instance id is known (Connect); read by the API after
   // started_.
   std::unique_ptr<TaskPreparer> preparer_;
-  StatusSelector status_selector_;  // Control thread only.
+  std::unique_ptr<ClusterView> cluster_;  // Made with preparer_.
+  StatusSelector status_selector_;        // Control thread only.
   std::unique_ptr<ApiServer> api_;
 
   mutable std::mutex tasks_mu_;  // Guards tasks_ and start_failures_.

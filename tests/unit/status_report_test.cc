@@ -97,5 +97,31 @@ TEST(StatusSelectorTest, FailedStartsArePublishedWhenTheirNumberChangesOrAtTheIn
   EXPECT_THAT(selector.Select({}, {failed}, false), SizeIs(1));
 }
 
+WorkerTaskStatus Published(const std::string& worker, int64_t updated_ms, uint64_t records) {
+  WorkerTaskStatus s;
+  s.topic = "t";
+  s.worker_id = worker;
+  s.updated_ms = updated_ms;
+  s.records_archived = records;
+  return s;
+}
+
+TEST(StatusesToShowTest, StaleStatusesGoAndTheOwnOneIsLive) {
+  const std::vector<WorkerTaskStatus> published = {Published("w1", 100, 0), Published("w2", 100, 5),
+                                                   Published("dead", 10, 7)};
+  WorkerTaskStatus live = Published("w1", 200, 42);
+  const auto shown = StatusesToShow(published, "w1", live, 50);
+  ASSERT_THAT(shown, SizeIs(2));
+  EXPECT_EQ(shown[0].worker_id, "w2");
+  EXPECT_EQ(shown[1].worker_id, "w1");
+  EXPECT_EQ(shown[1].records_archived, 42u) << "the live counters, not the published ones";
+}
+
+TEST(StatusesToShowTest, WithoutTheTaskHereThePublishedOwnStatusStays) {
+  const auto shown = StatusesToShow({Published("w1", 100, 3)}, "w1", std::nullopt, 50);
+  ASSERT_THAT(shown, SizeIs(1));
+  EXPECT_EQ(shown[0].records_archived, 3u);
+}
+
 }  // namespace
 }  // namespace k2c
