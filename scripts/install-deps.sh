@@ -52,7 +52,7 @@ APT_PACKAGES=(
     build-essential cmake ninja-build pkg-config
     librdkafka-dev libcurl4-openssl-dev libssl-dev zlib1g-dev libzstd-dev
     libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
-    libtinyxml2-dev libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev libboost-dev
+    libtinyxml2-dev libgtest-dev libgmock-dev libbenchmark-dev libboost-dev
     kcat clang-format python3-venv
     clang libclang-rt-14-dev
 )

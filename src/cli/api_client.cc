@@ -1,15 +1,15 @@
 // Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
 #include "cli/api_client.h"
 
-#include <httplib.h>
-
 #include <cctype>
+#include <chrono>
 #include <exception>
 #include <memory>
 #include <string_view>
 #include <utility>
 
 #include "common/log_text.h"
+#include "storage/http_client.h"
 
 namespace k2c {
 namespace {
@@ -34,15 +34,6 @@ bool IsHostChar(char c) {
 
 bool IsTopicChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
-}
-
-void SetTimeout(int ms, void (httplib::ClientImpl::*setter)(time_t, time_t),
-                httplib::ClientImpl& cli) {
-  (cli.*setter)(ms / 1000, (ms % 1000) * 1000);
-}
-
-std::string Seconds(int ms) {
-  return ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
 }
 
 }  // namespace
@@ -132,7 +123,6 @@ ApiClient::ApiClient(std::string base_url, std::string token, Options options)
     init_status_ = bad_url;
     return;
   }
-  int port_value = scheme == "https" ? 443 : 80;
   if (has_port) {
     if (port.empty() || port.size() > 5) {
       init_status_ = bad_url;
@@ -150,7 +140,6 @@ ApiClient::ApiClient(std::string base_url, std::string token, Options options)
       init_status_ = bad_url;
       return;
     }
-    port_value = value;
   }
   for (char c : path) {
     const auto u = static_cast<unsigned char>(c);
@@ -159,10 +148,6 @@ ApiClient::ApiClient(std::string base_url, std::string token, Options options)
       return;
     }
   }
-  tls_ = scheme == "https";
-  host_ = std::string(host);
-  port_ = port_value;
-  path_prefix_ = std::string(path);
   if (HasControlChar(token_)) {
     // Never echo the token itself.
     init_status_ = Status::InvalidArgument("the API token contains control characters");
@@ -195,78 +180,48 @@ Result<nlohmann::json> ApiClient::Call(const char* method, const std::string& pa
                                        const std::string* body) {
   if (!init_status_.ok()) return init_status_;
   const std::string_view verb = method;
-  const std::string full_path = path_prefix_ + path;
   try {
-    std::unique_ptr<httplib::ClientImpl> cli;
-    if (tls_) {
-      cli = std::make_unique<httplib::SSLClient>(host_, port_);
-    } else {
-      cli = std::make_unique<httplib::ClientImpl>(host_, port_);
+    HttpRequest request;
+    request.method = method;
+    request.url = base_url_ + path;
+    request.headers = {{"Accept", "application/json"}, {"User-Agent", "kafka2cos-cli"}};
+    if (!token_.empty()) request.headers.emplace_back("Authorization", "Bearer " + token_);
+    if (body) {
+      request.headers.emplace_back("Content-Type", "application/json");
+      request.body = *body;
     }
-    SetTimeout(options_.connect_timeout_ms, &httplib::ClientImpl::set_connection_timeout, *cli);
-    SetTimeout(options_.read_timeout_ms, &httplib::ClientImpl::set_read_timeout, *cli);
-    SetTimeout(options_.write_timeout_ms, &httplib::ClientImpl::set_write_timeout, *cli);
-    cli->set_follow_location(false);
-    cli->set_keep_alive(false);
-    httplib::Headers headers{{"Accept", "application/json"}, {"User-Agent", "kafka2cos-cli"}};
-    if (!token_.empty()) headers.emplace("Authorization", "Bearer " + token_);
+    request.timeouts.connect = std::chrono::milliseconds(options_.connect_timeout_ms);
+    request.timeouts.total =
+        std::chrono::milliseconds(options_.read_timeout_ms + options_.write_timeout_ms);
+    // A preflight can keep the answer back for as long as the read timeout:
+    // no early stall detection.
+    request.timeouts.low_speed_window = std::chrono::seconds(options_.read_timeout_ms / 1000 + 1);
+    HttpClient http;
+    Result<HttpResponse> res = http.Send(request);
 
-    auto send = [&]() -> httplib::Result {
-      if (verb == "PUT") {
-        return cli->Put(full_path, headers, body ? *body : std::string(), "application/json");
-      }
-      if (verb == "POST") {
-        if (body) return cli->Post(full_path, headers, *body, "application/json");
-        return cli->Post(full_path, headers);
-      }
-      if (verb == "DELETE") return cli->Delete(full_path, headers);
-      return cli->Get(full_path, headers);
-    };
-    httplib::Result res = send();
-
-    if (!res) {
-      const httplib::Error error = res.error();
+    if (!res.ok()) {
       const std::string where = "the kafka2cos API at " + base_url_;
+      const Status& error = res.status();
       std::string message;
-      switch (error) {
-        case httplib::Error::Connection:
-          message = "cannot reach " + where + ": connection failed (refused, or host unknown " +
-                    "or unreachable) " + std::string(kUnreachableHint);
-          break;
-        case httplib::Error::ConnectionTimeout:
-          message = "cannot reach " + where + ": no connection within " +
-                    Seconds(options_.connect_timeout_ms) + " " + std::string(kUnreachableHint);
-          break;
-        case httplib::Error::SSLConnection:
-          message = "cannot reach " + where + ": TLS handshake failed (is it an https server?)";
-          break;
-        case httplib::Error::SSLServerVerification:
-          message = "cannot reach " + where + ": the server's TLS certificate is not trusted";
-          break;
-        case httplib::Error::SSLLoadingCerts:
-          message = "cannot reach " + where + ": cannot load the system's CA certificates";
-          break;
-        case httplib::Error::Write:
-          message = "cannot send the request to " + where + " (connection lost)";
-          break;
-        case httplib::Error::Read:
-          message = "no complete answer from " + where + " within " +
-                    Seconds(options_.read_timeout_ms) + " (connection lost or timed out)";
-          if (verb != "GET") message += "; the change may or may not have been made";
-          break;
-        default:
-          message = "request to " + where + " failed: " + httplib::to_string(error);
-          break;
+      if (error.code() == StatusCode::kDeadlineExceeded) {
+        message = "no complete answer from " + where + ": " + error.message();
+        if (verb == "GET") message += " (nothing was changed)";
+      } else if (error.code() == StatusCode::kUnavailable ||
+                 error.code() == StatusCode::kFailedPrecondition) {
+        message =
+            "cannot reach " + where + ": " + error.message() + " " + std::string(kUnreachableHint);
+      } else {
+        message = "request to " + where + " failed: " + error.message();
       }
       return Status::Unavailable(Redact(std::move(message)));
     }
 
-    const int http_status = res->status;
+    const int http_status = static_cast<int>(res->status);
     nlohmann::json parsed = nlohmann::json::parse(res->body, nullptr, /*allow_exceptions=*/false);
     if (http_status >= 200 && http_status < 300) {
       if (res->body.empty()) return nlohmann::json::object();
       if (parsed.is_discarded()) {
-        return Status::Internal(Redact("the answer of " + base_url_ + full_path + " (HTTP " +
+        return Status::Internal(Redact("the answer of " + base_url_ + path + " (HTTP " +
                                        std::to_string(http_status) + ") is not JSON"));
       }
       return parsed;
@@ -283,7 +238,7 @@ Result<nlohmann::json> ApiClient::Call(const char* method, const std::string& pa
       detail = res->body.substr(0, kMaxBodySnippet);
       if (res->body.size() > kMaxBodySnippet) detail += "...";
       if (detail.empty()) detail = "(empty answer)";
-      detail = "unexpected answer from " + base_url_ + full_path + ": " + detail;
+      detail = "unexpected answer from " + base_url_ + path + ": " + detail;
     }
     return Status(StatusCodeForHttp(http_status), Redact("HTTP " + std::to_string(http_status) +
                                                          ": " + ControlCharsToSpaces(detail)));

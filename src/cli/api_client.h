@@ -69,11 +69,6 @@ class ApiClient {
   std::string token_;
   Options options_;
   Status init_status_;
-  // Parsed from base_url_.
-  bool tls_ = false;
-  std::string host_;  // Without the brackets of an IPv6 address.
-  int port_ = 0;
-  std::string path_prefix_;  // "" or "/prefix" (no trailing slash).
 };
 
 // Maps an HTTP status of an error answer to a StatusCode (see ApiClient).

@@ -3,7 +3,6 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <httplib.h>
 
 #include <chrono>
 #include <future>
@@ -14,11 +13,14 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "sink/key_template.h"
 #include "sink/task_runner.h"
+#include "storage/http_client.h"
 
 namespace k2c {
 namespace {
@@ -154,16 +156,71 @@ struct Reply {
   json parsed;  // discarded if the body is not JSON.
 };
 
-Reply ToReply(const httplib::Result& res) {
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// Limits for a request that should be answered.
+constexpr HttpTimeouts kAnswerTimeouts{.connect = std::chrono::seconds(5),
+                                       .total = std::chrono::seconds(10)};
+// Limits for a request that should fail (nobody serving): it must not hang.
+constexpr HttpTimeouts kRefusedTimeouts{.connect = std::chrono::seconds(2),
+                                        .total = std::chrono::seconds(5)};
+
+// Requests to the server under test at 127.0.0.1:`port`, over the project's
+// own libcurl client, so the tests do not depend on the server's HTTP
+// library. Headers are sent as given; libcurl adds Host (unless one is
+// given), Accept and Content-Length, and HttpClient suppresses curl's default
+// form Content-Type and "Expect: 100-continue". The connection is kept
+// alive between requests, so every fixture's TearDown also checks that the
+// server stops at once with an idle client connection open.
+class ApiClient {
+ public:
+  ApiClient(int port, HttpTimeouts timeouts)
+      : base_url_("http://127.0.0.1:" + std::to_string(port)), timeouts_(timeouts) {}
+
+  Result<HttpResponse> Get(const std::string& path, Headers headers = {}) {
+    return Send("GET", path, std::move(headers), "");
+  }
+  Result<HttpResponse> Put(const std::string& path, Headers headers, std::string_view body,
+                           const std::string& content_type) {
+    headers.emplace_back("Content-Type", content_type);
+    return Send("PUT", path, std::move(headers), body);
+  }
+  Result<HttpResponse> Post(const std::string& path, Headers headers, std::string_view body,
+                            const std::string& content_type) {
+    headers.emplace_back("Content-Type", content_type);
+    return Send("POST", path, std::move(headers), body);
+  }
+  Result<HttpResponse> Delete(const std::string& path, Headers headers = {}) {
+    return Send("DELETE", path, std::move(headers), "");
+  }
+
+ private:
+  Result<HttpResponse> Send(const std::string& method, const std::string& path, Headers headers,
+                            std::string_view body) {
+    HttpRequest request;
+    request.method = method;
+    request.url = base_url_ + path;
+    request.headers = std::move(headers);
+    request.body = body;
+    request.timeouts = timeouts_;
+    return http_.Send(request);
+  }
+
+  const std::string base_url_;
+  const HttpTimeouts timeouts_;
+  HttpClient http_;
+};
+
+Reply ToReply(const Result<HttpResponse>& res) {
   Reply r;
-  if (!res) {
-    ADD_FAILURE() << "request failed: " << httplib::to_string(res.error());
+  if (!res.ok()) {
+    ADD_FAILURE() << "request failed: " << res.status().ToString();
     return r;
   }
-  r.status = res->status;
+  r.status = static_cast<int>(res->status);
   r.body = res->body;
-  r.content_type = res->get_header_value("Content-Type");
-  r.www_authenticate = res->get_header_value("WWW-Authenticate");
+  r.content_type = res->Header("content-type");
+  r.www_authenticate = res->Header("www-authenticate");
   r.parsed = json::parse(r.body, nullptr, /*allow_exceptions=*/false);
   return r;
 }
@@ -208,15 +265,11 @@ class ApiServerTest : public ::testing::Test {
   }
   void TearDown() override { server_.reset(); }
 
-  static std::unique_ptr<httplib::Client> MakeClient(int port) {
-    auto client = std::make_unique<httplib::Client>("127.0.0.1", port);
-    client->set_connection_timeout(5, 0);
-    client->set_read_timeout(5, 0);
-    client->set_write_timeout(5, 0);
-    return client;
+  static std::unique_ptr<ApiClient> MakeClient(int port) {
+    return std::make_unique<ApiClient>(port, kAnswerTimeouts);
   }
 
-  httplib::Headers Auth() const { return {{"Authorization", std::string("Bearer ") + kToken}}; }
+  Headers Auth() const { return {{"Authorization", std::string("Bearer ") + kToken}}; }
 
   Reply Get(const std::string& path) { return ToReply(client_->Get(path.c_str(), Auth())); }
   Reply Put(const std::string& path, const std::string& body) {
@@ -241,7 +294,7 @@ class ApiServerTest : public ::testing::Test {
 
   FakeControlPlane plane_;
   std::unique_ptr<ApiServer> server_;
-  std::unique_ptr<httplib::Client> client_;
+  std::unique_ptr<ApiClient> client_;
 };
 
 TEST_F(ApiServerTest, HealthzIsOpenEvenWithAToken) {
@@ -304,8 +357,8 @@ TEST_F(ApiServerTest, ARebindingHostIsRefusedOnEveryPath) {
   // A page on evil.example whose name now resolves to this worker: the
   // browser sends its own name as Host (issue 11, DNS rebinding).
   for (const char* path : {"/healthz", "/metrics", "/v1/tasks"}) {
-    httplib::Headers headers = Auth();
-    headers.emplace("Host", "evil.example:8080");
+    Headers headers = Auth();
+    headers.emplace_back("Host", "evil.example:8080");
     Reply r = ToReply(client_->Get(path, headers));
     ExpectError(r, 403, "forbidden_host", "http.allowed_hosts");
   }
@@ -364,9 +417,7 @@ TEST(ApiServerNoTokenTest, V1IsOpenWithoutAToken) {
   FakeControlPlane plane;
   ApiServer server(&plane, "");
   ASSERT_TRUE(server.Start("127.0.0.1:0").ok());
-  httplib::Client client("127.0.0.1", server.port());
-  client.set_connection_timeout(5, 0);
-  client.set_read_timeout(5, 0);
+  ApiClient client(server.port(), kAnswerTimeouts);
   Reply r = ToReply(client.Get("/v1/tasks"));
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.parsed, json({{"tasks", json::array()}}));
@@ -883,24 +934,24 @@ TEST(ApiServerLifecycleTest, StopIsIdempotentAndTheDestructorStops) {
     ApiServer server(&plane, kToken);
     ASSERT_TRUE(server.Start("127.0.0.1:0").ok());
     port = server.port();
-    httplib::Client client("127.0.0.1", port);
-    client.set_connection_timeout(5, 0);
-    client.set_read_timeout(5, 0);
+    ApiClient client(port, kAnswerTimeouts);
     ASSERT_EQ(ToReply(client.Get("/healthz")).status, 200);
     server.Stop();
     server.Stop();
-    auto after = client.Get("/healthz");
-    EXPECT_FALSE(after) << "still serving after Stop()";
+    ApiClient late(port, kRefusedTimeouts);
+    auto after = late.Get("/healthz");
+    EXPECT_FALSE(after.ok()) << "still serving after Stop(): HTTP " << after->status;
   }
   {
     auto server = std::make_unique<ApiServer>(&plane, "");
     ASSERT_TRUE(server->Start("127.0.0.1:0").ok());
-    httplib::Client client("127.0.0.1", server->port());
-    client.set_connection_timeout(5, 0);
-    client.set_read_timeout(5, 0);
+    port = server->port();
+    ApiClient client(port, kAnswerTimeouts);
     ASSERT_EQ(ToReply(client.Get("/healthz")).status, 200);
     server.reset();
-    EXPECT_FALSE(client.Get("/healthz")) << "still serving after the destructor";
+    ApiClient late(port, kRefusedTimeouts);
+    auto after = late.Get("/healthz");
+    EXPECT_FALSE(after.ok()) << "still serving after the destructor: HTTP " << after->status;
   }
   // Never started: stopping and destroying are harmless.
   ApiServer idle(&plane, "");
@@ -916,15 +967,13 @@ TEST(ApiServerLifecycleTest, StartRejectsAnAddressWithoutPort) {
   EXPECT_EQ(server.port(), 0);
 }
 
-// cpp-httplib's default socket options set SO_REUSEPORT, with which a second
-// server would bind the same port and the two would share its connections.
+// With SO_REUSEPORT (cpp-httplib's default, used before) a second server
+// would bind the same port and the two would share its connections.
 TEST(ApiServerLifecycleTest, StartFailsOnABusyPort) {
   FakeControlPlane plane;
   ApiServer first(&plane, "");
   ASSERT_TRUE(first.Start("127.0.0.1:0").ok());
-  httplib::Client client("127.0.0.1", first.port());
-  client.set_connection_timeout(5, 0);
-  client.set_read_timeout(5, 0);
+  ApiClient client(first.port(), kAnswerTimeouts);
   ASSERT_EQ(ToReply(client.Get("/healthz")).status, 200);
 
   ApiServer second(&plane, "");
@@ -947,10 +996,10 @@ TEST(ApiServerLifecycleTest, StartRejectsAPortThatIsNotANumber) {
   }
 }
 
-// httplib::Server::stop() does nothing until the serving thread has entered
-// its accept loop, so Start() waits for that; without it a Stop() right after
-// Start() would join the thread forever. The thread is detached so that such
-// a hang fails the test instead of blocking it.
+// A Stop() right after Start() must not wait for the serving thread to reach
+// its loop (cpp-httplib's stop() did nothing until then and the join hung).
+// The thread is detached so that such a hang fails the test instead of
+// blocking it.
 TEST(ApiServerLifecycleTest, StopRightAfterStartReturns) {
   FakeControlPlane plane;
   for (int i = 0; i < 50; ++i) {

@@ -28,9 +28,9 @@ using std::chrono::milliseconds;
 
 // ----------------------------------------------------------------------------
 // A tiny HTTP/1.1 server on 127.0.0.1 that records requests and answers with
-// canned responses. Written here (rather than using cpp-httplib) because the
-// Debian cpp-httplib package is a compiled library, not header-only, and would
-// need a link flag. Supports keep-alive, Content-Length bodies and delays. It
+// canned responses, byte for byte as a test wants them (including malformed
+// ones a real server library would not send). Supports keep-alive,
+// Content-Length bodies and delays. It
 // also serves as an HTTP proxy (absolute request targets), which lets a test
 // send requests for any host name to it (ScopedHttpProxy).
 
