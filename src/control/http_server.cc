@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <strings.h>
 
+#include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -12,6 +13,7 @@
 #include <condition_variable>
 #include <deque>
 #include <future>
+#include <limits>
 #include <list>
 #include <mutex>
 #include <thread>
@@ -45,7 +47,8 @@ class HandlerPool {
   // False if the queue is full or the pool stopped.
   bool TrySubmit(std::function<void()> job) {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_ || waiting_.size() >= max_waiting_) return false;
+    // Jobs beyond the idle threads wait, up to max_waiting_.
+    if (stopping_ || waiting_.size() >= idle_ + max_waiting_) return false;
     waiting_.push_back(std::move(job));
     cv_.notify_one();
     return true;
@@ -71,7 +74,9 @@ class HandlerPool {
       std::function<void()> job;
       {
         std::unique_lock<std::mutex> lock(mu_);
+        ++idle_;
         cv_.wait(lock, [this] { return stopping_ || !waiting_.empty(); });
+        --idle_;
         if (stopping_) return;
         job = std::move(waiting_.front());
         waiting_.pop_front();
@@ -84,6 +89,7 @@ class HandlerPool {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> waiting_;
+  size_t idle_ = 0;  // Threads waiting for a job.
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };
@@ -145,7 +151,7 @@ struct HttpServer::Core {
   // time it starts waiting for a request.
   std::list<std::weak_ptr<Session>> sessions;
   std::thread io_thread;
-  bool stopped = false;
+  std::atomic<bool> stopped{false};  // Read on the I/O thread, set by Stop().
 };
 
 // One connection: read a head, screen it, maybe read the body and run the
@@ -185,6 +191,10 @@ class Session : public std::enable_shared_from_this<Session> {
     core_->sessions.splice(core_->sessions.end(), core_->sessions, slot_);
     head_.emplace();
     head_->header_limit(static_cast<uint32_t>(core_->limits.max_head_bytes));
+    // The declared length is judged after the screen (a refused request is
+    // refused whatever it declares), not by the head's parser. (Beast 1.74
+    // compares a length with an empty limit as larger: no boost::none here.)
+    head_->body_limit(std::numeric_limits<uint64_t>::max());
     body_.reset();
     stream_.expires_after(core_->limits.head_timeout);
     http::async_read_header(
@@ -247,6 +257,10 @@ class Session : public std::enable_shared_from_this<Session> {
       spdlog::error("event=api_exception stage=screen path=\"{}\" error=\"{}\"",
                     LogEscape(request_.path), LogEscape(e.what()));
       early = core_->Error(500, "internal error; see the worker's log");
+    } catch (...) {
+      spdlog::error("event=api_exception stage=screen path=\"{}\" error=unknown",
+                    LogEscape(request_.path));
+      early = core_->Error(500, "internal error; see the worker's log");
     }
     if (early) return Write(std::move(*early), keep_alive_ && !request_.declares_body);
     if (length && *length > core_->limits.max_body_bytes) {
@@ -256,11 +270,14 @@ class Session : public std::enable_shared_from_this<Session> {
                    false);
     }
     if (!request_.declares_body) return Dispatch();
-    body_.emplace(std::move(*head_));
+    const bool expects_continue =
+        beast::iequals(ToString(message[http::field::expect]), "100-continue");
+    const unsigned version = message.version();
+    body_.emplace(std::move(*head_));  // `message` is moved from now.
     body_->body_limit(core_->limits.max_body_bytes);
-    if (beast::iequals(ToString(message[http::field::expect]), "100-continue")) {
-      auto interim = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
-                                                                        message.version());
+    if (expects_continue) {
+      auto interim =
+          std::make_shared<http::response<http::empty_body>>(http::status::continue_, version);
       stream_.expires_after(core_->limits.write_timeout);
       http::async_write(stream_, *interim,
                         [self = shared_from_this(), interim](beast::error_code ec, size_t) {
@@ -296,6 +313,10 @@ class Session : public std::enable_shared_from_this<Session> {
                       LogEscape(self->request_.method), LogEscape(self->request_.path),
                       LogEscape(e.what()));
         response = self->core_->Error(500, "internal error; see the worker's log");
+      } catch (...) {
+        spdlog::error("event=api_exception method={} path=\"{}\" error=unknown",
+                      LogEscape(self->request_.method), LogEscape(self->request_.path));
+        response = self->core_->Error(500, "internal error; see the worker's log");
       }
       auto executor = self->stream_.get_executor();
       net::post(executor,
@@ -325,9 +346,30 @@ class Session : public std::enable_shared_from_this<Session> {
     http::async_write(stream_, *out,
                       [self = shared_from_this(), out, keep_alive](beast::error_code ec, size_t) {
                         if (self->Failed(ec, "write")) return;
-                        if (!keep_alive) return self->Close();
+                        if (!keep_alive) return self->Linger();
                         self->ReadHead();
                       });
+  }
+
+  // Ends a connection after its last answer: the client is told no more
+  // comes (FIN), and what it still sends (a body that was refused) is read
+  // and dropped for up to a second and 256 KiB, so that the answer is not
+  // lost to the reset a close with unread data would send.
+  void Linger() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(std::chrono::seconds(1));
+    discard_ = std::make_unique<std::array<char, 4096>>();
+    Drain(0);
+  }
+
+  void Drain(size_t drained) {
+    stream_.async_read_some(net::buffer(*discard_),
+                            [self = shared_from_this(), drained](beast::error_code ec, size_t n) {
+                              if (self->closed_) return;
+                              if (ec || drained + n > (256u << 10)) return self->Close();
+                              self->Drain(drained + n);
+                            });
   }
 
   HttpServer::Core* core_;
@@ -340,6 +382,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool awaiting_head_ = false;
   bool closed_ = false;
   std::list<std::weak_ptr<Session>>::iterator slot_;
+  std::unique_ptr<std::array<char, 4096>> discard_;  // Only while lingering.
 };
 
 // Closes the connection that has waited longest for a request when the
