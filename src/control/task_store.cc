@@ -14,6 +14,7 @@
 
 #include "common/log_text.h"
 #include "kafka/client_config.h"
+#include "kafka/kafka_errors.h"
 
 namespace k2c {
 namespace {
@@ -45,12 +46,6 @@ bool SameDefinition(const TaskDefinition& a, const TaskDefinition& b) {
 
 // Errors worth retrying before giving up on Open: a topic that was just
 // created may not have a leader yet.
-bool IsTransientMetadataError(RdKafka::ErrorCode err) {
-  return err == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART || err == RdKafka::ERR_LEADER_NOT_AVAILABLE ||
-         err == RdKafka::ERR_NOT_LEADER_FOR_PARTITION || err == RdKafka::ERR__UNKNOWN_PARTITION ||
-         err == RdKafka::ERR__UNKNOWN_TOPIC;
-}
-
 // An admin call that timed out inside Open means the cluster did not answer,
 // which Open's contract reports as Unavailable.
 Status AsUnavailable(const Status& status) {
@@ -184,18 +179,10 @@ struct TaskStore::Impl {
   // The end offset of partition 0 of `topic`, retried while a new topic
   // settles.
   Result<int64_t> HighWatermark(const std::string& topic, Clock::time_point deadline) {
-    RdKafka::ErrorCode err = RdKafka::ERR__TIMED_OUT;
-    do {
-      int64_t low = 0;
-      int64_t high = 0;
-      const milliseconds wait = std::min(Remaining(deadline), options.kafka.timeout);
-      err = consumer->query_watermark_offsets(topic, 0, &low, &high, TimeoutMs(wait));
-      if (err == RdKafka::ERR_NO_ERROR) return high;
-      if (!IsTransientMetadataError(err)) break;
-      std::this_thread::sleep_for(std::min(Remaining(deadline), milliseconds(100)));
-    } while (Clock::now() < deadline);
+    auto marks = QueryWatermarks(consumer.get(), topic, 0, Remaining(deadline));
+    if (marks.ok()) return marks->high;
     return Status::Unavailable("cannot read the end offset of topic '" + topic + "' from " +
-                               options.kafka.bootstrap_servers + ": " + RdKafka::err2str(err));
+                               options.kafka.bootstrap_servers + ": " + marks.status().message());
   }
 
   Status Assign() {

@@ -12,6 +12,7 @@
 
 #include "common/log_text.h"
 #include "kafka/client_config.h"
+#include "kafka/kafka_errors.h"
 
 namespace k2c {
 namespace {
@@ -56,62 +57,6 @@ class Deadline {
  private:
   std::chrono::steady_clock::time_point end_;
 };
-
-// Maps a librdkafka or broker error to the action the caller should take.
-Status KafkaError(RdKafka::ErrorCode err, const std::string& context) {
-  const std::string message = context + ": " + RdKafka::err2str(err);
-  switch (err) {
-    case RdKafka::ERR__TIMED_OUT:
-    case RdKafka::ERR__TRANSPORT:
-    case RdKafka::ERR__ALL_BROKERS_DOWN:
-    case RdKafka::ERR__RESOLVE:
-    case RdKafka::ERR__WAIT_COORD:
-    case RdKafka::ERR_NETWORK_EXCEPTION:
-    case RdKafka::ERR_BROKER_NOT_AVAILABLE:
-    case RdKafka::ERR_LEADER_NOT_AVAILABLE:
-    case RdKafka::ERR_NOT_LEADER_FOR_PARTITION:
-    case RdKafka::ERR_NOT_CONTROLLER:
-    case RdKafka::ERR_COORDINATOR_NOT_AVAILABLE:
-    case RdKafka::ERR_NOT_COORDINATOR:
-    case RdKafka::ERR_COORDINATOR_LOAD_IN_PROGRESS:
-      return Status::Unavailable(message);
-    // The broker gave up waiting (e.g. for a new topic to propagate): the
-    // operation may still complete.
-    case RdKafka::ERR_REQUEST_TIMED_OUT:
-      return Status::DeadlineExceeded(message);
-    case RdKafka::ERR__AUTHENTICATION:
-    case RdKafka::ERR_SASL_AUTHENTICATION_FAILED:
-      return Status::Unauthenticated(message);
-    case RdKafka::ERR_TOPIC_AUTHORIZATION_FAILED:
-    case RdKafka::ERR_GROUP_AUTHORIZATION_FAILED:
-    case RdKafka::ERR_CLUSTER_AUTHORIZATION_FAILED:
-      return Status::PermissionDenied(message);
-    case RdKafka::ERR_UNKNOWN_TOPIC_OR_PART:
-    case RdKafka::ERR__UNKNOWN_TOPIC:
-      return Status::NotFound(message);
-    case RdKafka::ERR_INVALID_REPLICATION_FACTOR:
-    case RdKafka::ERR_INVALID_PARTITIONS:
-    case RdKafka::ERR_INVALID_CONFIG:
-    case RdKafka::ERR_TOPIC_EXCEPTION:
-    case RdKafka::ERR_POLICY_VIOLATION:
-    case RdKafka::ERR_INVALID_GROUP_ID:
-    case RdKafka::ERR__INVALID_ARG:
-      return Status::InvalidArgument(message);
-    case RdKafka::ERR_THROTTLING_QUOTA_EXCEEDED:
-      return Status::Throttled(message);
-    // The broker is too old for the request.
-    case RdKafka::ERR__UNSUPPORTED_FEATURE:
-    case RdKafka::ERR_UNSUPPORTED_VERSION:
-      return Status::FailedPrecondition(message);
-    default:
-      return Status::Internal(message);
-  }
-}
-
-Status KafkaError(rd_kafka_resp_err_t err, const std::string& context) {
-  // The C and C++ APIs share the numeric codes.
-  return KafkaError(static_cast<RdKafka::ErrorCode>(err), context);
-}
 
 // An error of a whole request (not of one topic or partition in its answer).
 Status RequestError(const KafkaAdminOptions& options, RdKafka::ErrorCode err,

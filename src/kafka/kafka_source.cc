@@ -11,6 +11,7 @@
 
 #include "common/log_text.h"
 #include "kafka/client_config.h"
+#include "kafka/kafka_errors.h"
 
 namespace k2c {
 namespace {
@@ -257,26 +258,20 @@ void KafkaSource::PinStartOffsets(std::vector<RdKafka::TopicPartition*>& partiti
   PartitionListGuard commit_guard{&to_commit};
   for (const auto* tp : committed) {
     if (tp->offset() >= 0) continue;
-    int64_t low = 0, high = 0;
-    RdKafka::ErrorCode werr = RdKafka::ERR_NO_ERROR;
-    // A partition just created may not have its leader yet: retry briefly.
-    for (int attempt = 0; attempt < 10; ++attempt) {
-      werr =
-          consumer_->query_watermark_offsets(tp->topic(), tp->partition(), &low, &high, timeout_ms);
-      if (werr == RdKafka::ERR_NO_ERROR) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    }
-    if (werr != RdKafka::ERR_NO_ERROR) {
+    // A partition just created may not have its leader yet: retried briefly.
+    auto marks = QueryWatermarks(consumer_.get(), tp->topic(), tp->partition(),
+                                 std::chrono::milliseconds(timeout_ms) + std::chrono::seconds(5));
+    if (!marks.ok()) {
       // Left unpinned, the partition starts at the beginning of its log
       // (auto.offset.reset = earliest): it may archive backlog, it never
       // skips a record.
       spdlog::warn(
           "event=watermark_lookup_failed topic={} partition={} error=\"{}\" "
           "fallback=earliest",
-          options_.topic, tp->partition(), RdKafka::err2str(werr));
+          options_.topic, tp->partition(), LogEscape(marks.status()));
       continue;
     }
-    const int64_t start = latest ? high : low;
+    const int64_t start = latest ? marks->high : marks->low;
     to_commit.push_back(RdKafka::TopicPartition::create(tp->topic(), tp->partition(), start));
     spdlog::info("event=start_offset_pinned topic={} partition={} offset={} start={}",
                  options_.topic, tp->partition(), start, latest ? "latest" : "earliest");
