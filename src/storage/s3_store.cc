@@ -207,6 +207,14 @@ std::string S3Options::ToString() const {
 // ------------------------------------------------------------------- S3Store
 
 struct S3Store::Call {
+  Call(const char* operation_name, std::string http_method, const Bucket& target_bucket,
+       const ObjectKey* target_key = nullptr, HttpFields query_fields = {})
+      : operation(operation_name),
+        bucket(&target_bucket),
+        key(target_key),
+        method(std::move(http_method)),
+        query(std::move(query_fields)) {}
+
   const char* operation = "";
   const Bucket* bucket = nullptr;
   const ObjectKey* key = nullptr;  // Null for bucket-level calls.
@@ -366,10 +374,7 @@ Status S3Store::ErrorFromResponse(const Call& call, const HttpResponse& response
 }
 
 Status S3Store::HeadBucket(const Bucket& bucket) {
-  Call call;
-  call.operation = "HeadBucket";
-  call.bucket = &bucket;
-  call.method = "HEAD";
+  Call call("HeadBucket", "HEAD", bucket);
   Result<HttpResponse> r = Execute(call);
   if (!r.ok()) return r.status();
   return IsSuccess(r->status) ? Status::Ok() : ErrorFromResponse(call, *r);
@@ -377,11 +382,7 @@ Status S3Store::HeadBucket(const Bucket& bucket) {
 
 Status S3Store::PutObject(const Bucket& bucket, const ObjectKey& key, std::string_view body,
                           const WriteOptions& options) {
-  Call call;
-  call.operation = "PutObject";
-  call.bucket = &bucket;
-  call.key = &key;
-  call.method = "PUT";
+  Call call("PutObject", "PUT", bucket, &key);
   call.body = body;
   call.headers.emplace_back("content-md5", ContentMd5(body));
   K2C_RETURN_IF_ERROR(AddNewObjectHeaders(options, &call));
@@ -393,12 +394,7 @@ Status S3Store::PutObject(const Bucket& bucket, const ObjectKey& key, std::strin
 
 Result<MultipartId> S3Store::CreateMultipart(const Bucket& bucket, const ObjectKey& key,
                                              const WriteOptions& options) {
-  Call call;
-  call.operation = "CreateMultipart";
-  call.bucket = &bucket;
-  call.key = &key;
-  call.method = "POST";
-  call.query = {{"uploads", ""}};
+  Call call("CreateMultipart", "POST", bucket, &key, HttpFields{{"uploads", ""}});
   // `options.if_absent` is checked by CompleteMultipart: S3 does not take
   // If-None-Match here, and only the publishing request can be decisive.
   K2C_RETURN_IF_ERROR(AddNewObjectHeaders(options, &call));
@@ -416,12 +412,8 @@ Result<std::string> S3Store::UploadPart(const Bucket& bucket, const ObjectKey& k
     return Status::InvalidArgument("UploadPart: part number must be 1..10000 (got " +
                                    std::to_string(number) + ") and the upload id non-empty");
   }
-  Call call;
-  call.operation = "UploadPart";
-  call.bucket = &bucket;
-  call.key = &key;
-  call.method = "PUT";
-  call.query = {{"partNumber", std::to_string(number)}, {"uploadId", id.value}};
+  Call call("UploadPart", "PUT", bucket, &key,
+            HttpFields{{"partNumber", std::to_string(number)}, {"uploadId", id.value}});
   call.body = body;
   call.headers.emplace_back("content-md5", ContentMd5(body));
   Result<HttpResponse> r = Execute(call);
@@ -449,12 +441,7 @@ Status S3Store::CompleteMultipart(const Bucket& bucket, const ObjectKey& key, co
     }
   }
   const std::string xml = BuildCompleteMultipartUploadXml(parts);
-  Call call;
-  call.operation = "CompleteMultipart";
-  call.bucket = &bucket;
-  call.key = &key;
-  call.method = "POST";
-  call.query = {{"uploadId", id.value}};
+  Call call("CompleteMultipart", "POST", bucket, &key, HttpFields{{"uploadId", id.value}});
   call.body = xml;
   call.headers.emplace_back("content-md5", ContentMd5(xml));
   call.headers.emplace_back("content-type", "application/xml");
@@ -487,12 +474,7 @@ Status S3Store::CompleteMultipart(const Bucket& bucket, const ObjectKey& key, co
 
 Status S3Store::AbortMultipart(const Bucket& bucket, const ObjectKey& key, const MultipartId& id) {
   if (id.value.empty()) return Status::InvalidArgument("AbortMultipart: empty upload id");
-  Call call;
-  call.operation = "AbortMultipart";
-  call.bucket = &bucket;
-  call.key = &key;
-  call.method = "DELETE";
-  call.query = {{"uploadId", id.value}};
+  Call call("AbortMultipart", "DELETE", bucket, &key, HttpFields{{"uploadId", id.value}});
   Result<HttpResponse> r = Execute(call);
   if (!r.ok()) return r.status();
   if (IsSuccess(r->status)) return Status::Ok();
@@ -502,11 +484,7 @@ Status S3Store::AbortMultipart(const Bucket& bucket, const ObjectKey& key, const
 }
 
 Result<ObjectHead> S3Store::HeadObject(const Bucket& bucket, const ObjectKey& key) {
-  Call call;
-  call.operation = "HeadObject";
-  call.bucket = &bucket;
-  call.key = &key;
-  call.method = "HEAD";
+  Call call("HeadObject", "HEAD", bucket, &key);
   Result<HttpResponse> r = Execute(call);
   if (!r.ok()) return r.status();
   // A HEAD answer has no body: ErrorFromResponse classifies by status alone.
@@ -536,11 +514,7 @@ Result<ObjectHead> S3Store::HeadObject(const Bucket& bucket, const ObjectKey& ke
 }
 
 Result<std::string> S3Store::GetObject(const Bucket& bucket, const ObjectKey& key) {
-  Call call;
-  call.operation = "GetObject";
-  call.bucket = &bucket;
-  call.key = &key;
-  call.method = "GET";
+  Call call("GetObject", "GET", bucket, &key);
   // Whole objects are read into memory (verification and tests); the read
   // side streams them instead.
   call.max_response_bytes = kMaxGetObjectBytes;
@@ -551,11 +525,7 @@ Result<std::string> S3Store::GetObject(const Bucket& bucket, const ObjectKey& ke
 }
 
 Status S3Store::DeleteObject(const Bucket& bucket, const ObjectKey& key) {
-  Call call;
-  call.operation = "DeleteObject";
-  call.bucket = &bucket;
-  call.key = &key;
-  call.method = "DELETE";
+  Call call("DeleteObject", "DELETE", bucket, &key);
   Result<HttpResponse> r = Execute(call);
   if (!r.ok()) return r.status();
   if (IsSuccess(r->status)) return Status::Ok();
@@ -566,11 +536,7 @@ Status S3Store::DeleteObject(const Bucket& bucket, const ObjectKey& key) {
 
 Result<ListPage> S3Store::ListObjects(const Bucket& bucket, const std::string& prefix,
                                       const std::string& continuation_token) {
-  Call call;
-  call.operation = "ListObjects";
-  call.bucket = &bucket;
-  call.method = "GET";
-  call.query = {{"list-type", "2"}};
+  Call call("ListObjects", "GET", bucket, nullptr, HttpFields{{"list-type", "2"}});
   if (!prefix.empty()) call.query.emplace_back("prefix", prefix);
   if (!continuation_token.empty()) {
     call.query.emplace_back("continuation-token", continuation_token);
