@@ -187,9 +187,7 @@ void MultipartStream::DetachReport() {
   report_ = nullptr;
 }
 
-Status MultipartStream::Cancelled() const {
-  return Status::Cancelled("upload of " + key_.value + " cancelled");
-}
+Status MultipartStream::Cancelled() const { return UploadCancelled(key_); }
 
 void MultipartStream::Report(const Status& error, int attempt) {
   std::lock_guard<std::mutex> lock(report_mu_);

@@ -6,6 +6,10 @@
 
 namespace k2c {
 
+Status UploadCancelled(const ObjectKey& key) {
+  return Status::Cancelled("upload of " + key.value + " cancelled");
+}
+
 bool IsRetriedUploadError(const Status& status) {
   switch (status.code()) {
     case StatusCode::kOk:
@@ -24,13 +28,12 @@ ObjectUploader::ObjectUploader(ObjectStore* store, UploadOptions options)
 Status ObjectUploader::Attempt(const Bucket& bucket, const ObjectKey& key, const SegmentBody& body,
                                const CancelToken& cancel, const WriteOptions& write,
                                const PublishGuard& guard) {
-  if (cancel.cancelled()) return Status::Cancelled("upload of " + key.value + " cancelled");
+  if (cancel.cancelled()) return UploadCancelled(key);
   Status s;
   if (body.size() <= options_.part_size) {
     auto view = body.Read(0, body.size(), &scratch_);
     s = view.status();
-    if (s.ok() && cancel.cancelled())
-      s = Status::Cancelled("upload of " + key.value + " cancelled");
+    if (s.ok() && cancel.cancelled()) s = UploadCancelled(key);
     if (s.ok() && guard) s = guard();
     if (s.ok()) s = store_->PutObject(bucket, key, *view, write);
   } else {
@@ -57,7 +60,7 @@ Status ObjectUploader::Multipart(const Bucket& bucket, const ObjectKey& key,
   Status s;
   for (uint64_t pos = 0; pos < body.size() && s.ok(); pos += options_.part_size) {
     if (cancel.cancelled()) {
-      s = Status::Cancelled("upload of " + key.value + " cancelled");
+      s = UploadCancelled(key);
       break;
     }
     const int number = static_cast<int>(parts.size()) + 1;
@@ -74,7 +77,7 @@ Status ObjectUploader::Multipart(const Bucket& bucket, const ObjectKey& key,
       s = etag.status().WithContext("upload part " + std::to_string(number));
     }
   }
-  if (s.ok() && cancel.cancelled()) s = Status::Cancelled("upload of " + key.value + " cancelled");
+  if (s.ok() && cancel.cancelled()) s = UploadCancelled(key);
   if (s.ok() && guard) s = guard();
   if (s.ok()) {
     s = store_->CompleteMultipart(bucket, key, *id, parts, write).WithContext("complete");

@@ -34,6 +34,10 @@ using UploadErrorReporter = std::function<void(const Status& error, int attempt)
 // does not publish). May be empty.
 using PublishGuard = std::function<Status()>;
 
+// The status of an upload stopped because its partition is given away or
+// the task stops (one wording wherever an upload notices it).
+Status UploadCancelled(const ObjectKey& key);
+
 // Whether an upload attempt that failed with `status` is tried again later:
 // everything but cancellation, a create-only write finding the key taken
 // (the caller adopts), and InvalidArgument (the store refuses the request as

@@ -78,7 +78,7 @@ struct TaskRunner::Upload {
     std::lock_guard<std::mutex> lock(mu);
     running = false;
     if (!cancel.cancelled()) return true;
-    result = Status::Cancelled("upload of " + key.value + " cancelled");
+    result = UploadCancelled(key);
     done = true;
     cv.notify_all();
     return false;
@@ -97,7 +97,7 @@ struct TaskRunner::Upload {
     if (segment.stream) segment.stream->Cancel();
     std::lock_guard<std::mutex> lock(mu);
     if (running || done) return;
-    result = Status::Cancelled("upload of " + key.value + " cancelled");
+    result = UploadCancelled(key);
     done = true;
     cv.notify_all();
   }
