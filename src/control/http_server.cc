@@ -139,6 +139,18 @@ struct HttpServer::Core {
     }
   }
 
+  // 500 for a handler that threw; what it threw goes to the log only.
+  ServerResponse Internal(const ServerRequest& request, std::string_view what) const {
+    spdlog::error("event=api_exception method={} path=\"{}\" error=\"{}\"",
+                  LogEscape(request.method), LogEscape(request.path), LogEscape(what));
+    return Error(500, "internal error; see the worker's log");
+  }
+  ServerResponse BodyTooLarge() {
+    counters.too_large++;
+    return Error(
+        413, "the request body is larger than " + std::to_string(limits.max_body_bytes) + " bytes");
+  }
+
   const Handlers handlers;
   const HttpServerLimits limits;
   net::io_context io;
@@ -182,9 +194,6 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.close();
   }
 
-  // Sends an answer that a handler thread produced (posted to the I/O thread).
-  void Answer(ServerResponse response, bool keep_alive) { Write(std::move(response), keep_alive); }
-
  private:
   void ReadHead() {
     awaiting_head_ = true;
@@ -218,10 +227,7 @@ class Session : public std::enable_shared_from_this<Session> {
                                   std::to_string(core_->limits.max_head_bytes) + " bytes"),
             false);
     } else if (ec == http::error::body_limit) {
-      core_->counters.too_large++;
-      Write(core_->Error(413, "the request body is larger than " +
-                                  std::to_string(core_->limits.max_body_bytes) + " bytes"),
-            false);
+      Write(core_->BodyTooLarge(), false);
     } else if (ec == http::error::end_of_stream || ec == net::error::eof ||
                ec == net::error::connection_reset || ec == http::error::partial_message) {
       Close();
@@ -254,20 +260,13 @@ class Session : public std::enable_shared_from_this<Session> {
     try {
       early = core_->handlers.screen(request_);
     } catch (const std::exception& e) {
-      spdlog::error("event=api_exception stage=screen path=\"{}\" error=\"{}\"",
-                    LogEscape(request_.path), LogEscape(e.what()));
-      early = core_->Error(500, "internal error; see the worker's log");
+      early = core_->Internal(request_, e.what());
     } catch (...) {
-      spdlog::error("event=api_exception stage=screen path=\"{}\" error=unknown",
-                    LogEscape(request_.path));
-      early = core_->Error(500, "internal error; see the worker's log");
+      early = core_->Internal(request_, "unknown");
     }
     if (early) return Write(std::move(*early), keep_alive_ && !request_.declares_body);
     if (length && *length > core_->limits.max_body_bytes) {
-      core_->counters.too_large++;
-      return Write(core_->Error(413, "the request body is larger than " +
-                                         std::to_string(core_->limits.max_body_bytes) + " bytes"),
-                   false);
+      return Write(core_->BodyTooLarge(), false);
     }
     if (!request_.declares_body) return Dispatch();
     const bool expects_continue =
@@ -309,20 +308,13 @@ class Session : public std::enable_shared_from_this<Session> {
       try {
         response = self->core_->handlers.handle(self->request_);
       } catch (const std::exception& e) {
-        spdlog::error("event=api_exception method={} path=\"{}\" error=\"{}\"",
-                      LogEscape(self->request_.method), LogEscape(self->request_.path),
-                      LogEscape(e.what()));
-        response = self->core_->Error(500, "internal error; see the worker's log");
+        response = self->core_->Internal(self->request_, e.what());
       } catch (...) {
-        spdlog::error("event=api_exception method={} path=\"{}\" error=unknown",
-                      LogEscape(self->request_.method), LogEscape(self->request_.path));
-        response = self->core_->Error(500, "internal error; see the worker's log");
+        response = self->core_->Internal(self->request_, "unknown");
       }
       auto executor = self->stream_.get_executor();
-      net::post(executor,
-                [self = std::move(self), response = std::move(response), keep_alive]() mutable {
-                  self->Answer(std::move(response), keep_alive);
-                });
+      net::post(executor, [self = std::move(self), response = std::move(response),
+                           keep_alive]() mutable { self->Write(std::move(response), keep_alive); });
     };
     if (!core_->pool.TrySubmit(std::move(job))) {
       core_->counters.busy++;
