@@ -10,8 +10,11 @@
 #      clang with its compiler-rt runtimes (libFuzzer and the sanitizers, for
 #      scripts/fuzz.sh), a Java runtime, Maven and Go (the last three only if
 #      not on PATH).
-#   2. Python packages (for the pytest harness), with the `python3 -m pip`
-#      that is first on PATH: boto3 awscli pytest confluent-kafka moto[server].
+#   2. Python packages, with the `python3 -m pip` that is first on PATH:
+#      pyarrow $PYARROW_VERSION (its wheel carries the Arrow/Parquet C++
+#      libraries the build links: the `parquet` format), and for the pytest
+#      harness boto3 awscli pytest confluent-kafka moto[server] schemathesis
+#      and the archive readers fastavro zstandard duckdb.
 #   3. Apache Kafka broker jars (kafka_2.13 $KAFKA_VERSION and its runtime
 #      dependencies, plus a log4j2 slf4j binding), resolved with Maven into
 #      ${K2C_CACHE:-$HOME/.cache/kafka2cos}/kafka-$KAFKA_VERSION/libs/
@@ -29,6 +32,7 @@ set -euo pipefail
 KAFKA_VERSION="${KAFKA_VERSION:-4.1.1}"
 LOG4J_VERSION="${LOG4J_VERSION:-2.24.3}"
 SEAWEEDFS_VERSION="${SEAWEEDFS_VERSION:-v0.0.0-20261109003541-7506e5f91cd6}"
+PYARROW_VERSION="${PYARROW_VERSION:-26.0.1}"
 K2C_CACHE="${K2C_CACHE:-$HOME/.cache/kafka2cos}"
 
 export DEBIAN_FRONTEND=noninteractive
@@ -52,7 +56,7 @@ APT_PACKAGES=(
     build-essential cmake ninja-build pkg-config
     librdkafka-dev libcurl4-openssl-dev libssl-dev zlib1g-dev libzstd-dev
     libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
-    libtinyxml2-dev libgtest-dev libgmock-dev libbenchmark-dev libboost-dev
+    libtinyxml2-dev libgtest-dev libgmock-dev libbenchmark-dev libboost-dev libavro-dev
     kcat clang-format python3-venv
     clang libclang-rt-14-dev
 )
@@ -93,7 +97,11 @@ install_pip() {
     local py
     py="$(command -v python3)" || die "python3 not found"
     # pip distribution name -> python statement that succeeds when it is usable
-    local -a names=(boto3 awscli pytest confluent-kafka "moto[server]" schemathesis)
+    # pyarrow is pinned: its wheel also carries the Arrow/Parquet C++ libraries
+    # and headers the build links (cmake/ArrowFromPyarrow.cmake). The readers
+    # (fastavro, zstandard, duckdb) check archives in the integration tests.
+    local -a names=(boto3 awscli pytest confluent-kafka "moto[server]" schemathesis
+                    "pyarrow==$PYARROW_VERSION" fastavro zstandard duckdb)
     local -a checks=(
         "import boto3"
         "import awscli"
@@ -101,6 +109,10 @@ install_pip() {
         "import confluent_kafka"
         "import moto, moto.server, flask, flask_cors"
         "import schemathesis"
+        "import pyarrow, sys; sys.exit(pyarrow.__version__ != '$PYARROW_VERSION')"
+        "import fastavro"
+        "import zstandard"
+        "import duckdb"
     )
     local missing=() i
     for i in "${!names[@]}"; do

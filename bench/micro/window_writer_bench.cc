@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "bench_values.h"
-#include "format/encoder.h"
+#include "format/format.h"
 #include "format/record.h"
 #include "sink/memory_budget.h"
 #include "sink/partition_buffer.h"
@@ -54,15 +54,15 @@ void RunWindowWriter(benchmark::State& state, bool spill) {
   policy.max_object_bytes = 256ull << 20;  // The default; never reached here.
   const int64_t step_ms = policy.window_ms / records_per_window;
 
-  auto encoder = MakeEncoder("text", TextFormatOptions{});
-  if (!encoder.ok()) {
-    state.SkipWithError(encoder.status().ToString().c_str());
+  auto format = MakeFormat(FormatSettings{});
+  if (!format.ok()) {
+    state.SkipWithError(format.status().ToString().c_str());
     return;
   }
   MemoryBudget budget(kBudgetBytes);
   std::unique_ptr<Spool> spool;
   if (spill) spool = std::make_unique<Spool>(SpoolDir(), kSpoolBytes);
-  PartitionBuffer buffer(3, policy, encoder->get(), &budget, spool.get());
+  PartitionBuffer buffer(3, policy, format->get(), &budget, spool.get(), "orders");
 
   const std::string value = MakeValue(kValueBytes);
   RecordView record;

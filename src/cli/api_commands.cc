@@ -16,9 +16,19 @@
 #include "cli/api_client.h"
 #include "common/log_text.h"
 #include "common/status.h"
+#include "format/format.h"
 
 namespace k2c {
 namespace {
+
+// A size option as the API takes it: a number when it is only digits, else
+// the string ("64MiB"), which the server parses.
+nlohmann::json SizeJson(const std::string& v) {
+  const bool digits =
+      !v.empty() && v.size() <= 18 &&
+      std::all_of(v.begin(), v.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+  return digits ? nlohmann::json(std::stoll(v)) : nlohmann::json(v);
+}
 
 using nlohmann::json;
 
@@ -274,7 +284,23 @@ ApiCommands::ApiCommands(CLI::App& app) {
   window_opt_ = enable_->add_option("--window", window_, "Window length, e.g. 5m or 1h");
   start_opt_ = enable_->add_option("--start", start_, "Where a new task starts reading")
                    ->check(CLI::IsMember({"latest", "earliest"}));
-  format_opt_ = enable_->add_option("--format", format_, "Object format (text)");
+  std::vector<std::string> formats;
+  std::string compressions;
+  for (const FormatInfo& info : KnownFormats()) {
+    formats.emplace_back(info.name);
+    compressions += compressions.empty() ? "" : "; ";
+    compressions += std::string(info.name) + ":";
+    for (std::string_view c : info.compressions) compressions += " " + std::string(c);
+  }
+  format_opt_ = enable_->add_option("--format", format_, "Object format: " + KnownFormatNames())
+                    ->check(CLI::IsMember(formats));
+  compression_opt_ =
+      enable_->add_option("--compression", compression_,
+                          "Compression, the format's default first (" + compressions + ")");
+  compression_level_opt_ = enable_->add_option("--compression-level", compression_level_,
+                                               "Codec level; 0: the codec's default");
+  row_group_bytes_opt_ = enable_->add_option("--row-group-bytes", row_group_bytes_,
+                                             "parquet: row group size, e.g. 16MiB");
   delimiter_opt_ = enable_->add_option(
       "--delimiter", delimiter_,
       "Written after every record value; \\n, \\t, \\r, \\0 and \\\\ are decoded");
@@ -348,22 +374,16 @@ std::optional<int> ApiCommands::Run(std::FILE* out, std::FILE* err) {
     if (window_opt_->count() > 0) settings["window"] = window_;
     if (start_opt_->count() > 0) settings["start"] = start_;
     if (format_opt_->count() > 0) settings["format"] = format_;
+    if (compression_opt_->count() > 0) settings["compression"] = compression_;
+    if (compression_level_opt_->count() > 0) settings["compression_level"] = compression_level_;
     if (delimiter_opt_->count() > 0) {
       auto delimiter = Unescape(delimiter_);
       if (!delimiter.ok()) return fail(delimiter.status());
       settings["delimiter"] = *delimiter;
     }
-    if (max_object_bytes_opt_->count() > 0) {
-      const std::string& v = max_object_bytes_;
-      const bool digits =
-          !v.empty() && v.size() <= 18 &&
-          std::all_of(v.begin(), v.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
-      if (digits) {
-        settings["max_object_bytes"] = std::stoll(v);
-      } else {
-        settings["max_object_bytes"] = v;
-      }
-    }
+    if (max_object_bytes_opt_->count() > 0)
+      settings["max_object_bytes"] = SizeJson(max_object_bytes_);
+    if (row_group_bytes_opt_->count() > 0) settings["row_group_bytes"] = SizeJson(row_group_bytes_);
     if (key_template_opt_->count() > 0) settings["key_template"] = key_template_;
     answer = client.PutTask(topic_, settings);
     verb = "enabled";

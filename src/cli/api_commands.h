@@ -52,11 +52,16 @@ class ApiCommands {
   std::string topic_;
 
   // enable's settings; only those given are sent.
-  std::string bucket_, window_, start_, format_, delimiter_, max_object_bytes_, key_template_;
+  std::string bucket_, window_, start_, format_, compression_, delimiter_, max_object_bytes_,
+      row_group_bytes_, key_template_;
+  int compression_level_ = 0;
   CLI::Option* bucket_opt_ = nullptr;
   CLI::Option* window_opt_ = nullptr;
   CLI::Option* start_opt_ = nullptr;
   CLI::Option* format_opt_ = nullptr;
+  CLI::Option* compression_opt_ = nullptr;
+  CLI::Option* compression_level_opt_ = nullptr;
+  CLI::Option* row_group_bytes_opt_ = nullptr;
   CLI::Option* delimiter_opt_ = nullptr;
   CLI::Option* max_object_bytes_opt_ = nullptr;
   CLI::Option* key_template_opt_ = nullptr;

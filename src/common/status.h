@@ -25,6 +25,8 @@ enum class StatusCode {
   kCancelled,           // Shutdown in progress; never retried.
   kAlreadyExists,       // A create-only write found the object there; never retried:
                         // someone else published first (adopt, docs/design.md).
+  kDataLoss,            // Stored data is truncated or unreadable; never retried.
+  kResourceExhausted,   // A bound was reached (a decoded object's size); not retried.
 };
 
 // Human-readable name of a code, e.g. "PermissionDenied".
@@ -60,6 +62,10 @@ class [[nodiscard]] Status {
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
   static Status Cancelled(std::string m) { return {StatusCode::kCancelled, std::move(m)}; }
   static Status AlreadyExists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
+  static Status DataLoss(std::string m) { return {StatusCode::kDataLoss, std::move(m)}; }
+  static Status ResourceExhausted(std::string m) {
+    return {StatusCode::kResourceExhausted, std::move(m)};
+  }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

@@ -21,7 +21,8 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kSettingFields =
-    "bucket, window, start, format, delimiter, max_object_bytes, key_template";
+    "bucket, window, start, format, compression, compression_level, delimiter, "
+    "max_object_bytes, row_group_bytes, key_template";
 
 // An API error: HTTP status, a stable code and a message saying what to fix.
 struct ApiError {
@@ -95,6 +96,7 @@ json TaskJson(const TaskDefinition& def, const std::string& group) {
   json j = json::parse(EncodeTaskDefinition(def));
   j.erase("version");
   if (def.config.key_template.empty()) j["key_template"] = kDefaultKeyTemplate;
+  j["compression"] = EffectiveCompression(FormatSettingsOf(def.config));
   j["group"] = group;
   return j;
 }
@@ -110,20 +112,29 @@ std::optional<ApiError> ApplySettings(const json& body, TaskConfig* config) {
     return ApiError{400, "invalid_argument", "field '" + field + "' " + what};
   };
   for (const auto& [field, value] : body.items()) {
-    if (field == "max_object_bytes") {
+    if (field == "max_object_bytes" || field == "row_group_bytes") {
+      uint64_t* out =
+          field == "max_object_bytes" ? &config->max_object_bytes : &config->row_group_bytes;
       if (value.is_number_unsigned()) {
-        config->max_object_bytes = value.get<uint64_t>();
+        *out = value.get<uint64_t>();
       } else if (value.is_string()) {
         auto n = ParseByteSize(value.get<std::string>());
         if (!n.ok()) return bad(field, n.status().message());
-        config->max_object_bytes = *n;
+        *out = *n;
       } else {
         return bad(field, "must be a byte count or a size string such as \"64MiB\"");
       }
       continue;
     }
-    static const char* const kStringFields[] = {"bucket", "window",    "start",
-                                                "format", "delimiter", "key_template"};
+    if (field == "compression_level") {
+      if (!value.is_number_integer() || value.get<int64_t>() < 0 || value.get<int64_t>() > 22) {
+        return bad(field, "must be an integer 0..22 (0: the codec's default)");
+      }
+      config->compression_level = value.get<int>();
+      continue;
+    }
+    static const char* const kStringFields[] = {"bucket",    "window",       "start",      "format",
+                                                "delimiter", "key_template", "compression"};
     const std::string& name = field;
     if (std::none_of(std::begin(kStringFields), std::end(kStringFields),
                      [&name](const char* f) { return name == f; })) {
@@ -144,6 +155,8 @@ std::optional<ApiError> ApplySettings(const json& body, TaskConfig* config) {
       config->format = text;
     } else if (field == "delimiter") {
       config->delimiter = text;
+    } else if (field == "compression") {
+      config->compression = text;
     } else {
       config->key_template = text;
     }

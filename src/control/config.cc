@@ -352,7 +352,10 @@ Status ParseTask(const toml::table& table, const std::string& path, const std::s
   K2C_RETURN_IF_ERROR(r.Duration("window", &out->window, 0ms, kMaxDuration));
   K2C_RETURN_IF_ERROR(r.String("start", &out->start));
   K2C_RETURN_IF_ERROR(r.String("format", &out->format));
+  K2C_RETURN_IF_ERROR(r.String("compression", &out->compression));
+  K2C_RETURN_IF_ERROR(r.Int("compression_level", &out->compression_level, 0, 22));
   K2C_RETURN_IF_ERROR(r.String("delimiter", &out->delimiter));
+  K2C_RETURN_IF_ERROR(r.ByteSize("row_group_bytes", &out->row_group_bytes, 1, kTiB));
   K2C_RETURN_IF_ERROR(r.ByteSize("max_object_bytes", &out->max_object_bytes, 1, kTiB));
   K2C_RETURN_IF_ERROR(r.String("key_template", &out->key_template));
   K2C_RETURN_IF_ERROR(r.CheckNoUnknownKeys());
@@ -439,6 +442,16 @@ bool IsValidTopicName(std::string_view topic) {
   });
 }
 
+FormatSettings FormatSettingsOf(const TaskConfig& task) {
+  FormatSettings settings;
+  settings.format = task.format;
+  settings.compression = task.compression;
+  settings.compression_level = task.compression_level;
+  settings.delimiter = task.delimiter;
+  settings.row_group_bytes = task.row_group_bytes;
+  return settings;
+}
+
 Status ValidateTaskConfig(const TaskConfig& task, const SinkConfig& sink) {
   if (!IsValidTopicName(task.topic)) {
     return Status::InvalidArgument(
@@ -457,9 +470,7 @@ Status ValidateTaskConfig(const TaskConfig& task, const SinkConfig& sink) {
                                    "'; use \"latest\" (default: skip the backlog) or "
                                    "\"earliest\"");
   }
-  if (task.format != "text") {
-    return Status::InvalidArgument("format is '" + task.format + "'; supported formats: \"text\"");
-  }
+  K2C_RETURN_IF_ERROR(ValidateFormatSettings(FormatSettingsOf(task)));
   if (task.max_object_bytes < kKiB || task.max_object_bytes > kTiB) {
     return Status::InvalidArgument("max_object_bytes is " + FormatByteSize(task.max_object_bytes) +
                                    ", allowed 1KiB..1TiB");

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "format/format.h"
 
 namespace k2c {
 
@@ -62,7 +63,10 @@ struct TaskConfig {
   std::chrono::milliseconds window{5 * 60'000};
   std::string start = "latest";  // "latest" | "earliest"
   std::string format = "text";
+  std::string compression;    // Empty: the format's default (docs/formats.md).
+  int compression_level = 0;  // 0: the codec's default.
   std::string delimiter = "\n";
+  uint64_t row_group_bytes = 16ull << 20;  // `parquet` only.
   uint64_t max_object_bytes = 64ull << 20;
   std::string key_template;  // Empty: kDefaultKeyTemplate.
 };
@@ -97,6 +101,9 @@ struct Config {
   ControlConfig control;
   std::vector<TaskConfig> tasks;
 };
+
+// The format part of a task's settings.
+FormatSettings FormatSettingsOf(const TaskConfig& task);
 
 // Checks one task's settings against the sink's window limits: topic name,
 // window range, start, format, max_object_bytes, key template.

@@ -130,8 +130,10 @@ std::string_view TaskStateName(TaskState state) {
 
 bool SameSettings(const TaskConfig& a, const TaskConfig& b) {
   return a.topic == b.topic && a.bucket == b.bucket && a.window == b.window && a.start == b.start &&
-         a.format == b.format && a.delimiter == b.delimiter &&
-         a.max_object_bytes == b.max_object_bytes && a.key_template == b.key_template;
+         a.format == b.format && a.compression == b.compression &&
+         a.compression_level == b.compression_level && a.delimiter == b.delimiter &&
+         a.row_group_bytes == b.row_group_bytes && a.max_object_bytes == b.max_object_bytes &&
+         a.key_template == b.key_template;
 }
 
 std::string EncodeTaskDefinition(const TaskDefinition& definition) {
@@ -142,7 +144,10 @@ std::string EncodeTaskDefinition(const TaskDefinition& definition) {
             {"window", FormatDuration(c.window)},
             {"start", c.start},
             {"format", c.format},
+            {"compression", c.compression},
+            {"compression_level", c.compression_level},
             {"delimiter", c.delimiter},
+            {"row_group_bytes", c.row_group_bytes},
             {"max_object_bytes", c.max_object_bytes},
             {"key_template", c.key_template},
             {"state", TaskStateName(definition.state)},
@@ -171,7 +176,13 @@ Result<TaskDefinition> DecodeTaskDefinition(std::string_view json) {
   c.window = *duration;
   K2C_RETURN_IF_ERROR(r.String("start", false, &c.start));
   K2C_RETURN_IF_ERROR(r.String("format", false, &c.format));
+  K2C_RETURN_IF_ERROR(r.String("compression", false, &c.compression));
+  int64_t level = 0;
+  K2C_RETURN_IF_ERROR(r.Int64("compression_level", &level));
+  if (level < 0 || level > 22) return r.Error("compression_level", "must be 0..22");
+  c.compression_level = static_cast<int>(level);
   K2C_RETURN_IF_ERROR(r.String("delimiter", false, &c.delimiter));
+  K2C_RETURN_IF_ERROR(r.Uint64("row_group_bytes", &c.row_group_bytes));
   K2C_RETURN_IF_ERROR(r.Uint64("max_object_bytes", &c.max_object_bytes));
   K2C_RETURN_IF_ERROR(r.String("key_template", false, &c.key_template));
 

@@ -85,15 +85,16 @@ Result<PreparedTask> TaskPreparer::Prepare(const TaskConfig& tc) {
   auto source = KafkaSource::Create(options);
   if (!source.ok()) return source.status();
   task.source = std::move(source.value());
-  auto encoder = MakeEncoder(tc.format, TextFormatOptions{tc.delimiter});
-  if (!encoder.ok()) return encoder.status();
-  task.encoder = std::move(encoder.value());
+  auto format = MakeFormat(FormatSettingsOf(tc));
+  if (!format.ok()) return format.status();
+  task.format = std::move(format.value());
   spdlog::info(
-      "event=task_ready topic={} group={} bucket={} window={} start={} key_template=\"{}\"",
-      tc.topic, options.group_id, tc.bucket, FormatDuration(tc.window), tc.start,
-      spec.key_template.text());
+      "event=task_ready topic={} group={} bucket={} window={} start={} format={} compression={} "
+      "key_template=\"{}\"",
+      tc.topic, options.group_id, tc.bucket, FormatDuration(tc.window), tc.start, tc.format,
+      task.format->compression(), spec.key_template.text());
   task.runner =
-      std::make_unique<TaskRunner>(std::move(spec), task.source.get(), task.encoder.get(),
+      std::make_unique<TaskRunner>(std::move(spec), task.source.get(), task.format.get(),
                                    env_.store, env_.pool, env_.clock, env_.budget, env_.spool);
   return task;
 }
@@ -109,10 +110,9 @@ Status TaskPreparer::CheckAgainstStore(const TaskConfig& tc) const {
   }
   auto tmpl = KeyTemplate::Parse(tc.key_template.empty() ? kDefaultKeyTemplate : tc.key_template);
   if (!tmpl.ok()) return tmpl.status();
-  auto encoder = MakeEncoder(tc.format, TextFormatOptions{tc.delimiter});
-  if (!encoder.ok()) return encoder.status();
-  const ObjectKey sample{
-      tmpl->RenderSample(env_.instance, tc.topic, std::string(encoder.value()->extension()))};
+  auto format = MakeFormat(FormatSettingsOf(tc));
+  if (!format.ok()) return format.status();
+  const ObjectKey sample{tmpl->RenderSample(env_.instance, tc.topic, format.value()->extension())};
   return env_.store->CheckKey(sample).WithContext("key_template '" + tmpl->text() +
                                                   "' makes keys such as '" + sample.value +
                                                   "', which the store refuses");

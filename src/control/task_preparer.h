@@ -7,7 +7,7 @@
 #include "common/status.h"
 #include "control/config.h"
 #include "control/metrics.h"
-#include "format/encoder.h"
+#include "format/format.h"
 #include "kafka/kafka_source.h"
 #include "sink/memory_budget.h"
 #include "sink/segment_body.h"
@@ -17,11 +17,11 @@
 
 namespace k2c {
 
-// A task ready to run: its consumer, encoder and archiving loop.
+// A task ready to run: its consumer, format and archiving loop.
 struct PreparedTask {
   TaskConfig config;
   std::unique_ptr<KafkaSource> source;
-  std::unique_ptr<RecordEncoder> encoder;
+  std::unique_ptr<Format> format;
   std::unique_ptr<TaskRunner> runner;
 };
 

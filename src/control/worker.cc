@@ -21,13 +21,13 @@ struct Worker::Task {
   Task(PreparedTask prepared, MetricsRegistry* registry)
       : config(std::move(prepared.config)),
         source(std::move(prepared.source)),
-        encoder(std::move(prepared.encoder)),
+        format(std::move(prepared.format)),
         runner(std::move(prepared.runner)),
         metrics(registry, config.topic) {}
 
   TaskConfig config;
   std::unique_ptr<KafkaSource> source;
-  std::unique_ptr<RecordEncoder> encoder;
+  std::unique_ptr<Format> format;
   std::unique_ptr<TaskRunner> runner;
   std::thread thread;
   std::atomic<bool> stop{false};

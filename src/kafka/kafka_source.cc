@@ -147,16 +147,39 @@ Status KafkaSource::Poll(std::chrono::milliseconds timeout, RecordSourceListener
     rd_kafka_timestamp_type_t ts_type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
     const int64_t ts = rd_kafka_message_timestamp(msg.get(), &ts_type);
     record.timestamp_ms = ts_type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? -1 : ts;
+    record.timestamp_type = ts_type == RD_KAFKA_TIMESTAMP_CREATE_TIME ? TimestampType::kCreate
+                            : ts_type == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME
+                                ? TimestampType::kLogAppend
+                                : TimestampType::kNone;
     if (msg->key != nullptr) {
       record.key = std::string_view(static_cast<const char*>(msg->key), msg->key_len);
     }
     if (msg->payload != nullptr) {
       record.value = std::string_view(static_cast<const char*>(msg->payload), msg->len);
     }
+    record.headers = ReadHeaders(msg.get());
     listener->OnRecord(record);
   }
   listener_ = nullptr;
   return result;
+}
+
+std::span<const HeaderView> KafkaSource::ReadHeaders(rd_kafka_message_t* msg) {
+  headers_.clear();
+  rd_kafka_headers_t* headers = nullptr;
+  // Parsed lazily by librdkafka, and quickly answered for a record without.
+  if (rd_kafka_message_headers(msg, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) return {};
+  const char* name = nullptr;
+  const void* value = nullptr;
+  size_t size = 0;
+  for (size_t i = 0;
+       rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+       ++i) {
+    HeaderView header{std::string_view(name), std::nullopt};
+    if (value != nullptr) header.value = std::string_view(static_cast<const char*>(value), size);
+    headers_.push_back(header);
+  }
+  return headers_;
 }
 
 void KafkaSource::HandleRebalance(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,

@@ -1,12 +1,15 @@
 // Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
 #include <chrono>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "sink/record_source.h"
 
@@ -77,6 +80,8 @@ class KafkaSource final : public RecordSource {
   void PinStartOffsets(std::vector<RdKafka::TopicPartition*>& partitions);
   bool GroupHasCommits();
   Status PauseOrResume(int32_t partition, bool pause);
+  // The headers of `msg`, in headers_ (valid until the next call).
+  std::span<const HeaderView> ReadHeaders(rd_kafka_message_t* msg);
 
   KafkaSourceOptions options_;
   std::unique_ptr<Rebalancer> rebalancer_;
@@ -84,6 +89,7 @@ class KafkaSource final : public RecordSource {
   RecordSourceListener* listener_ = nullptr;  // Set only while polling or closing.
   std::map<int32_t, int64_t> committed_;      // Next offset to read, per assigned partition.
   bool closed_ = false;
+  std::vector<HeaderView> headers_;  // The current record's, reused.
 };
 
 }  // namespace k2c

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <utility>
 
 namespace k2c {
 
@@ -39,6 +40,41 @@ class MemoryBudget {
   const uint64_t capacity_;
   std::atomic<uint64_t> used_{0};
   std::atomic<uint64_t> peak_{0};
+};
+
+// Memory held outside a SegmentBody (a format writer's buffers), charged to
+// a budget for as long as the charge lives. Move-only; a null budget
+// charges nothing.
+class BudgetCharge {
+ public:
+  explicit BudgetCharge(MemoryBudget* budget = nullptr) : budget_(budget) {}
+  ~BudgetCharge() { Set(0); }
+  BudgetCharge(BudgetCharge&& other) noexcept
+      : budget_(other.budget_), bytes_(std::exchange(other.bytes_, 0)) {}
+  BudgetCharge& operator=(BudgetCharge&& other) noexcept {
+    if (this != &other) {
+      Set(0);
+      budget_ = other.budget_;
+      bytes_ = std::exchange(other.bytes_, 0);
+    }
+    return *this;
+  }
+  BudgetCharge(const BudgetCharge&) = delete;
+  BudgetCharge& operator=(const BudgetCharge&) = delete;
+
+  // Brings the charge to `bytes`.
+  void Set(uint64_t bytes) {
+    if (budget_ != nullptr) {
+      if (bytes > bytes_) budget_->Charge(bytes - bytes_);
+      if (bytes < bytes_) budget_->Release(bytes_ - bytes);
+    }
+    bytes_ = bytes;
+  }
+  uint64_t bytes() const { return bytes_; }
+
+ private:
+  MemoryBudget* budget_;
+  uint64_t bytes_ = 0;
 };
 
 }  // namespace k2c

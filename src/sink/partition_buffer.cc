@@ -2,6 +2,7 @@
 #include "sink/partition_buffer.h"
 
 #include <limits>
+#include <string>
 #include <utility>
 
 namespace k2c {
@@ -30,9 +31,21 @@ int64_t SaturatingAdd(int64_t a, int64_t b) {
   return b > 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
 }
 
-PartitionBuffer::PartitionBuffer(int32_t partition, WindowPolicy policy,
-                                 const RecordEncoder* encoder, MemoryBudget* budget, Spool* spool)
-    : partition_(partition), policy_(policy), encoder_(encoder), budget_(budget), spool_(spool) {}
+namespace {
+// Room made in a body for a record beyond its key and value: a format's
+// framing (the JSON envelope's field names, a delimiter).
+constexpr uint64_t kFramingGuess = 256;
+}  // namespace
+
+PartitionBuffer::PartitionBuffer(int32_t partition, WindowPolicy policy, const Format* format,
+                                 MemoryBudget* budget, Spool* spool, std::string topic)
+    : partition_(partition),
+      policy_(policy),
+      format_(format),
+      budget_(budget),
+      spool_(spool),
+      context_{std::move(topic), partition},
+      writer_charge_(budget) {}
 
 SegmentBody PartitionBuffer::NewBody() {
   SegmentBody body(budget_, spool_);
@@ -57,10 +70,13 @@ Status PartitionBuffer::Add(const RecordView& record, int64_t now_ms,
     // A window opened by a future record is closed by any record that is
     // not: the wall clock would never reach its end.
     if (window_start > open_->window_start_ms || (timed && open_future_since_ms_ != 0)) {
-      sealed->push_back(Seal(SealReason::kNextWindow));
+      K2C_RETURN_IF_ERROR(Seal(SealReason::kNextWindow, sealed));
     }
   }
   if (!open_) {
+    auto writer = format_->NewWriter(context_);
+    if (!writer.ok()) return writer.status();
+    writer_ = std::move(writer.value());
     open_.emplace();
     open_->body = NewBody();
     open_->partition = partition_;
@@ -73,15 +89,46 @@ Status PartitionBuffer::Add(const RecordView& record, int64_t now_ms,
   if (!timed) ++seg.untimed_records;
   if (future) ++seg.future_records;
   bool kept = false;
-  Status s = seg.body.AppendRecord(*encoder_, record, &scratch_, &kept);
-  if (!s.ok()) {
-    open_.reset();
-    return s;
+  uint64_t expected = kFramingGuess + (record.key ? record.key->size() : 0) +
+                      (record.value ? record.value->size() : 0);
+  for (const HeaderView& header : record.headers) {
+    expected += header.key.size() + (header.value ? header.value->size() : 0);
   }
+  Status s = seg.body.AppendFrom(
+      [&](std::string* out) { return writer_->Append(record, out, &kept); }, expected, &scratch_);
+  if (!s.ok()) return Drop(std::move(s));
+  writer_charge_.Set(writer_->buffered_bytes());
   if (!kept) ++seg.dropped_nulls;
   seg.last_offset = record.offset;
   ++seg.records;
-  if (seg.bytes() >= policy_.max_object_bytes) sealed->push_back(Seal(SealReason::kSize));
+  // What the writer buffers counts too (uncompressed, so an object may end
+  // somewhat below the cap).
+  if (seg.bytes() + writer_charge_.bytes() >= policy_.max_object_bytes) {
+    return Seal(SealReason::kSize, sealed);
+  }
+  return Status::Ok();
+}
+
+Status PartitionBuffer::Drop(Status error) {
+  Clear();
+  return error;
+}
+
+void PartitionBuffer::Clear() {
+  open_.reset();
+  writer_.reset();
+  writer_charge_.Set(0);
+  open_future_since_ms_ = 0;
+}
+
+Status PartitionBuffer::Spill() {
+  if (!open_) return Status::Ok();
+  Status s =
+      open_->body.AppendFrom([&](std::string* out) { return writer_->Flush(out); }, 0, &scratch_);
+  if (!s.ok()) return Drop(std::move(s));
+  writer_charge_.Set(writer_->buffered_bytes());
+  s = open_->body.spilled() ? open_->body.Flush() : open_->body.Spill();
+  if (!s.ok()) return Drop(std::move(s));
   return Status::Ok();
 }
 
@@ -93,28 +140,30 @@ std::optional<SegmentBody> PartitionBuffer::TakePart(uint64_t min_bytes) {
   return part;
 }
 
-std::optional<Segment> PartitionBuffer::SealIfDue(int64_t now_ms) {
-  if (!open_) return std::nullopt;
+Status PartitionBuffer::SealIfDue(int64_t now_ms, std::vector<Segment>* sealed) {
+  if (!open_) return Status::Ok();
   const int64_t window_end = open_future_since_ms_ != 0
                                  ? SaturatingAdd(open_future_since_ms_, policy_.window_ms)
                                  : SaturatingAdd(open_->window_start_ms, policy_.window_ms);
   const int64_t due = SaturatingAdd(window_end, policy_.grace_ms);
-  if (now_ms < due) return std::nullopt;
+  if (now_ms < due) return Status::Ok();
   // Not known to be caught up: a partition still delivering records (a
   // backlog being read) keeps its window open until a later window's record
   // or the size cap closes it, so a replay is not cut into one small object
   // per poll. A partition quiet for the grace period (idle without an end of
   // log event, or paused by backpressure) is closed.
-  if (!caught_up_ && now_ms - last_add_ms_ < policy_.grace_ms) return std::nullopt;
-  return Seal(SealReason::kTimer);
+  if (!caught_up_ && now_ms - last_add_ms_ < policy_.grace_ms) return Status::Ok();
+  return Seal(SealReason::kTimer, sealed);
 }
 
-Segment PartitionBuffer::Seal(SealReason reason) {
-  Segment seg = std::move(*open_);
-  open_.reset();
-  open_future_since_ms_ = 0;
-  seg.reason = reason;
-  return seg;
+Status PartitionBuffer::Seal(SealReason reason, std::vector<Segment>* sealed) {
+  Status s =
+      open_->body.AppendFrom([&](std::string* out) { return writer_->Finish(out); }, 0, &scratch_);
+  if (!s.ok()) return Drop(std::move(s));
+  sealed->push_back(std::move(*open_));
+  sealed->back().reason = reason;
+  Clear();
+  return Status::Ok();
 }
 
 }  // namespace k2c

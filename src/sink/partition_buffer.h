@@ -7,8 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "format/encoder.h"
+#include "format/format.h"
 #include "format/record.h"
+#include "sink/memory_budget.h"
 #include "sink/segment_body.h"
 
 namespace k2c {
@@ -37,8 +38,9 @@ enum class SealReason { kNextWindow, kSize, kTimer };
 const char* SealReasonName(SealReason reason);
 
 // The finished content of one object and the offsets it covers. Every record
-// in [first_offset, last_offset] of the partition is accounted for: encoded
-// into `body` or counted in `dropped_nulls`.
+// in [first_offset, last_offset] of the partition is accounted for: written
+// into `body` or counted in `dropped_nulls`. Once sealed, `body` holds a
+// complete object of the task's format (its writer has finished).
 struct Segment {
   int32_t partition = 0;
   int64_t window_start_ms = 0;
@@ -93,22 +95,25 @@ int64_t SaturatingAdd(int64_t a, int64_t b);
 // Not thread-safe: owned by the task's consumer thread.
 class PartitionBuffer {
  public:
-  // Bodies charge `budget` and spill to `spool`; both may be null (tests).
-  PartitionBuffer(int32_t partition, WindowPolicy policy, const RecordEncoder* encoder,
-                  MemoryBudget* budget = nullptr, Spool* spool = nullptr);
+  // Each open window gets a writer of `format` (which must outlive the
+  // buffer) for `topic`. Bodies and writers charge `budget` and bodies spill
+  // to `spool`; both may be null (tests).
+  PartitionBuffer(int32_t partition, WindowPolicy policy, const Format* format,
+                  MemoryBudget* budget = nullptr, Spool* spool = nullptr, std::string topic = {});
 
   // Adds `record`; any object it closes is appended to `sealed` (the previous
-  // window, and/or the current one if it reached max_object_bytes). IOError
-  // if a spilled body cannot be written: the open window is then unusable
-  // and its records must be read again.
+  // window, and/or the current one if it reached max_object_bytes). On an
+  // error the open window is dropped and its records must be read again:
+  // IOError if a spilled body cannot be written; InvalidArgument if the
+  // format cannot hold this record (the partition cannot go on as set).
   Status Add(const RecordView& record, int64_t now_ms, std::vector<Segment>* sealed);
 
   // Closes the open window when the wall clock is past its end + grace and
   // the partition has been read to its end, or has delivered no record for
   // the grace period (idle without an end-of-log event, or paused), so a
-  // backlog replay does not cut a window into pieces. Empty when nothing is
-  // due.
-  std::optional<Segment> SealIfDue(int64_t now_ms);
+  // backlog replay does not cut a window into pieces. Appends it to
+  // `sealed`; errors as in Add().
+  Status SealIfDue(int64_t now_ms, std::vector<Segment>* sealed);
 
   // When the open window's body has reached `min_bytes`, hands it out as the
   // next part of the object (the window stays open with an empty body) and
@@ -127,33 +132,38 @@ class PartitionBuffer {
 
   // Drops the open window (its records were not committed; they will be read
   // again by whoever owns the partition next).
-  void Clear() {
-    open_.reset();
-    open_future_since_ms_ = 0;
-  }
+  void Clear();
 
-  // Moves the open window's body to the spool, or writes out the buffer of
-  // one already spilled (see SegmentBody).
-  Status Spill() {
-    if (!open_) return Status::Ok();
-    return open_->body.spilled() ? open_->body.Flush() : open_->body.Spill();
-  }
+  // Has the writer emit what it buffers (see ObjectWriter::Flush), then
+  // moves the open window's body to the spool, or writes out the buffer of
+  // one already spilled (see SegmentBody). Errors as in Add().
+  Status Spill();
 
+  int32_t partition() const { return partition_; }
   bool has_open_window() const { return open_.has_value(); }
   uint64_t buffered_bytes() const { return open_ ? open_->body.size() : 0; }
-  // Bytes of the open window held in memory.
-  uint64_t memory_bytes() const { return open_ ? open_->body.memory_bytes() : 0; }
+  // Bytes of the open window held in memory: its body and its writer.
+  uint64_t memory_bytes() const {
+    return open_ ? open_->body.memory_bytes() + writer_charge_.bytes() : 0;
+  }
 
  private:
-  Segment Seal(SealReason reason);
+  // Ends the open window's object and moves it to `sealed`.
+  Status Seal(SealReason reason, std::vector<Segment>* sealed);
+  // Drops the open window after a failed write and returns `error`.
+  Status Drop(Status error);
   SegmentBody NewBody();
 
   int32_t partition_;
   WindowPolicy policy_;
-  const RecordEncoder* encoder_;
+  const Format* format_;
   MemoryBudget* budget_;
   Spool* spool_;
+  ObjectContext context_;
   std::optional<Segment> open_;
+  // The open window's writer, and the memory it holds, charged to budget_.
+  std::unique_ptr<ObjectWriter> writer_;
+  BudgetCharge writer_charge_;
   // Wall clock when the open window was opened by a future record; 0 when it
   // was opened by any other.
   int64_t open_future_since_ms_ = 0;

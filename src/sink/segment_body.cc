@@ -13,8 +13,6 @@ namespace {
 
 // Spilled bodies buffer this much before writing to their file.
 constexpr size_t kWriteBuffer = 64 * 1024;
-// Room assumed for an encoder's framing around a record's key and value.
-constexpr uint64_t kFramingGuess = 64;
 
 Status WriteAll(int fd, std::string_view data, uint64_t offset) {
   while (!data.empty()) {
@@ -89,22 +87,6 @@ Status SegmentBody::Append(std::string_view data) {
   MakeRoom(memory_.size() + data.size());
   memory_.append(data);
   size_ += data.size();
-  Recharge();
-  return Status::Ok();
-}
-
-Status SegmentBody::AppendRecord(const RecordEncoder& encoder, const RecordView& record,
-                                 std::string* scratch, bool* kept) {
-  if (fd_ >= 0) {
-    scratch->clear();
-    *kept = encoder.Append(record, scratch);
-    return *kept ? Append(*scratch) : Status::Ok();
-  }
-  MakeRoom(memory_.size() + (record.key ? record.key->size() : 0) +
-           (record.value ? record.value->size() : 0) + kFramingGuess);
-  const size_t before = memory_.size();
-  *kept = encoder.Append(record, &memory_);
-  size_ += memory_.size() - before;
   Recharge();
   return Status::Ok();
 }

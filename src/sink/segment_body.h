@@ -6,7 +6,6 @@
 #include <string_view>
 
 #include "common/status.h"
-#include "format/encoder.h"
 #include "format/record.h"
 #include "sink/memory_budget.h"
 
@@ -50,11 +49,12 @@ class SegmentBody {
   // disk is full); the body is then unusable and the caller re-reads.
   Status Append(std::string_view data);
 
-  // Appends `record` as `encoder` renders it, straight into the body's memory
-  // (no intermediate copy) unless it is spilled, then through `*scratch`.
-  // `*kept` says whether the encoder kept the record (false: a dropped null).
-  Status AppendRecord(const RecordEncoder& encoder, const RecordView& record, std::string* scratch,
-                      bool* kept);
+  // Appends what `produce(std::string* out)` appends to `out`: straight into
+  // the body's memory (no intermediate copy) unless it is spilled, then
+  // through `*scratch`. `expected` is the room to make first (a guess).
+  // `produce` returns a Status; an error from it is returned as is.
+  template <class Produce>
+  Status AppendFrom(Produce&& produce, uint64_t expected, std::string* scratch);
   // Once the body passes a quarter of `bytes` in memory it gets `bytes` of
   // capacity at once instead of doubling its way there: a body that will
   // grow to one upload part is not copied on every doubling, nor held at up
@@ -96,5 +96,23 @@ class SegmentBody {
   uint64_t reserve_ = 0;
   int fd_ = -1;
 };
+
+template <class Produce>
+Status SegmentBody::AppendFrom(Produce&& produce, uint64_t expected, std::string* scratch) {
+  if (fd_ >= 0) {
+    scratch->clear();
+    Status s = produce(scratch);
+    if (s.ok() && !scratch->empty()) s = Append(*scratch);
+    // A row group or a huge record passed through: do not keep its room.
+    if (scratch->capacity() > (1u << 20)) std::string().swap(*scratch);
+    return s;
+  }
+  MakeRoom(memory_.size() + expected);
+  const size_t before = memory_.size();
+  Status s = produce(&memory_);
+  size_ += memory_.size() - before;
+  Recharge();
+  return s;
+}
 
 }  // namespace k2c

@@ -45,6 +45,10 @@ struct TaskRunner::Upload {
   int failed_attempts = 0;
   int attempts = 0;                  // Publish attempts.
   std::optional<ObjectHead> winner;  // Set with result AlreadyExists.
+  // The winner read back, when its metadata has no last offset and the
+  // format is not plain text (see Adopt); or why it could not be decoded.
+  std::optional<ObjectSummary> winner_summary;
+  Status winner_unreadable;
 
   std::mutex mu;
   std::condition_variable cv;
@@ -103,12 +107,12 @@ struct TaskRunner::Upload {
   }
 };
 
-TaskRunner::TaskRunner(TaskSpec spec, RecordSource* source, const RecordEncoder* encoder,
+TaskRunner::TaskRunner(TaskSpec spec, RecordSource* source, const Format* format,
                        ObjectStore* store, UploadPool* pool, WallClock clock, MemoryBudget* budget,
                        Spool* spool)
     : spec_(std::move(spec)),
       source_(source),
-      encoder_(encoder),
+      format_(format),
       store_(store),
       pool_(pool),
       clock_(std::move(clock)),
@@ -119,6 +123,17 @@ TaskRunner::TaskRunner(TaskSpec spec, RecordSource* source, const RecordEncoder*
   if (spec_.policy.body_reserve == 0)
     spec_.policy.body_reserve = spec_.upload.part_size + kPartSlack;
   stats_.create_only = spec_.create_only;
+  if (format_->info().name == "text") {
+    FormatSettings plain = format_->settings();
+    plain.compression = "none";
+    plain.compression_level = 0;
+    auto measure = MakeFormat(plain);
+    if (measure.ok()) measure_format_ = std::move(measure.value());
+    if (measure_format_) {
+      auto writer = measure_format_->NewWriter(ObjectContext{spec_.topic, 0});
+      if (writer.ok()) measure_writer_ = std::move(writer.value());
+    }
+  }
 }
 
 TaskRunner::~TaskRunner() { Shutdown(); }
@@ -127,8 +142,8 @@ TaskRunner::PartitionState& TaskRunner::StateFor(int32_t partition) {
   auto it = partitions_.find(partition);
   if (it == partitions_.end()) {
     it = partitions_
-             .emplace(partition, PartitionState(PartitionBuffer(partition, spec_.policy, encoder_,
-                                                                budget_, spool_)))
+             .emplace(partition, PartitionState(PartitionBuffer(partition, spec_.policy, format_,
+                                                                budget_, spool_, spec_.topic)))
              .first;
   }
   return it->second;
@@ -148,8 +163,20 @@ void TaskRunner::OnRecord(const RecordView& record) {
   Status s = state.buffer.Add(record, poll_now_ms_, &sealed_scratch_);
   for (Segment& seg : sealed_scratch_) Enqueue(state, std::move(seg));
   sealed_scratch_.clear();
-  if (!s.ok()) return Fail(s.WithContext("partition " + std::to_string(record.partition)));
+  if (!s.ok()) return WindowFailed(record.partition, state, s);
   StreamParts(record.partition, state);
+}
+
+void TaskRunner::WindowFailed(int32_t partition, PartitionState& state, const Status& why) {
+  if (why.code() != StatusCode::kInvalidArgument) {
+    return Fail(why.WithContext("partition " + std::to_string(partition)));
+  }
+  // The open window is gone: what it held is uncommitted and read again once
+  // the operator changes the settings (a format that can hold the record)
+  // and resumes.
+  FinishUploads({partition});
+  ReleasePartition(partition, state, /*commit=*/true);
+  Block(partition, state, why);
 }
 
 void TaskRunner::Enqueue(PartitionState& state, Segment segment) {
@@ -195,7 +222,7 @@ ObjectKey TaskRunner::KeyFor(int32_t partition, int64_t window_start_ms,
   fields.partition = partition;
   fields.first_offset = first_offset;
   fields.window_start_ms = window_start_ms;
-  fields.ext = std::string(encoder_->extension());
+  fields.ext = format_->extension();
   return ObjectKey{spec_.key_template.Render(fields)};
 }
 
@@ -288,7 +315,10 @@ void TaskRunner::Step(std::chrono::milliseconds poll_timeout) {
     // A partition held back behind its own previous object is quiet because
     // the task paused it, not because nothing arrives: its window stays open.
     if (!state.sealed.empty()) continue;
-    if (auto seg = state.buffer.SealIfDue(now)) Enqueue(state, std::move(*seg));
+    Status s = state.buffer.SealIfDue(now, &sealed_scratch_);
+    for (Segment& seg : sealed_scratch_) Enqueue(state, std::move(seg));
+    sealed_scratch_.clear();
+    if (!s.ok()) WindowFailed(partition, state, s);
   }
   ManageMemory();
   for (auto& [partition, state] : partitions_) {
@@ -303,10 +333,10 @@ void TaskRunner::ManageMemory() {
     // Spill the largest in-memory bodies first: open windows and closed
     // objects still waiting for their upload.
     std::vector<std::pair<uint64_t, SegmentBody*>> bodies;
-    std::vector<std::pair<uint64_t, PartitionBuffer*>> buffers;
+    std::vector<std::pair<uint64_t, PartitionState*>> buffers;
     for (auto& [partition, state] : partitions_) {
       if (state.buffer.memory_bytes() > 0) {
-        buffers.emplace_back(state.buffer.memory_bytes(), &state.buffer);
+        buffers.emplace_back(state.buffer.memory_bytes(), &state);
       }
       for (Segment& seg : state.sealed) {
         if (seg.body.memory_bytes() > 0) bodies.emplace_back(seg.body.memory_bytes(), &seg.body);
@@ -319,10 +349,10 @@ void TaskRunner::ManageMemory() {
       Status s = body->spilled() ? body->Flush() : body->Spill();
       if (!s.ok()) return Fail(s.WithContext("spill"));
     }
-    for (auto& [bytes, buffer] : buffers) {
+    for (auto& [bytes, state] : buffers) {
       if (!budget_->AboveSpillMark() || spool_->Full()) break;
-      Status s = buffer->Spill();
-      if (!s.ok()) return Fail(s.WithContext("spill"));
+      Status s = state->buffer.Spill();
+      if (!s.ok()) return WindowFailed(state->buffer.partition(), *state, s.WithContext("spill"));
     }
   }
   // Backpressure: when spilling cannot keep usage under the budget (spool
@@ -433,7 +463,8 @@ void TaskRunner::Attempt(const std::shared_ptr<Upload>& upload) {
     if (s.ok() || !IsRetriedUploadError(s)) return upload->End(s);
   } else {
     auto head = store_->HeadObject(spec_.bucket, upload->key);
-    if (head.ok()) {
+    if (head.ok()) s = ReadWinner(*upload, head.value());
+    if (head.ok() && s.ok()) {
       upload->winner = std::move(head.value());
       return upload->End(
           Status::AlreadyExists("object " + upload->key.value + " published by another writer"));
@@ -442,7 +473,7 @@ void TaskRunner::Attempt(const std::shared_ptr<Upload>& upload) {
     if (head.status().code() == StatusCode::kNotFound) {
       return upload->End(head.status().WithContext("object published by another writer vanished"));
     }
-    s = head.status().WithContext("head");
+    if (!head.ok()) s = head.status().WithContext("head");
   }
   if (upload->cancel.cancelled()) {
     return upload->End(Status::Cancelled("upload of " + upload->key.value + " cancelled"));
@@ -457,6 +488,27 @@ void TaskRunner::Attempt(const std::shared_ptr<Upload>& upload) {
   pool->SubmitAfter(lane, std::max(delay, std::chrono::milliseconds(1)), [this, upload] {
     if (upload->Resume()) Attempt(upload);
   });
+}
+
+Status TaskRunner::ReadWinner(Upload& upload, const ObjectHead& head) const {
+  const std::optional<ObjectRange> range = ObjectRange::FromMetadata(head.metadata);
+  const bool plain_text = measure_format_ && format_->compression() == "none";
+  if ((range && range->last_offset) || plain_text || upload.winner_summary ||
+      !upload.winner_unreadable.ok()) {
+    return Status::Ok();
+  }
+  // Rare (a writer raced us with a streamed object): the object is read
+  // whole, once, on this pool thread; it is at most max_object_bytes.
+  auto object = store_->GetObject(spec_.bucket, upload.key);
+  if (!object.ok()) return object.status().WithContext("read the winner");
+  auto summary = SummarizeObject(*format_, *object, ReadLimits{});
+  // An object this format cannot decode is left for Adopt to block on.
+  if (summary.ok()) {
+    upload.winner_summary = *summary;
+  } else {
+    upload.winner_unreadable = summary.status();
+  }
+  return Status::Ok();
 }
 
 PublishGuard TaskRunner::OwnershipGuard(const ObjectKey& key) const {
@@ -548,25 +600,54 @@ void TaskRunner::Adopt(int32_t partition, PartitionState& state, const Upload& u
                      ": another task or a key_template without {first_offset} writes these "
                      "keys; give each task its own key_template"));
   }
-  if (range && range->last_offset) {
+  if (!upload.winner_unreadable.ok()) {
+    return Block(partition, state,
+                 Status::FailedPrecondition(
+                     "object '" + upload.key.value + "' exists but is not a readable " +
+                     std::string(format_->info().name) + " object (" +
+                     upload.winner_unreadable.message() + "); move it out of the way"));
+  }
+  std::optional<int64_t> last;
+  if (range && range->last_offset) last = range->last_offset;
+  // A lossless object read back says where it ends.
+  if (!last && upload.winner_summary && upload.winner_summary->records > 0 &&
+      upload.winner_summary->last_offset >= 0) {
+    if (upload.winner_summary->first_offset != first) {
+      return Block(partition, state,
+                   Status::FailedPrecondition(
+                       "object '" + upload.key.value + "' exists and its first record is offset " +
+                       std::to_string(upload.winner_summary->first_offset) + ", not " +
+                       std::to_string(first) + ": move it out of the way"));
+    }
+    last = upload.winner_summary->last_offset;
+  }
+  if (last) {
     spdlog::info(
         "event=object_adopted topic={} key={} partition={} first_offset={} last_offset={} "
         "writer={}",
-        spec_.topic, upload.key.value, partition, first, *range->last_offset, range->writer);
-    state.commit_pending = *range->last_offset + 1;
+        spec_.topic, upload.key.value, partition, first, *last, range ? range->writer : "");
+    state.commit_pending = *last + 1;
     TryCommit(partition, state);  // Retried by Advance() if it fails.
-    Status s = source_->Seek(partition, *range->last_offset + 1);
+    Status s = source_->Seek(partition, *last + 1);
     if (!s.ok()) Fail(s.WithContext("adopt " + upload.key.value));
     return;
   }
-  // No last offset (a streamed object, or one without kafka2cos metadata):
-  // read again from `first` and find where the object ends by its size.
+  if (!measure_writer_) {
+    return Block(partition, state,
+                 Status::FailedPrecondition("object '" + upload.key.value +
+                                            "' exists but holds no records to adopt; move it "
+                                            "out of the way"));
+  }
+  // A `text` object without a last offset (streamed, or without kafka2cos
+  // metadata): read again from `first` and find where the object ends by
+  // its size, uncompressed.
+  const uint64_t target =
+      upload.winner_summary ? upload.winner_summary->text_bytes : upload.winner->size;
   spdlog::info(
       "event=object_adopt_measuring topic={} key={} partition={} first_offset={} bytes={} "
       "writer={}",
-      spec_.topic, upload.key.value, partition, first, upload.winner->size,
-      range ? range->writer : "");
-  state.measure = PartitionState::Measure{upload.key, first, upload.winner->size, 0};
+      spec_.topic, upload.key.value, partition, first, target, range ? range->writer : "");
+  state.measure = PartitionState::Measure{upload.key, first, target, 0};
   Status s = source_->Seek(partition, first);
   if (!s.ok()) Fail(s.WithContext("adopt " + upload.key.value));
 }
@@ -576,7 +657,8 @@ void TaskRunner::MeasureRecord(int32_t partition, PartitionState& state, const R
   if (record.offset != m.next_offset) return;  // Fetched before the seek.
   ++m.next_offset;
   measure_scratch_.clear();
-  encoder_->Append(record, &measure_scratch_);
+  bool kept = false;
+  (void)measure_writer_->Append(record, &measure_scratch_, &kept);  // Text cannot fail.
   m.seen_bytes += measure_scratch_.size();
   if (m.seen_bytes < m.target_bytes) return;
   if (m.seen_bytes > m.target_bytes) {

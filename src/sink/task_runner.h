@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "format/encoder.h"
+#include "format/format.h"
 #include "sink/key_template.h"
 #include "sink/multipart_stream.h"
 #include "sink/object_uploader.h"
@@ -98,9 +98,9 @@ int64_t SystemNowMs();
 // Not thread-safe: Step/Shutdown and the listener calls run on one thread.
 class TaskRunner final : public RecordSourceListener {
  public:
-  // `source`, `encoder`, `store`, `pool`, `budget` and `spool` must outlive
+  // `source`, `format`, `store`, `pool`, `budget` and `spool` must outlive
   // the runner; `budget` and `spool` may be null (no memory limit, no spill).
-  TaskRunner(TaskSpec spec, RecordSource* source, const RecordEncoder* encoder, ObjectStore* store,
+  TaskRunner(TaskSpec spec, RecordSource* source, const Format* format, ObjectStore* store,
              UploadPool* pool, WallClock clock = SystemNowMs, MemoryBudget* budget = nullptr,
              Spool* spool = nullptr);
   ~TaskRunner() override;
@@ -157,9 +157,11 @@ class TaskRunner final : public RecordSourceListener {
     std::shared_ptr<MultipartStream> open_stream;
     int64_t open_stream_first_offset = -1;
     Status rewind;  // Not OK: an upload was lost; read again from the commit.
-    // Set while reading again to find where an adopted object whose metadata
-    // has no last offset ends: records from `next_offset` are encoded only
-    // to count their bytes until they add up to the object's size.
+    // Set while reading again to find where an adopted `text` object whose
+    // metadata has no last offset ends: records from `next_offset` are
+    // encoded only to count their bytes until they add up to the object's
+    // size (uncompressed). Objects of the lossless formats say their last
+    // offset themselves.
     struct Measure {
       ObjectKey key;
       int64_t next_offset = 0;
@@ -189,6 +191,9 @@ class TaskRunner final : public RecordSourceListener {
   // on a pool thread; schedules the next one after a backoff if it failed
   // and may be retried, else ends the upload.
   void Attempt(const std::shared_ptr<Upload>& upload);
+  // Reads the winner of a refused publish back when its metadata does not
+  // say where it ends (see Adopt); on a pool thread.
+  Status ReadWinner(Upload& upload, const ObjectHead& head) const;
   // Refuses to publish `key` once this consumer's assignment is lost.
   PublishGuard OwnershipGuard(const ObjectKey& key) const;
   void CollectUpload(int32_t partition, PartitionState& state);
@@ -198,6 +203,9 @@ class TaskRunner final : public RecordSourceListener {
   // Counts one record towards the object being measured (see Measure).
   void MeasureRecord(int32_t partition, PartitionState& state, const RecordView& record);
   void Block(int32_t partition, PartitionState& state, const Status& why);
+  // A window could not be written: a record the format cannot hold blocks
+  // the partition; anything else (the spool's disk) fails the task.
+  void WindowFailed(int32_t partition, PartitionState& state, const Status& why);
   WriteOptions WriteOptionsFor(const Segment& segment, bool streamed) const;
   bool TryCommit(int32_t partition, PartitionState& state);
   // Waits for the in-flight uploads of `partitions` until finish_timeout,
@@ -218,7 +226,11 @@ class TaskRunner final : public RecordSourceListener {
 
   TaskSpec spec_;
   RecordSource* source_;
-  const RecordEncoder* encoder_;
+  const Format* format_;
+  // `text` only: encodes a record as the task's objects hold it before
+  // compression, to measure an adopted object (see Measure).
+  std::unique_ptr<Format> measure_format_;
+  std::unique_ptr<ObjectWriter> measure_writer_;
   ObjectStore* store_;
   UploadPool* pool_;
   WallClock clock_;

@@ -250,9 +250,22 @@ std::set<std::string> Keys(const json& object) {
   return keys;
 }
 
-const std::set<std::string> kTaskFields = {
-    "topic",        "bucket", "window", "start", "format",     "delimiter", "max_object_bytes",
-    "key_template", "state",  "origin", "group", "created_ms", "updated_ms"};
+const std::set<std::string> kTaskFields = {"topic",
+                                           "bucket",
+                                           "window",
+                                           "start",
+                                           "format",
+                                           "compression",
+                                           "compression_level",
+                                           "delimiter",
+                                           "max_object_bytes",
+                                           "row_group_bytes",
+                                           "key_template",
+                                           "state",
+                                           "origin",
+                                           "group",
+                                           "created_ms",
+                                           "updated_ms"};
 
 class ApiServerTest : public ::testing::Test {
  protected:
@@ -471,8 +484,11 @@ TEST_F(ApiServerTest, ListsTasksSortedWithEveryField) {
                             {"window", "10m"},
                             {"start", "earliest"},
                             {"format", "text"},
+                            {"compression", "none"},
+                            {"compression_level", 0},
                             {"delimiter", "|"},
                             {"max_object_bytes", 4096},
+                            {"row_group_bytes", 16 << 20},
                             {"key_template", "{topic}/{partition}/{first_offset}"},
                             {"state", "paused"},
                             {"origin", "config"},
@@ -632,7 +648,10 @@ TEST_F(ApiServerTest, PutRejectsWrongTypesNamingTheField) {
       {R"({"max_object_bytes": true})", "'max_object_bytes'"},
       {R"({"max_object_bytes": 100})", "max_object_bytes is 100B, allowed 1KiB..1TiB"},
       {R"({"start": "beginning"})", "start is 'beginning'"},
-      {R"({"format": "avro"})", "format is 'avro'"},
+      {R"({"format": "orc"})", "format is 'orc'"},
+      {R"({"format": "avro", "compression": "zstd"})", "format \"avro\" supports"},
+      {R"({"compression_level": 99})", "compression_level"},
+      {R"({"format": "jsonl", "compression_level": 12, "compression": "gzip"})", "takes 1..9"},
       {R"({"key_template": "{topic}"})", "{partition}"},
   };
   for (const auto& [body, field] : cases) {

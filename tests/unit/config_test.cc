@@ -162,8 +162,18 @@ INSTANTIATE_TEST_SUITE_P(
                   std::string(kKafka) + "[[task]]\ntopic='a'\nbucket='bkt'\nstart='beginning'\n",
                   "start is 'beginning'; use \"latest\""},
         BadConfig{"bad format",
-                  std::string(kKafka) + "[[task]]\ntopic='a'\nbucket='bkt'\nformat='avro'\n",
-                  "format is 'avro'"},
+                  std::string(kKafka) + "[[task]]\ntopic='a'\nbucket='bkt'\nformat='orc'\n",
+                  "format is 'orc'; supported formats: \"text\", \"jsonl\", \"avro\", \"parquet\""},
+        BadConfig{
+            "compression the format lacks",
+            std::string(kKafka) +
+                "[[task]]\ntopic='a'\nbucket='bkt'\nformat='avro'\ncompression='zstd'\n",
+            "compression is 'zstd'; format \"avro\" supports \"deflate\", \"snappy\", \"none\""},
+        BadConfig{"level of a codec without levels",
+                  std::string(kKafka) +
+                      "[[task]]\ntopic='a'\nbucket='bkt'\nformat='parquet'\ncompression='snappy'\n"
+                      "compression_level=3\n",
+                  "\"snappy\" has no levels"},
         BadConfig{
             "bad template",
             std::string(kKafka) + "[[task]]\ntopic='a'\nbucket='bkt'\nkey_template='{topic}'\n",

@@ -17,9 +17,9 @@ constexpr int64_t kT0 = 1'764'103'500'000;  // A window boundary for 5 min windo
 class PartitionBufferTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto enc = MakeEncoder("text", TextFormatOptions{});
-    ASSERT_TRUE(enc.ok());
-    encoder_ = std::move(enc.value());
+    auto format = MakeFormat(FormatSettings{});
+    ASSERT_TRUE(format.ok());
+    format_ = std::move(format.value());
     policy_.window_ms = 5 * kMinute;
     policy_.grace_ms = 5000;
     policy_.max_object_bytes = 1 << 20;
@@ -36,7 +36,15 @@ class PartitionBufferTest : public ::testing::Test {
     ASSERT_TRUE(buf.Add(r, now, &sealed_).ok());
   }
 
-  std::unique_ptr<RecordEncoder> encoder_;
+  // The window SealIfDue closes, if any.
+  static std::optional<Segment> SealDue(PartitionBuffer& buf, int64_t now) {
+    std::vector<Segment> sealed;
+    EXPECT_TRUE(buf.SealIfDue(now, &sealed).ok());
+    if (sealed.empty()) return std::nullopt;
+    return std::move(sealed.front());
+  }
+
+  std::unique_ptr<Format> format_;
   WindowPolicy policy_;
   std::vector<Segment> sealed_;
   std::deque<std::string> storage_;
@@ -50,7 +58,7 @@ TEST(WindowStartTest, FloorsToWindowMultiples) {
 }
 
 TEST_F(PartitionBufferTest, LaterWindowRecordClosesTheOpenWindow) {
-  PartitionBuffer buf(0, policy_, encoder_.get());
+  PartitionBuffer buf(0, policy_, format_.get());
   Add(buf, 10, kT0 + 1, "a");
   Add(buf, 11, kT0 + 2 * kMinute, "b");
   EXPECT_TRUE(sealed_.empty());
@@ -65,17 +73,17 @@ TEST_F(PartitionBufferTest, LaterWindowRecordClosesTheOpenWindow) {
 }
 
 TEST_F(PartitionBufferTest, LateRecordJoinsOpenWindowInsteadOfSplitting) {
-  PartitionBuffer buf(0, policy_, encoder_.get());
+  PartitionBuffer buf(0, policy_, format_.get());
   // Read at 10 minutes past: the window's end + grace has passed.
   const int64_t now = kT0 + 10 * kMinute + 5000;
   Add(buf, 1, kT0 + 5 * kMinute, "new", now);
   Add(buf, 2, kT0 + 1, "late", now);
   Add(buf, 3, kT0 + 6 * kMinute, "new2", now);
   EXPECT_TRUE(sealed_.empty());
-  auto seg = buf.SealIfDue(now);
+  auto seg = SealDue(buf, now);
   ASSERT_FALSE(seg.has_value()) << "still delivering and not caught up: the window stays open";
   buf.MarkCaughtUp();
-  seg = buf.SealIfDue(kT0 + 10 * kMinute + 5000);
+  seg = SealDue(buf, kT0 + 10 * kMinute + 5000);
   ASSERT_TRUE(seg.has_value());
   EXPECT_EQ(seg->body.ToString().value(), "new\nlate\nnew2\n");
   EXPECT_EQ(seg->late_records, 1u);
@@ -83,22 +91,22 @@ TEST_F(PartitionBufferTest, LateRecordJoinsOpenWindowInsteadOfSplitting) {
 }
 
 TEST_F(PartitionBufferTest, TimerClosesIdlePartitionOnlyAfterGrace) {
-  PartitionBuffer buf(0, policy_, encoder_.get());
+  PartitionBuffer buf(0, policy_, format_.get());
   Add(buf, 0, kT0 + 10, "x");
   buf.MarkCaughtUp();
-  EXPECT_FALSE(buf.SealIfDue(kT0 + 5 * kMinute + 4999).has_value());
-  auto seg = buf.SealIfDue(kT0 + 5 * kMinute + 5000);
+  EXPECT_FALSE(SealDue(buf, kT0 + 5 * kMinute + 4999).has_value());
+  auto seg = SealDue(buf, kT0 + 5 * kMinute + 5000);
   ASSERT_TRUE(seg.has_value());
   EXPECT_EQ(seg->body.ToString().value(), "x\n");
   EXPECT_FALSE(buf.has_open_window());
-  EXPECT_FALSE(buf.SealIfDue(kT0 + 50 * kMinute).has_value());
+  EXPECT_FALSE(SealDue(buf, kT0 + 50 * kMinute).has_value());
 }
 
 // A backlog being replayed: records of a window long past keep arriving, so
 // the window is not cut by the timer; once the partition goes quiet for the
 // grace period (no end-of-log event came), it is.
 TEST_F(PartitionBufferTest, TimerWaitsWhileABacklogIsDeliveredThenFiresWhenQuiet) {
-  PartitionBuffer buf(0, policy_, encoder_.get());
+  PartitionBuffer buf(0, policy_, format_.get());
   const int64_t later = kT0 + 60 * kMinute;  // Wall clock far past the window.
   std::vector<Segment> sealed;
   RecordView r;
@@ -107,11 +115,11 @@ TEST_F(PartitionBufferTest, TimerWaitsWhileABacklogIsDeliveredThenFiresWhenQuiet
     r.timestamp_ms = kT0 + i;
     r.value = "v";
     ASSERT_TRUE(buf.Add(r, later + i * 1000, &sealed).ok());
-    EXPECT_FALSE(buf.SealIfDue(later + i * 1000 + 4999).has_value()) << i;
+    EXPECT_FALSE(SealDue(buf, later + i * 1000 + 4999).has_value()) << i;
   }
   EXPECT_TRUE(sealed.empty());
-  EXPECT_FALSE(buf.SealIfDue(later + 4 * 1000 + 4999).has_value());
-  auto seg = buf.SealIfDue(later + 4 * 1000 + 5000);
+  EXPECT_FALSE(SealDue(buf, later + 4 * 1000 + 4999).has_value());
+  auto seg = SealDue(buf, later + 4 * 1000 + 5000);
   ASSERT_TRUE(seg.has_value());
   EXPECT_EQ(seg->records, 5u);
   EXPECT_EQ(seg->reason, SealReason::kTimer);
@@ -119,7 +127,7 @@ TEST_F(PartitionBufferTest, TimerWaitsWhileABacklogIsDeliveredThenFiresWhenQuiet
 
 TEST_F(PartitionBufferTest, SizeCapClosesObjectIncludingTheRecordThatFilledIt) {
   policy_.max_object_bytes = 8;
-  PartitionBuffer buf(0, policy_, encoder_.get());
+  PartitionBuffer buf(0, policy_, format_.get());
   Add(buf, 0, kT0, "abc");
   Add(buf, 1, kT0, "defg");  // 4 + 5 = 9 bytes >= 8
   ASSERT_EQ(sealed_.size(), 1u);
@@ -132,12 +140,12 @@ TEST_F(PartitionBufferTest, SizeCapClosesObjectIncludingTheRecordThatFilledIt) {
 }
 
 TEST_F(PartitionBufferTest, NullValuesAreCountedNotEncoded) {
-  PartitionBuffer buf(0, policy_, encoder_.get());
+  PartitionBuffer buf(0, policy_, format_.get());
   Add(buf, 0, kT0, std::nullopt);
   Add(buf, 1, kT0, "");
   Add(buf, 2, kT0, "v");
   buf.MarkCaughtUp();
-  auto seg = buf.SealIfDue(kT0 + 6 * kMinute);
+  auto seg = SealDue(buf, kT0 + 6 * kMinute);
   ASSERT_TRUE(seg.has_value());
   EXPECT_EQ(seg->body.ToString().value(), "\nv\n");
   EXPECT_EQ(seg->records, 3u);
@@ -149,25 +157,25 @@ TEST_F(PartitionBufferTest, UntimedRecordsJoinTheOpenWindowOrTheFixedUntimedWind
   // Read at two different wall-clock times, the same records must give the
   // same window (the key): the fixed untimed window, not the clock's.
   for (int64_t now : {kT0 + 7 * kMinute, kT0 + 99 * kMinute}) {
-    PartitionBuffer buf(0, policy_, encoder_.get());
+    PartitionBuffer buf(0, policy_, format_.get());
     Add(buf, 0, -1, "a", now);
     Add(buf, 1, 0, "b", now + 20 * kMinute);
     buf.MarkCaughtUp();
-    auto seg = buf.SealIfDue(now + 30 * kMinute);
+    auto seg = SealDue(buf, now + 30 * kMinute);
     ASSERT_TRUE(seg.has_value());
     EXPECT_EQ(seg->window_start_ms, kUntimedWindowStartMs);
     EXPECT_EQ(seg->untimed_records, 2u);
     EXPECT_EQ(seg->body.ToString().value(), "a\nb\n");
   }
   // Joining an open window keeps that window.
-  PartitionBuffer buf(0, policy_, encoder_.get());
+  PartitionBuffer buf(0, policy_, format_.get());
   Add(buf, 0, kT0 + 1, "timed");
   Add(buf, 1, -1, "untimed");
   EXPECT_TRUE(sealed_.empty());
   EXPECT_EQ(buf.open_segment()->window_start_ms, kT0);
   EXPECT_EQ(buf.open_segment()->untimed_records, 1u);
   // A stamp past year 9999 cannot name a key's window: untimed too.
-  PartitionBuffer far(0, policy_, encoder_.get());
+  PartitionBuffer far(0, policy_, format_.get());
   Add(far, 0, kMaxRecordTimestampMs + 1, "far");
   EXPECT_EQ(far.open_segment()->window_start_ms, kUntimedWindowStartMs);
 }
@@ -176,7 +184,7 @@ TEST_F(PartitionBufferTest, FutureRecordDoesNotHoldLaterRecordsInItsWindow) {
   // Seen on main: a record stamped 2100-01-01 opened a window the timer never
   // reached, and every later record joined it as "late".
   constexpr int64_t k2100 = 4'102'444'800'000;
-  PartitionBuffer buf(0, policy_, encoder_.get());
+  PartitionBuffer buf(0, policy_, format_.get());
   Add(buf, 0, k2100, "future", kT0);
   EXPECT_EQ(buf.open_segment()->window_start_ms, k2100) << "keyed by its own stamp";
   EXPECT_EQ(buf.open_segment()->future_records, 1u);
@@ -190,27 +198,27 @@ TEST_F(PartitionBufferTest, FutureRecordDoesNotHoldLaterRecordsInItsWindow) {
   EXPECT_EQ(sealed_.size(), 1u);
   EXPECT_EQ(buf.open_segment()->future_records, 1u);
   buf.MarkCaughtUp();
-  auto seg = buf.SealIfDue(kT0 + 5 * kMinute + 5000);
+  auto seg = SealDue(buf, kT0 + 5 * kMinute + 5000);
   ASSERT_TRUE(seg.has_value());
   EXPECT_EQ(seg->body.ToString().value(), "now-1\nnow-2\nfuture-2\n");
 }
 
 TEST_F(PartitionBufferTest, FutureWindowIsClosedByTheTimerOneWindowAfterItOpened) {
-  PartitionBuffer buf(0, policy_, encoder_.get());
+  PartitionBuffer buf(0, policy_, format_.get());
   Add(buf, 0, std::numeric_limits<int64_t>::max() / 2, "far", kT0);  // Past year 9999: untimed.
   EXPECT_EQ(buf.open_segment()->window_start_ms, kUntimedWindowStartMs);
   buf.Clear();
   const int64_t ahead = kT0 + 2 * 60 * kMinute;  // Two hours ahead, skew is one.
   Add(buf, 0, ahead, "ahead", kT0);
   buf.MarkCaughtUp();
-  EXPECT_FALSE(buf.SealIfDue(kT0 + 5 * kMinute + 4999).has_value());
-  EXPECT_TRUE(buf.SealIfDue(kT0 + 5 * kMinute + 5000).has_value());
+  EXPECT_FALSE(SealDue(buf, kT0 + 5 * kMinute + 4999).has_value());
+  EXPECT_TRUE(SealDue(buf, kT0 + 5 * kMinute + 5000).has_value());
   // A stamp within the skew is an ordinary record: its window waits for the clock.
   policy_.max_future_skew_ms = 3 * 60 * kMinute;
-  PartitionBuffer within(0, policy_, encoder_.get());
+  PartitionBuffer within(0, policy_, format_.get());
   Add(within, 0, ahead, "ahead", kT0);
   within.MarkCaughtUp();
-  EXPECT_FALSE(within.SealIfDue(kT0 + 60 * kMinute).has_value());
+  EXPECT_FALSE(SealDue(within, kT0 + 60 * kMinute).has_value());
 }
 
 TEST(SaturatingAddTest, ClampsInsteadOfOverflowing) {
@@ -222,7 +230,7 @@ TEST(SaturatingAddTest, ClampsInsteadOfOverflowing) {
 }
 
 TEST_F(PartitionBufferTest, ClearDropsOpenWindow) {
-  PartitionBuffer buf(0, policy_, encoder_.get());
+  PartitionBuffer buf(0, policy_, format_.get());
   Add(buf, 0, kT0, "a");
   buf.Clear();
   EXPECT_FALSE(buf.has_open_window());
@@ -231,7 +239,7 @@ TEST_F(PartitionBufferTest, ClearDropsOpenWindow) {
 
 TEST_F(PartitionBufferTest, TakePartHandsOutTheBodyAndKeepsCountingTheObjectSize) {
   policy_.max_object_bytes = 20;
-  PartitionBuffer buf(0, policy_, encoder_.get());
+  PartitionBuffer buf(0, policy_, format_.get());
   Add(buf, 0, kT0, "abcd");  // 5 bytes with the newline.
   EXPECT_FALSE(buf.TakePart(8).has_value());
   Add(buf, 1, kT0 + 1, "efgh");

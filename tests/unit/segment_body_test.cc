@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "format/format.h"
+
 namespace k2c {
 namespace {
 
@@ -78,23 +80,29 @@ TEST(SegmentBodyTest, ReserveGivesAGrowingBodyItsFullCapacityOnceItPassesAQuarte
   EXPECT_GT(body.memory_bytes(), 8u << 20) << "past the reserve, ordinary growth";
 }
 
-TEST(SegmentBodyTest, AppendRecordEncodesInMemoryAndSpilledAlike) {
-  auto encoder = MakeEncoder("text", TextFormatOptions{});
-  ASSERT_TRUE(encoder.ok());
+TEST(SegmentBodyTest, AppendFromWritesInMemoryAndSpilledAlike) {
+  auto format = MakeFormat(FormatSettings{});
+  ASSERT_TRUE(format.ok());
+  auto writer = (*format)->NewWriter(ObjectContext{"t", 0});
+  ASSERT_TRUE(writer.ok());
+  auto append = [&](SegmentBody& body, const RecordView& record, std::string* scratch, bool* kept) {
+    return body.AppendFrom([&](std::string* out) { return (*writer)->Append(record, out, kept); },
+                           16, scratch);
+  };
   Spool spool(::testing::TempDir(), 64 << 20);
   SegmentBody body(nullptr, &spool);
   std::string scratch;
   bool kept = false;
   RecordView record;
   record.value = "one";
-  ASSERT_TRUE(body.AppendRecord(**encoder, record, &scratch, &kept).ok());
+  ASSERT_TRUE(append(body, record, &scratch, &kept).ok());
   EXPECT_TRUE(kept);
   record.value = std::nullopt;
-  ASSERT_TRUE(body.AppendRecord(**encoder, record, &scratch, &kept).ok());
+  ASSERT_TRUE(append(body, record, &scratch, &kept).ok());
   EXPECT_FALSE(kept) << "the text format drops null values";
   ASSERT_TRUE(body.Spill().ok());
   record.value = "two";
-  ASSERT_TRUE(body.AppendRecord(**encoder, record, &scratch, &kept).ok());
+  ASSERT_TRUE(append(body, record, &scratch, &kept).ok());
   EXPECT_TRUE(kept);
   ASSERT_TRUE(body.Flush().ok());
   EXPECT_EQ(body.size(), 8u);

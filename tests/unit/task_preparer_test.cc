@@ -70,7 +70,7 @@ TEST_F(TaskPreparerTest, PreparesARunnableTaskAfterProvingWriteAccess) {
   ASSERT_TRUE(prepared.ok()) << prepared.status().ToString();
   EXPECT_EQ(prepared->config.topic, "orders");
   EXPECT_NE(prepared->source, nullptr);
-  EXPECT_NE(prepared->encoder, nullptr);
+  EXPECT_NE(prepared->format, nullptr);
   EXPECT_NE(prepared->runner, nullptr);
   EXPECT_GT(store_.calls(), 0) << "the write probe ran";
   EXPECT_THAT(store_.Objects(Bucket{"archive"}), IsEmpty()) << "the probe was deleted";

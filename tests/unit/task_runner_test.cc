@@ -134,9 +134,9 @@ class TaskRunnerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     store_.CreateBucket(bucket_);
-    auto enc = MakeEncoder("text", TextFormatOptions{});
-    ASSERT_TRUE(enc.ok());
-    encoder_ = std::move(enc.value());
+    auto format = MakeFormat(FormatSettings{});
+    ASSERT_TRUE(format.ok());
+    format_ = std::move(format.value());
   }
 
   std::unique_ptr<TaskRunner> MakeRunner(
@@ -164,7 +164,7 @@ class TaskRunnerTest : public ::testing::Test {
     spec.key_template = KeyTemplate::Parse(kDefaultKeyTemplate).value();
     spec.finish_timeout = finish_timeout;
     return std::make_unique<TaskRunner>(
-        std::move(spec), source, encoder_.get(), &store_, &pool_, [this] { return now_; }, budget,
+        std::move(spec), source, format_.get(), &store_, &pool_, [this] { return now_; }, budget,
         spool);
   }
 
@@ -207,7 +207,7 @@ class TaskRunnerTest : public ::testing::Test {
   Bucket bucket_{"b"};
   MemoryStore store_;
   FakeSource source_;
-  std::unique_ptr<RecordEncoder> encoder_;
+  std::unique_ptr<Format> format_;
   UploadPool pool_{"test-upload", 2};
   int64_t now_ = kT0;
   uint64_t part_size_ = 16ull << 20;  // Default: windows in these tests never stream.
@@ -458,7 +458,7 @@ TEST_F(TaskRunnerTest, ShutdownWaitsOneDeadlineForAllStuckUploadsNotOnePerPartit
   spec.upload.max_backoff = std::chrono::milliseconds(5);
   spec.key_template = KeyTemplate::Parse(kDefaultKeyTemplate).value();
   spec.finish_timeout = std::chrono::milliseconds(500);
-  TaskRunner runner(std::move(spec), &source_, encoder_.get(), &store_, &pool,
+  TaskRunner runner(std::move(spec), &source_, format_.get(), &store_, &pool,
                     [this] { return now_; });
   for (int i = 0; i < 10; ++i) runner.Step(std::chrono::milliseconds(0));
   ASSERT_EQ(runner.uncommitted_objects(), 8u);

@@ -1,0 +1,22 @@
+// Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// The constructors of each format, for MakeFormat only: everything else goes
+// through format.h. `settings` are validated.
+
+#include <memory>
+
+#include "format/format.h"
+
+namespace k2c {
+
+Result<std::unique_ptr<Format>> MakeTextFormat(const FormatInfo& info,
+                                               const FormatSettings& settings);
+Result<std::unique_ptr<Format>> MakeJsonlFormat(const FormatInfo& info,
+                                                const FormatSettings& settings);
+Result<std::unique_ptr<Format>> MakeAvroFormat(const FormatInfo& info,
+                                               const FormatSettings& settings);
+Result<std::unique_ptr<Format>> MakeParquetFormat(const FormatInfo& info,
+                                                  const FormatSettings& settings);
+
+}  // namespace k2c
