@@ -23,9 +23,15 @@ the same span, the CPU seconds of the broker and of the S3 server
   python3 bench/run.py --workload w1 --runs 3           # 8 partitions x 256 B
   python3 bench/run.py --workload w1 --records 200000   # smaller, quicker
   python3 bench/run.py --contenders kafka2cos-local,connect
+  python3 bench/run.py --contenders kafka2cos-local --formats text,jsonl/zstd,parquet
   python3 bench/run.py --smoke                          # a few seconds, for CI
   python3 bench/run.py --workload w3 --duration 120     # 1,000 partitions at rest
   python3 bench/run.py --latency --duration 120         # window end to object visible
+
+--formats runs the kafka2cos contenders once per archive format (format or
+format/compression, docs/formats.md), e.g. `kafka2cos-local:jsonl/zstd`, and
+reports each one's records/s against the first format's, measured in the same
+run (target: jsonl/zstd at least 0.8x of text).
 
 Two modes run one kafka2cos worker and nothing else (the other contenders
 need a backlog that ends): w3, 1,000 partitions with a trickle of records
@@ -422,10 +428,12 @@ def run_awscli(b: Bench, run: int) -> Measure:
 
 def kafka2cos_config(servers: Servers, topic: str, bucket: str, instance: str, path: Path,
                      local_root: Path | None, window: str | None = None,
-                     start: str = "earliest", api: bool = False):
+                     start: str = "earliest", api: bool = False, fmt: str = "text"):
     """Writes the worker's config to `path`. window None: $K2C_BENCH_WINDOW or
     5 s (W1/W2); $K2C_BENCH_SINK and $K2C_BENCH_KAFKA are added in every mode.
-    api: serve /metrics on a free port (logged as event=api_listening)."""
+    api: serve /metrics on a free port (logged as event=api_listening).
+    fmt: "format" or "format/compression"."""
+    format_name, _, compression = fmt.partition("/")
     s3 = servers.s3
     if local_root is None:
         storage = f"""type = "s3"
@@ -460,6 +468,8 @@ bucket = "{bucket}"
 window = "{window or os.environ.get("K2C_BENCH_WINDOW", "5s")}"
 start = "{start}"
 max_object_bytes = "64MiB"
+format = "{format_name}"
+{f'compression = "{compression}"' if compression else ""}
 """)
 
 
@@ -495,7 +505,7 @@ def startup_phases(name: str, log: Path) -> str:
     return f"  {name}: " + ", ".join(f"{k} {v}" for k, v in p.items())
 
 
-def _kafka2cos(b: Bench, run: int, name: str, local: bool) -> Measure:
+def _kafka2cos(b: Bench, run: int, name: str, local: bool, fmt: str = "text") -> Measure:
     # A new instance id per run, so a new group that starts from the beginning.
     instance = f"bench{run}-{uuid.uuid4().hex[:6]}"
     bucket = f"bench-{instance}"
@@ -503,14 +513,17 @@ def _kafka2cos(b: Bench, run: int, name: str, local: bool) -> Measure:
     if not local:
         b.s3.create_bucket(Bucket=bucket)
     config = b.workdir / f"{instance}.toml"
-    kafka2cos_config(b.servers, b.topic, bucket, instance, config, root)
+    kafka2cos_config(b.servers, b.topic, bucket, instance, config, root, fmt=fmt)
     log = b.workdir / f"{instance}.log"
     with open(log, "wb") as out:
         m = b.measure([str(WORKER_BIN), "run", "--config", str(config)], stderr=out,
                       until=b.group_watch(f"kafka2cos.{instance}.{b.topic}"))
     print(startup_phases(name, log), flush=True)
     if root is not None:
-        check_output(name, tree_bytes(root / bucket), b.expected_output_bytes())
+        if fmt == "text":
+            check_output(name, tree_bytes(root / bucket), b.expected_output_bytes())
+        else:
+            print(f"  {name}: wrote {tree_bytes(root / bucket):,} B", flush=True)
         remove(root)
     return m
 
@@ -582,6 +595,27 @@ def run_connect(b: Bench, run: int) -> Measure:
 
 RUNNERS = {"kcat": run_kcat, "kafka2cos": run_kafka2cos, "awscli": run_awscli,
            "kafka2cos-local": run_kafka2cos_local, "connect": run_connect}
+
+
+def runner(name: str):
+    """The runner of a contender; `kafka2cos[-local]:<format>` runs that
+    kafka2cos contender with another archive format."""
+    base, _, fmt = name.partition(":")
+    if not fmt:
+        return RUNNERS[name]
+    return lambda b, run: _kafka2cos(b, run, name, local=base == "kafka2cos-local", fmt=fmt)
+
+
+def expand_formats(contenders: list[str], formats: list[str]) -> list[str]:
+    """Each kafka2cos contender once per format; the first format keeps the
+    plain name when it is text."""
+    out = []
+    for name in contenders:
+        if name not in ("kafka2cos", "kafka2cos-local"):
+            out.append(name)
+            continue
+        out += [name if f == "text" else f"{name}:{f}" for f in formats]
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -1141,6 +1175,25 @@ def ratios(by: dict, records: int) -> dict:
     return out
 
 
+def format_ratios(by: dict, formats: list[str]) -> dict:
+    """Records/s of each format against the first, per kafka2cos contender;
+    prints them."""
+    out = {}
+    first = formats[0]
+    for base in ("kafka2cos", "kafka2cos-local"):
+        name = lambda f: base if f == "text" else f"{base}:{f}"
+        if name(first) not in by:
+            continue
+        for f in formats[1:]:
+            if name(f) not in by:
+                continue
+            r = by[name(f)]["records_per_s"] / by[name(first)]["records_per_s"]
+            out[f"{name(f)}_vs_{first}"] = r
+            target = " (target >= 0.8x)" if f == "jsonl/zstd" and first == "text" else ""
+            print(f"{name(f)} vs {name(first)}: {r:.2f}x records/s{target}")
+    return out
+
+
 # --------------------------------------------------------------------------
 
 def parse_args():
@@ -1163,8 +1216,13 @@ def parse_args():
     ap.add_argument("--smoke", action="store_true",
                     help="20,000 records, one run (for CI); connect only if its jars are "
                          "installed. w3 and --latency: a shorter --duration")
+    ap.add_argument("--formats", default="text",
+                    help="comma list of archive formats for the kafka2cos contenders, as "
+                         "format or format/compression (e.g. text,jsonl/zstd,parquet); "
+                         "ratios are against the first")
     ap.add_argument("--json", type=Path, help="also write the results here")
     args = ap.parse_args()
+    args.formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     if args.latency or args.workload == "w3":
         return steady_args(ap, args)
     if args.duration is not None or args.rate is not None:
@@ -1174,7 +1232,7 @@ def parse_args():
     unknown = chosen - set(CONTENDERS)
     if unknown or not chosen:
         ap.error(f"--contenders: unknown {sorted(unknown)}; choose from {','.join(CONTENDERS)}")
-    args.contenders = [n for n in CONTENDERS if n in chosen]
+    args.contenders = expand_formats([n for n in CONTENDERS if n in chosen], args.formats)
     return args
 
 
@@ -1218,6 +1276,7 @@ def main() -> int:
     if args.smoke:
         records, args.runs = 20_000, 1
     names = check_tools(args.contenders, args.smoke)
+    formats = args.formats
 
     with bench_servers() as (servers, workdir):
         topic = f"bench-{args.workload}"
@@ -1233,7 +1292,7 @@ def main() -> int:
         contenders = {n: Contender(n) for n in names}
         for run in range(args.runs):
             for c in contenders.values():
-                c.runs.append(RUNNERS[c.name](b, run))
+                c.runs.append(runner(c.name)(b, run))
             print(f"run {run + 1}/{args.runs}: " + ", ".join(
                 f"{c.name} {c.runs[-1].seconds:.2f} s" for c in contenders.values()), flush=True)
 
@@ -1242,6 +1301,7 @@ def main() -> int:
               f"partitions, {args.runs} runs, medians; {CORES} cores")
         print_table(rows)
         result = ratios({r["contender"]: r for r in rows}, records)
+        result.update(format_ratios({r["contender"]: r for r in rows}, formats))
         if args.json:
             args.json.write_text(json.dumps({"workload": args.workload, "records": records,
                                              "value_bytes": size, "partitions": partitions,

@@ -19,7 +19,7 @@ seconds="${1:-15}"
     echo "usage: $0 [SECONDS_PER_TARGET]" >&2
     exit 2
 }
-targets=(config key_template s3_xml kafka_metadata)
+targets=(config key_template s3_xml kafka_metadata format_reader)
 build=build-fuzz
 
 command -v clang++ >/dev/null || {

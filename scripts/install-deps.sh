@@ -14,7 +14,7 @@
 #      pyarrow $PYARROW_VERSION (its wheel carries the Arrow/Parquet C++
 #      libraries the build links: the `parquet` format), and for the pytest
 #      harness boto3 awscli pytest confluent-kafka moto[server] schemathesis
-#      and the archive readers fastavro zstandard duckdb.
+#      and the archive readers fastavro (cramjam: its snappy) zstandard duckdb.
 #   3. Apache Kafka broker jars (kafka_2.13 $KAFKA_VERSION and its runtime
 #      dependencies, plus a log4j2 slf4j binding), resolved with Maven into
 #      ${K2C_CACHE:-$HOME/.cache/kafka2cos}/kafka-$KAFKA_VERSION/libs/
@@ -101,7 +101,7 @@ install_pip() {
     # and headers the build links (cmake/ArrowFromPyarrow.cmake). The readers
     # (fastavro, zstandard, duckdb) check archives in the integration tests.
     local -a names=(boto3 awscli pytest confluent-kafka "moto[server]" schemathesis
-                    "pyarrow==$PYARROW_VERSION" fastavro zstandard duckdb)
+                    "pyarrow==$PYARROW_VERSION" fastavro cramjam zstandard duckdb)
     local -a checks=(
         "import boto3"
         "import awscli"
@@ -111,6 +111,7 @@ install_pip() {
         "import schemathesis"
         "import pyarrow, sys; sys.exit(pyarrow.__version__ != '$PYARROW_VERSION')"
         "import fastavro"
+        "import cramjam"
         "import zstandard"
         "import duckdb"
     )

@@ -34,7 +34,8 @@ std::string ToString(beast::string_view text) { return std::string(text.data(), 
 // flood of slow requests cannot pile up without limit.
 class HandlerPool {
  public:
-  HandlerPool(size_t threads, size_t max_waiting) : max_waiting_(max_waiting) {
+  HandlerPool(size_t threads, size_t max_waiting)
+      : threads_count_(threads), max_waiting_(max_waiting) {
     for (size_t i = 0; i < threads; ++i) {
       threads_.emplace_back([this, i] {
         pthread_setname_np(pthread_self(), ("http-" + std::to_string(i)).c_str());
@@ -47,8 +48,10 @@ class HandlerPool {
   // False if the queue is full or the pool stopped.
   bool TrySubmit(std::function<void()> job) {
     std::lock_guard<std::mutex> lock(mu_);
-    // Jobs beyond the idle threads wait, up to max_waiting_.
-    if (stopping_ || waiting_.size() >= idle_ + max_waiting_) return false;
+    // Jobs beyond the free threads wait, up to max_waiting_. A thread counts
+    // as free from the start, not only once it waits for work: a request
+    // right after start is not refused because a thread is still starting.
+    if (stopping_ || waiting_.size() >= threads_count_ - busy_ + max_waiting_) return false;
     waiting_.push_back(std::move(job));
     cv_.notify_one();
     return true;
@@ -74,22 +77,24 @@ class HandlerPool {
       std::function<void()> job;
       {
         std::unique_lock<std::mutex> lock(mu_);
-        ++idle_;
         cv_.wait(lock, [this] { return stopping_ || !waiting_.empty(); });
-        --idle_;
         if (stopping_) return;
         job = std::move(waiting_.front());
         waiting_.pop_front();
+        ++busy_;
       }
       job();
+      std::lock_guard<std::mutex> lock(mu_);
+      --busy_;
     }
   }
 
+  const size_t threads_count_;
   const size_t max_waiting_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> waiting_;
-  size_t idle_ = 0;  // Threads waiting for a job.
+  size_t busy_ = 0;  // Threads running a job.
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };

@@ -6,6 +6,7 @@
 
 #include "format/format_factories.h"
 #include "format/stream_compression.h"
+#include "format/text_codec.h"
 
 namespace k2c {
 namespace {
@@ -146,6 +147,19 @@ Format::Format(const FormatInfo& info, FormatSettings settings)
     auto codec = StreamCodecFromName(compression_);
     if (codec.ok()) extension_ += StreamCodecSuffix(*codec);
   }
+}
+
+Status CheckHeaderKeysAreText(const RecordView& record) {
+  for (const HeaderView& header : record.headers) {
+    if (!IsValidUtf8(header.key)) {
+      return Status::InvalidArgument(
+          "the record at offset " + std::to_string(record.offset) + " of partition " +
+          std::to_string(record.partition) +
+          " has a header key that is not valid UTF-8; Avro and Parquet keep header keys as "
+          "strings: use format \"jsonl\" (which keeps any bytes) for that topic");
+    }
+  }
+  return Status::Ok();
 }
 
 Result<ObjectSummary> SummarizeObject(const Format& format, std::string_view object,

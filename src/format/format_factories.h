@@ -10,6 +10,11 @@
 
 namespace k2c {
 
+// The rule of the formats that keep header keys as strings (avro, parquet):
+// InvalidArgument, naming the record and pointing at `jsonl`, when one of
+// `record`'s header keys is not valid UTF-8.
+Status CheckHeaderKeysAreText(const RecordView& record);
+
 Result<std::unique_ptr<Format>> MakeTextFormat(const FormatInfo& info,
                                                const FormatSettings& settings);
 Result<std::unique_ptr<Format>> MakeJsonlFormat(const FormatInfo& info,

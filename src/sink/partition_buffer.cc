@@ -35,6 +35,8 @@ namespace {
 // Room made in a body for a record beyond its key and value: a format's
 // framing (the JSON envelope's field names, a delimiter).
 constexpr uint64_t kFramingGuess = 256;
+// Spill() has a writer emit what it buffers only from this much on.
+constexpr uint64_t kMinWriterFlushBytes = 64 << 10;
 }  // namespace
 
 PartitionBuffer::PartitionBuffer(int32_t partition, WindowPolicy policy, const Format* format,
@@ -123,10 +125,15 @@ void PartitionBuffer::Clear() {
 
 Status PartitionBuffer::Spill() {
   if (!open_) return Status::Ok();
-  Status s =
-      open_->body.AppendFrom([&](std::string* out) { return writer_->Flush(out); }, 0, &scratch_);
-  if (!s.ok()) return Drop(std::move(s));
-  writer_charge_.Set(writer_->buffered_bytes());
+  Status s;
+  // A writer holding little is left alone: a Parquet row group cut early
+  // keeps ~13 KiB of footer metadata until the object ends, more than a
+  // small one frees.
+  if (writer_charge_.bytes() >= kMinWriterFlushBytes) {
+    s = open_->body.AppendFrom([&](std::string* out) { return writer_->Flush(out); }, 0, &scratch_);
+    if (!s.ok()) return Drop(std::move(s));
+    writer_charge_.Set(writer_->buffered_bytes());
+  }
   s = open_->body.spilled() ? open_->body.Flush() : open_->body.Spill();
   if (!s.ok()) return Drop(std::move(s));
   return Status::Ok();
