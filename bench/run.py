@@ -1136,10 +1136,11 @@ def summarize(c: Contender, records: int, total_bytes: int) -> dict:
 
 
 def print_table(rows: list[dict]):
-    print(f"{'contender':<16} {'records/s':>10} {'MB/s':>7} {'CPU s/GB':>9} {'peak RSS':>9} "
+    w = max([16] + [len(r["contender"]) for r in rows])
+    print(f"{'contender':<{w}} {'records/s':>10} {'MB/s':>7} {'CPU s/GB':>9} {'peak RSS':>9} "
           f"{'broker CPU s':>12} {'S3 CPU s':>9} {'machine busy %':>14}")
     for r in rows:
-        print(f"{r['contender']:<16} {r['records_per_s']:>10,.0f} {r['mb_per_s']:>7.1f} "
+        print(f"{r['contender']:<{w}} {r['records_per_s']:>10,.0f} {r['mb_per_s']:>7.1f} "
               f"{r['cpu_s_per_gb']:>9.2f} {r['peak_rss_mib']:>5.0f} MiB "
               f"{r['broker_cpu_s']:>12.2f} {r['s3_cpu_s']:>9.2f} {r['machine_busy_pct']:>13.0f}%")
 
