@@ -40,7 +40,8 @@ std::vector<Reader> MakeReaders() {
   };
   const Spec specs[] = {{"text", "none"},    {"text", "gzip"},   {"text", "zstd"},
                         {"jsonl", "none"},   {"jsonl", "gzip"},  {"jsonl", "zstd"},
-                        {"avro", "deflate"}, {"parquet", "zstd"}};
+                        {"avro", "deflate"}, {"avro", "snappy"}, {"avro", "none"},
+                        {"parquet", "zstd"}};
   std::vector<Reader> readers;
   for (const Spec& spec : specs) {
     k2c::FormatSettings settings;

@@ -168,7 +168,7 @@ INSTANTIATE_TEST_SUITE_P(
             "compression the format lacks",
             std::string(kKafka) +
                 "[[task]]\ntopic='a'\nbucket='bkt'\nformat='avro'\ncompression='zstd'\n",
-            "compression is 'zstd'; format \"avro\" supports \"deflate\", \"snappy\", \"none\""},
+            "compression is 'zstd'; format \"avro\" supports \"snappy\", \"deflate\", \"none\""},
         BadConfig{"level of a codec without levels",
                   std::string(kKafka) +
                       "[[task]]\ntopic='a'\nbucket='bkt'\nformat='parquet'\ncompression='snappy'\n"
