@@ -306,7 +306,7 @@ def check_documented_queries(files: Path, fmt: str, expected: dict):
     assert [(p, n) for p, n, _, _ in per_partition] == sorted(want.items())
     traced = con.execute(
         f"select \"offset\" from {rel} "
-        "where list_contains(list_transform(headers, h -> h.key), 'trace-id')").fetchall()
+        "where list_contains(list_transform(headers, lambda h: h.key), 'trace-id')").fetchall()
     assert sorted(o for (o,) in traced) == sorted(
         o for (p, o), e in expected.items() if any(h == "trace-id" for h, _ in (e[2] or [])))
     import pyarrow.dataset as ds
