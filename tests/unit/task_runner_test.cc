@@ -24,10 +24,12 @@ class FakeSource final : public RecordSource {
   struct Rec {
     int64_t ts;
     std::optional<std::string> value;
+    std::vector<HeaderView> headers;  // Views of strings the test keeps.
   };
 
-  void Append(int32_t p, int64_t ts, std::optional<std::string> value) {
-    logs_[p].push_back(Rec{ts, std::move(value)});
+  void Append(int32_t p, int64_t ts, std::optional<std::string> value,
+              std::vector<HeaderView> headers = {}) {
+    logs_[p].push_back(Rec{ts, std::move(value), std::move(headers)});
   }
 
   Status Poll(std::chrono::milliseconds, RecordSourceListener* listener) override {
@@ -61,6 +63,7 @@ class FakeSource final : public RecordSource {
       view.offset = pos;
       view.timestamp_ms = rec.ts;
       if (rec.value) view.value = *rec.value;
+      view.headers = rec.headers;
       ++pos;
       listener->OnRecord(view);
     }
@@ -714,6 +717,96 @@ TEST_F(TaskRunnerTest, ForeignObjectAtTheKeyBlocksThePartitionAndCommitsNothing)
   EXPECT_NE(runner->stats().last_error.find("FailedPrecondition"), std::string::npos);
   EXPECT_EQ(source_.commit_calls_, 0);
   EXPECT_TRUE(source_.paused_.count(0));
+}
+
+}  // namespace
+}  // namespace k2c
+
+namespace k2c {
+namespace {
+
+// The object `format` makes of values[i] at offset i of partition 0.
+std::string ObjectOf(const Format& format, const std::vector<std::string>& values) {
+  auto writer = format.NewWriter(ObjectContext{"t", 0}).value();
+  std::string out;
+  for (size_t i = 0; i < values.size(); ++i) {
+    RecordView r;
+    r.offset = static_cast<int64_t>(i);
+    r.timestamp_ms = kT0 + static_cast<int64_t>(i);
+    r.timestamp_type = TimestampType::kCreate;
+    r.value = values[i];
+    bool kept = false;
+    EXPECT_TRUE(writer->Append(r, &out, &kept).ok());
+  }
+  EXPECT_TRUE(writer->Finish(&out).ok());
+  return out;
+}
+
+TEST_F(TaskRunnerTest, AdoptedLosslessObjectWithoutALastOffsetSaysWhereItEnds) {
+  // A streamed jsonl winner (no last offset in its metadata, compressed so
+  // its size says nothing): the writer reads it back and commits after its
+  // last record instead of measuring.
+  FormatSettings settings;
+  settings.format = "jsonl";
+  settings.compression = "zstd";
+  format_ = MakeFormat(settings).value();
+  for (int i = 0; i < 4; ++i) source_.Append(0, kT0 + i, "a" + std::to_string(i));
+  source_.Append(0, kT0 + kWindow, "b0");
+  PublishFirstAtNextKey(ObjectOf(*format_, {"a0", "a1", "a2"}), {{"kafka2cos-first-offset", "0"}});
+  auto runner = MakeRunner();
+  StepUntil(*runner, [&] { return source_.committed(0) == 4; });
+  EXPECT_EQ(runner->stats().objects_adopted, 1u);
+  std::map<int64_t, int> offsets;
+  for (const auto& [key, body] : store_.Objects(bucket_)) {
+    EXPECT_NE(key.find(".jsonl.zst"), std::string::npos) << key;
+    ASSERT_TRUE(format_
+                    ->Read(body, ReadLimits{},
+                           [&](const DecodedRecord& r) {
+                             ++offsets[r.offset];
+                             return Status::Ok();
+                           })
+                    .ok());
+  }
+  EXPECT_EQ(offsets, (std::map<int64_t, int>{{0, 1}, {1, 1}, {2, 1}, {3, 1}}))
+      << "a3 follows the winner's a2 in the next object, once";
+}
+
+TEST_F(TaskRunnerTest, AdoptedCompressedTextObjectIsMeasuredUncompressed) {
+  FormatSettings settings;
+  settings.compression = "gzip";
+  format_ = MakeFormat(settings).value();
+  for (int i = 0; i < 4; ++i) source_.Append(0, kT0 + i, "a" + std::to_string(i));
+  source_.Append(0, kT0 + kWindow, "b0");
+  PublishFirstAtNextKey(ObjectOf(*format_, {"a0", "a1", "a2"}), {{"kafka2cos-first-offset", "0"}});
+  auto runner = MakeRunner();
+  StepUntil(*runner, [&] { return source_.committed(0) == 4; });
+  std::map<std::string, int> values;
+  for (const auto& [key, body] : store_.Objects(bucket_)) {
+    ASSERT_TRUE(format_
+                    ->Read(body, ReadLimits{},
+                           [&](const DecodedRecord& r) {
+                             ++values[*r.value];
+                             return Status::Ok();
+                           })
+                    .ok());
+  }
+  EXPECT_EQ(values, (std::map<std::string, int>{{"a0", 1}, {"a1", 1}, {"a2", 1}, {"a3", 1}}));
+}
+
+TEST_F(TaskRunnerTest, ARecordTheFormatCannotHoldBlocksItsPartitionAndCommitsNothing) {
+  FormatSettings settings;
+  settings.format = "parquet";
+  format_ = MakeFormat(settings).value();
+  source_.Append(0, kT0, "fine");
+  const std::string bad_key("\xff\xfe", 2);
+  const HeaderView header{bad_key, std::nullopt};
+  source_.Append(0, kT0 + 1, "bad", {header});
+  auto runner = MakeRunner();
+  StepUntil(*runner, [&] { return !runner->stats().blocked_partitions.empty(); });
+  EXPECT_NE(runner->stats().blocked_reason.find("use format \"jsonl\""), std::string::npos)
+      << runner->stats().blocked_reason;
+  EXPECT_EQ(source_.commit_calls_, 0) << "the window with the good record is read again later";
+  EXPECT_TRUE(store_.Objects(bucket_).empty());
 }
 
 }  // namespace
