@@ -50,12 +50,14 @@
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "format/bounded_json.h"
 #include "format/format_factories.h"
 #include "format/text_codec.h"
 
@@ -441,228 +443,25 @@ Status ParseHeader(std::string_view object, ContainerHeader* header) {
 }
 
 // ---------------------------------------------------------------------------
-// The writer schema check: a small JSON parser, enough to describe a schema.
+// The writer schema check.
 
-struct Json {
-  enum class Kind { kNull, kBool, kNumber, kString, kArray, kObject };
-  Kind kind = Kind::kNull;
-  std::string text;  // A string's value.
-  std::vector<Json> items;
-  std::vector<std::string> keys;  // An object's members: keys[i] -> items[i].
+// Schemas nest shallowly; a hostile one must not exhaust the stack of
+// DescribeType.
+constexpr int kMaxSchemaDepth = 64;
 
-  const Json* Get(std::string_view key) const {
-    for (size_t i = 0; i < keys.size(); ++i) {
-      if (keys[i] == key) return &items[i];
-    }
-    return nullptr;
-  }
-  const std::string* GetString(std::string_view key) const {
-    const Json* member = Get(key);
-    return member != nullptr && member->kind == Kind::kString ? &member->text : nullptr;
-  }
-};
+// `json`'s member `key`, or nullptr when there is none (or `json` is not an
+// object).
+const nlohmann::json* Member(const nlohmann::json& json, std::string_view key) {
+  if (!json.is_object()) return nullptr;
+  const auto it = json.find(key);
+  return it != json.end() ? &*it : nullptr;
+}
 
-// RFC 8259 JSON, nested at most kMaxDepth deep (a schema is shallow; a
-// hostile one must not exhaust the stack).
-class JsonParser {
- public:
-  explicit JsonParser(std::string_view in) : in_(in) {}
-
-  bool Parse(Json* out) {
-    if (!Value(out, 0)) return false;
-    SkipSpace();
-    return pos_ == in_.size();
-  }
-  size_t pos() const { return pos_; }
-
- private:
-  static constexpr int kMaxDepth = 64;
-
-  void SkipSpace() {
-    while (pos_ < in_.size() &&
-           (in_[pos_] == ' ' || in_[pos_] == '\t' || in_[pos_] == '\n' || in_[pos_] == '\r')) {
-      ++pos_;
-    }
-  }
-  bool Consume(char c) {
-    SkipSpace();
-    if (pos_ < in_.size() && in_[pos_] == c) {
-      ++pos_;
-      return true;
-    }
-    return false;
-  }
-  bool Literal(std::string_view word) {
-    if (in_.substr(pos_, word.size()) != word) return false;
-    pos_ += word.size();
-    return true;
-  }
-
-  bool Value(Json* out, int depth) {
-    if (depth > kMaxDepth) return false;
-    SkipSpace();
-    if (pos_ >= in_.size()) return false;
-    const char c = in_[pos_];
-    if (c == '{') {
-      ++pos_;
-      out->kind = Json::Kind::kObject;
-      if (Consume('}')) return true;
-      do {
-        SkipSpace();
-        std::string key;
-        if (!String(&key) || !Consume(':')) return false;
-        out->keys.push_back(std::move(key));
-        out->items.emplace_back();
-        if (!Value(&out->items.back(), depth + 1)) return false;
-      } while (Consume(','));
-      return Consume('}');
-    }
-    if (c == '[') {
-      ++pos_;
-      out->kind = Json::Kind::kArray;
-      if (Consume(']')) return true;
-      do {
-        out->items.emplace_back();
-        if (!Value(&out->items.back(), depth + 1)) return false;
-      } while (Consume(','));
-      return Consume(']');
-    }
-    if (c == '"') {
-      out->kind = Json::Kind::kString;
-      return String(&out->text);
-    }
-    if (Literal("true") || Literal("false")) {
-      out->kind = Json::Kind::kBool;
-      return true;
-    }
-    if (Literal("null")) {
-      out->kind = Json::Kind::kNull;
-      return true;
-    }
-    out->kind = Json::Kind::kNumber;
-    return Number();
-  }
-
-  bool Digits() {
-    const size_t start = pos_;
-    while (pos_ < in_.size() && in_[pos_] >= '0' && in_[pos_] <= '9') ++pos_;
-    return pos_ > start;
-  }
-
-  bool Number() {
-    if (pos_ < in_.size() && in_[pos_] == '-') ++pos_;
-    if (pos_ < in_.size() && in_[pos_] == '0') {
-      ++pos_;
-    } else if (!Digits()) {
-      return false;
-    }
-    if (pos_ < in_.size() && in_[pos_] == '.') {
-      ++pos_;
-      if (!Digits()) return false;
-    }
-    if (pos_ < in_.size() && (in_[pos_] == 'e' || in_[pos_] == 'E')) {
-      ++pos_;
-      if (pos_ < in_.size() && (in_[pos_] == '+' || in_[pos_] == '-')) ++pos_;
-      if (!Digits()) return false;
-    }
-    return true;
-  }
-
-  bool Hex4(uint32_t* value) {
-    if (in_.size() - pos_ < 4) return false;
-    *value = 0;
-    for (int i = 0; i < 4; ++i) {
-      const char c = in_[pos_++];
-      uint32_t digit = 0;
-      if (c >= '0' && c <= '9') {
-        digit = c - '0';
-      } else if (c >= 'a' && c <= 'f') {
-        digit = c - 'a' + 10;
-      } else if (c >= 'A' && c <= 'F') {
-        digit = c - 'A' + 10;
-      } else {
-        return false;
-      }
-      *value = (*value << 4) | digit;
-    }
-    return true;
-  }
-
-  static void AppendUtf8(uint32_t cp, std::string* out) {
-    if (cp < 0x80) {
-      out->push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-  }
-
-  bool String(std::string* out) {
-    if (pos_ >= in_.size() || in_[pos_] != '"') return false;
-    ++pos_;
-    while (pos_ < in_.size()) {
-      const char c = in_[pos_++];
-      if (c == '"') return true;
-      if (static_cast<unsigned char>(c) < 0x20) return false;
-      if (c != '\\') {
-        out->push_back(c);
-        continue;
-      }
-      if (pos_ >= in_.size()) return false;
-      const char e = in_[pos_++];
-      switch (e) {
-        case '"':
-        case '\\':
-        case '/':
-          out->push_back(e);
-          break;
-        case 'b':
-          out->push_back('\b');
-          break;
-        case 'f':
-          out->push_back('\f');
-          break;
-        case 'n':
-          out->push_back('\n');
-          break;
-        case 'r':
-          out->push_back('\r');
-          break;
-        case 't':
-          out->push_back('\t');
-          break;
-        case 'u': {
-          uint32_t cp = 0;
-          if (!Hex4(&cp)) return false;
-          if (cp >= 0xD800 && cp <= 0xDBFF) {
-            uint32_t low = 0;
-            if (!Literal("\\u") || !Hex4(&low) || low < 0xDC00 || low > 0xDFFF) return false;
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-          } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-            return false;
-          }
-          AppendUtf8(cp, out);
-          break;
-        }
-        default:
-          return false;
-      }
-    }
-    return false;
-  }
-
-  std::string_view in_;
-  size_t pos_ = 0;
-};
+// `json`'s member `key` when it is a string.
+const std::string* StringMember(const nlohmann::json& json, std::string_view key) {
+  const nlohmann::json* member = Member(json, key);
+  return member != nullptr && member->is_string() ? member->get_ptr<const std::string*>() : nullptr;
+}
 
 bool IsPrimitive(std::string_view name) {
   return name == "null" || name == "boolean" || name == "int" || name == "long" ||
@@ -673,35 +472,32 @@ bool IsPrimitive(std::string_view name) {
 // "union [null, bytes]" or "array of record {key: string, ...}". Record,
 // enum and fixed names do not matter; logical types do, except the
 // timestamp-millis of our timestamp: a plain long reads the same.
-std::string DescribeType(const Json& type) {
-  switch (type.kind) {
-    case Json::Kind::kString:
-      return IsPrimitive(type.text) ? type.text : "a reference to \"" + Printable(type.text) + "\"";
-    case Json::Kind::kArray: {
-      std::string out = "union [";
-      for (size_t i = 0; i < type.items.size(); ++i) {
-        if (i > 0) out += ", ";
-        out += DescribeType(type.items[i]);
-      }
-      return out + "]";
-    }
-    case Json::Kind::kObject:
-      break;
-    default:
-      return "not a type";
+std::string DescribeType(const nlohmann::json& type) {
+  if (type.is_string()) {
+    const std::string& name = type.get_ref<const std::string&>();
+    return IsPrimitive(name) ? name : "a reference to \"" + Printable(name) + "\"";
   }
-  const Json* inner = type.Get("type");
+  if (type.is_array()) {
+    std::string out = "union [";
+    for (size_t i = 0; i < type.size(); ++i) {
+      if (i > 0) out += ", ";
+      out += DescribeType(type[i]);
+    }
+    return out + "]";
+  }
+  if (!type.is_object()) return "not a type";
+  const nlohmann::json* inner = Member(type, "type");
   if (inner == nullptr) return "not a type (no \"type\")";
-  if (inner->kind != Json::Kind::kString) return DescribeType(*inner);
-  const std::string& name = inner->text;
+  if (!inner->is_string()) return DescribeType(*inner);
+  const std::string& name = inner->get_ref<const std::string&>();
   if (name == "record" || name == "error") {
-    const Json* fields = type.Get("fields");
-    if (fields == nullptr || fields->kind != Json::Kind::kArray) return "record without fields";
+    const nlohmann::json* fields = Member(type, "fields");
+    if (fields == nullptr || !fields->is_array()) return "record without fields";
     std::string out = "record {";
-    for (size_t i = 0; i < fields->items.size(); ++i) {
-      const Json& field = fields->items[i];
-      const std::string* field_name = field.GetString("name");
-      const Json* field_type = field.Get("type");
+    for (size_t i = 0; i < fields->size(); ++i) {
+      const nlohmann::json& field = (*fields)[i];
+      const std::string* field_name = StringMember(field, "name");
+      const nlohmann::json* field_type = Member(field, "type");
       if (i > 0) out += ", ";
       out += field_name != nullptr ? Printable(*field_name) : "?";
       out += ": ";
@@ -710,16 +506,16 @@ std::string DescribeType(const Json& type) {
     return out + "}";
   }
   if (name == "array") {
-    const Json* items = type.Get("items");
+    const nlohmann::json* items = Member(type, "items");
     return "array of " + (items != nullptr ? DescribeType(*items) : "?");
   }
   if (name == "map") {
-    const Json* values = type.Get("values");
+    const nlohmann::json* values = Member(type, "values");
     return "map of " + (values != nullptr ? DescribeType(*values) : "?");
   }
   if (name == "enum" || name == "fixed") return name;
   if (!IsPrimitive(name)) return "a reference to \"" + Printable(name) + "\"";
-  const std::string* logical = type.GetString("logicalType");
+  const std::string* logical = StringMember(type, "logicalType");
   if (logical == nullptr || (name == "long" && *logical == "timestamp-millis")) return name;
   return name + " (" + Printable(*logical) + ")";
 }
@@ -730,18 +526,16 @@ struct FieldDescription {
 };
 
 // The fields of a record schema, or nullopt when `schema` is not a record.
-std::optional<std::vector<FieldDescription>> DescribeFields(const Json& schema) {
-  if (schema.kind != Json::Kind::kObject) return std::nullopt;
-  const std::string* type = schema.GetString("type");
-  const Json* fields = schema.Get("fields");
-  if (type == nullptr || *type != "record" || fields == nullptr ||
-      fields->kind != Json::Kind::kArray) {
+std::optional<std::vector<FieldDescription>> DescribeFields(const nlohmann::json& schema) {
+  const std::string* type = StringMember(schema, "type");
+  const nlohmann::json* fields = Member(schema, "fields");
+  if (type == nullptr || *type != "record" || fields == nullptr || !fields->is_array()) {
     return std::nullopt;
   }
   std::vector<FieldDescription> out;
-  for (const Json& field : fields->items) {
-    const std::string* name = field.GetString("name");
-    const Json* field_type = field.Get("type");
+  for (const nlohmann::json& field : *fields) {
+    const std::string* name = StringMember(field, "name");
+    const nlohmann::json* field_type = Member(field, "type");
     out.push_back({name != nullptr ? *name : std::string(),
                    field_type != nullptr ? DescribeType(*field_type) : "no type"});
   }
@@ -749,12 +543,8 @@ std::optional<std::vector<FieldDescription>> DescribeFields(const Json& schema) 
 }
 
 const std::vector<FieldDescription>& ExpectedFields() {
-  static const std::vector<FieldDescription> kFields = [] {
-    Json json;
-    JsonParser parser(kSchemaJson);
-    parser.Parse(&json);
-    return *DescribeFields(json);
-  }();
+  static const std::vector<FieldDescription> kFields =
+      *DescribeFields(*ParseJsonBounded(kSchemaJson, kMaxSchemaDepth));
   return kFields;
 }
 
@@ -777,12 +567,9 @@ Status CheckSchema(std::string_view schema) {
     return Status::InvalidArgument(prefix + ": it is " + std::to_string(schema.size()) +
                                    " bytes of JSON");
   }
-  Json json;
-  JsonParser parser(schema);
-  if (!parser.Parse(&json)) {
-    return Status::InvalidArgument(prefix + ": it is not valid JSON (at byte " +
-                                   std::to_string(parser.pos()) + ")");
-  }
+  const Result<nlohmann::json> parsed = ParseJsonBounded(schema, kMaxSchemaDepth);
+  if (!parsed.ok()) return Status::InvalidArgument(prefix + ": it is " + parsed.status().message());
+  const nlohmann::json& json = *parsed;
   const std::optional<std::vector<FieldDescription>> fields = DescribeFields(json);
   if (!fields.has_value()) {
     return Status::InvalidArgument(prefix + ": it is " + Shorten(DescribeType(json)) +

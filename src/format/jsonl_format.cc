@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "format/bounded_json.h"
 #include "format/format_factories.h"
 #include "format/stream_compression.h"
 #include "format/text_codec.h"
@@ -209,34 +210,6 @@ class EnvelopeReader {
   const ReadLimits& limits_;
 };
 
-// nlohmann's DOM builder, refusing to nest deeper than the envelope (the
-// line, its headers, a header): a DOM costs some 75 bytes of memory per byte
-// of a line of "[[[[...", which a small compressed object holds millions of.
-class EnvelopeDomBuilder : public nlohmann::detail::json_sax_dom_parser<nlohmann::json> {
- public:
-  explicit EnvelopeDomBuilder(nlohmann::json* root)
-      : json_sax_dom_parser(*root, /*allow_exceptions_=*/false) {}
-  bool start_object(std::size_t n) { return Deeper() && json_sax_dom_parser::start_object(n); }
-  bool start_array(std::size_t n) { return Deeper() && json_sax_dom_parser::start_array(n); }
-  bool end_object() {
-    --depth_;
-    return json_sax_dom_parser::end_object();
-  }
-  bool end_array() {
-    --depth_;
-    return json_sax_dom_parser::end_array();
-  }
-  bool too_deep() const { return too_deep_; }
-
- private:
-  bool Deeper() {
-    too_deep_ = ++depth_ > 3;
-    return !too_deep_;
-  }
-  int depth_ = 0;
-  bool too_deep_ = false;
-};
-
 class JsonlFormat final : public Format {
  public:
   JsonlFormat(const FormatInfo& info, const FormatSettings& settings, StreamCodec codec)
@@ -260,12 +233,9 @@ class JsonlFormat final : public Format {
         return Status::DataLoss("line " + std::to_string(line) +
                                 " has no newline: the object is truncated");
       }
-      nlohmann::json parsed;
-      EnvelopeDomBuilder builder(&parsed);
-      const bool valid = nlohmann::json::sax_parse(rest.substr(0, end), &builder);
-      Status s = builder.too_deep() ? Status::InvalidArgument("nested deeper than the envelope")
-                 : !valid           ? Status::InvalidArgument("not valid JSON")
-                                    : EnvelopeReader(parsed, limits).Read(&record);
+      // The envelope nests three deep (the line, its headers, a header).
+      const Result<nlohmann::json> parsed = ParseJsonBounded(rest.substr(0, end), 3);
+      Status s = parsed.ok() ? EnvelopeReader(*parsed, limits).Read(&record) : parsed.status();
       if (!s.ok()) {
         return Status(s.code(), "line " + std::to_string(line) + ": " + s.message());
       }
