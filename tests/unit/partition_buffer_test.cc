@@ -262,3 +262,79 @@ TEST_F(PartitionBufferTest, TakePartHandsOutTheBodyAndKeepsCountingTheObjectSize
 
 }  // namespace
 }  // namespace k2c
+
+namespace k2c {
+namespace {
+
+// A window of a stateful format (compressor frames, Parquet row groups)
+// spilled mid-way, with a part handed out, still seals into one complete
+// object holding every record once, in order.
+class PartitionBufferFormatTest
+    : public ::testing::TestWithParam<std::pair<const char*, const char*>> {};
+
+TEST_P(PartitionBufferFormatTest, SpilledAndStreamedWindowIsOneCompleteObject) {
+  FormatSettings settings;
+  settings.format = GetParam().first;
+  settings.compression = GetParam().second;
+  settings.row_group_bytes = 64 << 10;
+  auto format = MakeFormat(settings).value();
+  MemoryBudget budget(64 << 20);
+  Spool spool(::testing::TempDir(), 1ull << 30);
+  WindowPolicy policy;
+  policy.window_ms = 5 * kMinute;
+  policy.max_object_bytes = 1ull << 30;
+  PartitionBuffer buf(0, policy, format.get(), &budget, &spool, "orders");
+  std::vector<Segment> sealed;
+  std::string object;  // Parts handed out, then the sealed body.
+  std::vector<std::string> values;
+  for (int i = 0; i < 6000; ++i) {
+    values.push_back("value-" + std::to_string(i) + std::string(i % 97, 'x'));
+    RecordView r;
+    r.offset = i;
+    r.timestamp_ms = kT0 + i;
+    r.timestamp_type = TimestampType::kCreate;
+    r.value = values.back();
+    ASSERT_TRUE(buf.Add(r, kT0, &sealed).ok());
+    if (i == 2000 || i == 4000) {
+      EXPECT_GT(buf.memory_bytes(), 0u);
+      ASSERT_TRUE(buf.Spill().ok());
+    }
+    if (i == 3000) {
+      auto part = buf.TakePart(1);
+      ASSERT_TRUE(part.has_value());
+      ASSERT_TRUE(part->Flush().ok());
+      object += part->ToString().value();
+    }
+  }
+  ASSERT_TRUE(sealed.empty());
+  buf.MarkCaughtUp();
+  ASSERT_TRUE(buf.SealIfDue(kT0 + 6 * kMinute, &sealed).ok());
+  ASSERT_EQ(sealed.size(), 1u);
+  EXPECT_EQ(sealed[0].streamed_bytes, object.size()) << "the part handed out counts";
+  ASSERT_TRUE(sealed[0].body.Flush().ok());  // As StartUpload does.
+  object += sealed[0].body.ToString().value();
+  EXPECT_EQ(budget.used(), sealed[0].body.memory_bytes()) << "the writer's charge is released";
+  std::vector<std::string> read;
+  int64_t next_offset = 0;
+  ASSERT_TRUE(format
+                  ->Read(object, ReadLimits{},
+                         [&](const DecodedRecord& r) {
+                           read.push_back(*r.value);
+                           if (format->info().lossless) {
+                             EXPECT_EQ(r.offset, next_offset++);
+                           }
+                           return Status::Ok();
+                         })
+                  .ok());
+  ASSERT_EQ(read.size(), values.size());
+  for (size_t i = 0; i < read.size(); ++i) ASSERT_EQ(read[i], values[i]) << i;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    StatefulFormats, PartitionBufferFormatTest,
+    ::testing::Values(std::make_pair("text", "gzip"), std::make_pair("jsonl", "zstd"),
+                      std::make_pair("avro", "snappy"), std::make_pair("parquet", "zstd")),
+    [](const auto& info) { return std::string(info.param.first) + "_" + info.param.second; });
+
+}  // namespace
+}  // namespace k2c
