@@ -3,7 +3,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <charconv>
 #include <ctime>
+#include <functional>
 #include <limits>
 #include <map>
 
@@ -29,6 +32,118 @@ bool IsAllowedConversion(char c) {
       return false;
   }
 }
+
+// Calendar units, finest first, so that a larger value is a coarser unit.
+enum class TimeUnit { kSecond, kMinute, kHour, kDay, kMonth, kYear };
+
+TimeUnit UnitOf(char conversion) {
+  switch (conversion) {
+    case 'Y':
+    case 'y':
+      return TimeUnit::kYear;
+    case 'm':
+      return TimeUnit::kMonth;
+    case 'd':
+    case 'j':
+      return TimeUnit::kDay;
+    case 'H':
+      return TimeUnit::kHour;
+    case 'M':
+      return TimeUnit::kMinute;
+    default:
+      return TimeUnit::kSecond;
+  }
+}
+
+// Digits strftime writes for each allowed conversion (years 1000..9999).
+size_t WidthOf(char conversion) {
+  switch (conversion) {
+    case 'Y':
+      return 4;
+    case 'j':
+      return 3;
+    default:
+      return 2;
+  }
+}
+
+std::tm UtcTm(int64_t seconds) {
+  const std::time_t t = static_cast<std::time_t>(seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return tm;
+}
+
+// Floor of `ms` to whole seconds (toward negative infinity).
+int64_t FloorSeconds(int64_t ms) { return ms / 1000 - (ms % 1000 < 0 ? 1 : 0); }
+
+// Start of the `unit` holding `seconds`, in seconds since the epoch (UTC).
+int64_t UnitStart(int64_t seconds, TimeUnit unit) {
+  std::tm tm = UtcTm(seconds);
+  switch (unit) {
+    case TimeUnit::kYear:
+      tm.tm_mon = 0;
+      [[fallthrough]];
+    case TimeUnit::kMonth:
+      tm.tm_mday = 1;
+      [[fallthrough]];
+    case TimeUnit::kDay:
+      tm.tm_hour = 0;
+      [[fallthrough]];
+    case TimeUnit::kHour:
+      tm.tm_min = 0;
+      [[fallthrough]];
+    case TimeUnit::kMinute:
+      tm.tm_sec = 0;
+      [[fallthrough]];
+    case TimeUnit::kSecond:
+      break;
+  }
+  return static_cast<int64_t>(timegm(&tm));
+}
+
+// Start of the `unit` after the one starting at `start`.
+int64_t NextUnit(int64_t start, TimeUnit unit) {
+  switch (unit) {
+    case TimeUnit::kSecond:
+      return start + 1;
+    case TimeUnit::kMinute:
+      return start + 60;
+    case TimeUnit::kHour:
+      return start + 3600;
+    case TimeUnit::kDay:
+      return start + 86400;
+    case TimeUnit::kMonth:
+    case TimeUnit::kYear: {
+      std::tm tm = UtcTm(start);
+      if (unit == TimeUnit::kMonth) {
+        ++tm.tm_mon;
+      } else {
+        ++tm.tm_year;
+      }
+      return static_cast<int64_t>(timegm(&tm));
+    }
+  }
+  return start + 1;
+}
+
+bool AllDigits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+template <typename Int>
+bool ParseInt(std::string_view s, Int* out) {
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && end == s.data() + s.size();
+}
+
+bool IsTopicIdChar(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_';
+}
+
+// The largest window start a key can name (see kMaxRecordTimestampMs).
+constexpr int64_t kLastTimedSecond = 253'402'300'799;
 
 }  // namespace
 
@@ -180,6 +295,259 @@ std::string KeyTemplate::RenderSample(const std::string& instance, const std::st
   fields.window_start_ms = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z.
   fields.ext = ext;
   return Render(fields);
+}
+
+std::optional<ParsedKey> KeyTemplate::Match(std::string_view key, const KeyConstants& constants,
+                                            const std::vector<std::string>& extensions) const {
+  // Fields seen so far; a backtracking walk over the pieces, since the
+  // variable-width fields ({partition}, an unknown {topic_id}, {ext}) may
+  // sit next to digits or each other.
+  struct Seen {
+    std::optional<int32_t> partition;
+    std::optional<int64_t> first_offset, window_start_ms;
+    std::string ext, topic_id;
+    std::map<char, int> time;
+  } seen;
+  std::function<bool(size_t, size_t)> walk = [&](size_t index, size_t pos) -> bool {
+    if (index == pieces_.size()) return pos == key.size();
+    const std::string_view rest = key.substr(pos);
+    const Piece& piece = pieces_[index];
+    auto literal = [&](std::string_view text) {
+      return rest.substr(0, text.size()) == text && walk(index + 1, pos + text.size());
+    };
+    if (piece.kind == Piece::Kind::kLiteral) return literal(piece.literal);
+    if (piece.kind == Piece::Kind::kTime) {
+      const size_t width = WidthOf(piece.conversion);
+      int value = 0;
+      if (rest.size() < width || !AllDigits(rest.substr(0, width)) ||
+          !ParseInt(rest.substr(0, width), &value)) {
+        return false;
+      }
+      auto [it, fresh] = seen.time.emplace(piece.conversion, value);
+      if (!fresh && it->second != value) return false;  // %Y twice, differing.
+      if (walk(index + 1, pos + width)) return true;
+      if (fresh) seen.time.erase(it);
+      return false;
+    }
+    switch (piece.field) {
+      case Field::kInstance:
+        return literal(constants.instance);
+      case Field::kTopic:
+        return literal(constants.topic);
+      case Field::kTopicId: {
+        if (!constants.topic_id.empty()) return literal(constants.topic_id);
+        size_t n = 0;
+        while (n < rest.size() && IsTopicIdChar(rest[n])) ++n;
+        for (; n > 0; --n) {
+          if (!seen.topic_id.empty() && rest.substr(0, n) != seen.topic_id) continue;
+          const bool fresh = seen.topic_id.empty();
+          if (fresh) seen.topic_id = std::string(rest.substr(0, n));
+          if (walk(index + 1, pos + n)) return true;
+          if (fresh) seen.topic_id.clear();
+        }
+        return false;
+      }
+      case Field::kPartition: {
+        size_t n = 0;
+        while (n < rest.size() && n < 10 && rest[n] >= '0' && rest[n] <= '9') ++n;
+        for (; n > 0; --n) {
+          int32_t value = 0;
+          if (!ParseInt(rest.substr(0, n), &value)) continue;
+          if (seen.partition && *seen.partition != value) continue;
+          const bool fresh = !seen.partition;
+          seen.partition = value;
+          if (walk(index + 1, pos + n)) return true;
+          if (fresh) seen.partition.reset();
+        }
+        return false;
+      }
+      case Field::kFirstOffset: {
+        int64_t value = 0;
+        if (rest.size() < 20 || !AllDigits(rest.substr(0, 20)) ||
+            !ParseInt(rest.substr(0, 20), &value)) {
+          return false;
+        }
+        if (seen.first_offset && *seen.first_offset != value) return false;
+        const bool fresh = !seen.first_offset;
+        seen.first_offset = value;
+        if (walk(index + 1, pos + 20)) return true;
+        if (fresh) seen.first_offset.reset();
+        return false;
+      }
+      case Field::kWindowStartMs: {
+        size_t n = rest.empty() || rest[0] != '-' ? 0 : 1;
+        while (n < rest.size() && n < 20 && rest[n] >= '0' && rest[n] <= '9') ++n;
+        for (; n > 0; --n) {
+          int64_t value = 0;
+          if (!ParseInt(rest.substr(0, n), &value)) continue;
+          if (seen.window_start_ms && *seen.window_start_ms != value) continue;
+          const bool fresh = !seen.window_start_ms;
+          seen.window_start_ms = value;
+          if (walk(index + 1, pos + n)) return true;
+          if (fresh) seen.window_start_ms.reset();
+        }
+        return false;
+      }
+      case Field::kExt:
+        for (const std::string& ext : extensions) {
+          if (rest.substr(0, ext.size()) != ext) continue;
+          if (!seen.ext.empty() && seen.ext != ext) continue;
+          const std::string before = seen.ext;
+          seen.ext = ext;
+          if (walk(index + 1, pos + ext.size())) return true;
+          seen.ext = before;
+        }
+        return false;
+    }
+    return false;
+  };
+  if (!walk(0, 0) || !seen.partition || !seen.first_offset) return std::nullopt;
+
+  ParsedKey parsed;
+  parsed.partition = *seen.partition;
+  parsed.first_offset = *seen.first_offset;
+  parsed.ext = seen.ext;
+  if (seen.window_start_ms) {
+    parsed.window_start_min_ms = parsed.window_start_max_ms = *seen.window_start_ms;
+  } else if (seen.time.empty()) {
+    parsed.window_start_min_ms = std::numeric_limits<int64_t>::min();
+    parsed.window_start_max_ms = std::numeric_limits<int64_t>::max();
+  } else {
+    auto field = [&](char c) -> std::optional<int> {
+      auto it = seen.time.find(c);
+      if (it == seen.time.end()) return std::nullopt;
+      return it->second;
+    };
+    std::tm tm{};
+    TimeUnit finest = TimeUnit::kYear;
+    if (auto y = field('Y')) {
+      tm.tm_year = *y - 1900;
+    } else if (auto yy = field('y')) {
+      tm.tm_year = *yy < 69 ? *yy + 100 : *yy;  // POSIX: 69-99 are 19xx.
+    } else {
+      return std::nullopt;  // A time without its year cannot be placed.
+    }
+    tm.tm_mday = 1;
+    if (auto j = field('j')) {
+      tm.tm_mday = *j;
+      finest = TimeUnit::kDay;
+    }
+    if (auto m = field('m')) {
+      tm.tm_mon = *m - 1;
+      finest = std::min(finest, TimeUnit::kMonth);
+    }
+    if (auto d = field('d')) {
+      tm.tm_mday = *d;
+      finest = TimeUnit::kDay;
+    }
+    for (auto [c, member, unit] : {std::tuple{'H', &std::tm::tm_hour, TimeUnit::kHour},
+                                   std::tuple{'M', &std::tm::tm_min, TimeUnit::kMinute},
+                                   std::tuple{'S', &std::tm::tm_sec, TimeUnit::kSecond}}) {
+      if (auto v = field(c)) {
+        tm.*member = *v;
+        finest = std::min(finest, unit);
+      }
+    }
+    const int64_t start = static_cast<int64_t>(timegm(&tm));
+    parsed.window_start_min_ms = start * 1000;
+    parsed.window_start_max_ms = NextUnit(start, finest) * 1000 - 1;
+  }
+  // Rendering the fields read must give the key back: this refuses what a
+  // pattern alone lets through (a partition "007", the 31st of February).
+  KeyFields fields;
+  fields.instance = constants.instance;
+  fields.topic = constants.topic;
+  fields.topic_id = constants.topic_id.empty() ? seen.topic_id : constants.topic_id;
+  fields.partition = parsed.partition;
+  fields.first_offset = parsed.first_offset;
+  fields.window_start_ms = seen.window_start_ms.value_or(parsed.window_start_min_ms);
+  fields.ext = parsed.ext;
+  if (Render(fields) != key) return std::nullopt;
+  return parsed;
+}
+
+std::string KeyTemplate::StaticPrefix(const KeyConstants& constants) const {
+  std::string out;
+  for (const Piece& piece : pieces_) {
+    if (piece.kind == Piece::Kind::kLiteral) {
+      out += piece.literal;
+    } else if (piece.kind == Piece::Kind::kField && piece.field == Field::kInstance) {
+      out += constants.instance;
+    } else if (piece.kind == Piece::Kind::kField && piece.field == Field::kTopic) {
+      out += constants.topic;
+    } else if (piece.kind == Piece::Kind::kField && piece.field == Field::kTopicId &&
+               !constants.topic_id.empty()) {
+      out += constants.topic_id;
+    } else {
+      break;
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> KeyTemplate::ListingPrefixes(const KeyConstants& constants,
+                                                      int64_t from_ms, int64_t to_ms,
+                                                      size_t max_prefixes) const {
+  // Window starts outside [epoch, year 9999] do not occur (see
+  // kUntimedWindowStartMs), so the range is clamped to it.
+  int64_t from = std::clamp<int64_t>(FloorSeconds(from_ms), 0, kLastTimedSecond + 1);
+  int64_t to = std::clamp<int64_t>(FloorSeconds(to_ms - 1) + 1, 0, kLastTimedSecond + 1);
+  if (from >= to) return {};
+  // The prefix every key of windows in the `unit` starting at `start` has.
+  auto prefix_of = [&](int64_t start, TimeUnit unit) {
+    const std::tm tm = UtcTm(start);
+    std::string out;
+    for (const Piece& piece : pieces_) {
+      if (piece.kind == Piece::Kind::kLiteral) {
+        out += piece.literal;
+      } else if (piece.kind == Piece::Kind::kTime) {
+        if (UnitOf(piece.conversion) < unit) break;
+        char buf[16];
+        const char fmt_str[3] = {'%', piece.conversion, '\0'};
+        out.append(buf, std::strftime(buf, sizeof(buf), fmt_str, &tm));
+      } else if (piece.field == Field::kInstance) {
+        out += constants.instance;
+      } else if (piece.field == Field::kTopic) {
+        out += constants.topic;
+      } else if (piece.field == Field::kTopicId && !constants.topic_id.empty()) {
+        out += constants.topic_id;
+      } else {
+        break;
+      }
+    }
+    return out;
+  };
+  std::vector<std::string> prefixes;
+  for (TimeUnit widen = TimeUnit::kSecond;;
+       widen = static_cast<TimeUnit>(static_cast<int>(widen) + 1)) {
+    // Cut [from, to) greedily into the largest whole units.
+    prefixes.clear();
+    for (int64_t t = from; t < to;) {
+      TimeUnit unit = TimeUnit::kYear;
+      while (unit > TimeUnit::kSecond && (UnitStart(t, unit) != t || NextUnit(t, unit) > to)) {
+        unit = static_cast<TimeUnit>(static_cast<int>(unit) - 1);
+      }
+      prefixes.push_back(prefix_of(t, unit));
+      t = NextUnit(t, unit);
+      if (prefixes.size() > 4 * max_prefixes) break;  // Widen instead.
+    }
+    std::sort(prefixes.begin(), prefixes.end());
+    // Drop a prefix another one covers (sorted: a covering one comes first).
+    std::vector<std::string> kept;
+    for (std::string& p : prefixes) {
+      if (!kept.empty() && p.compare(0, kept.back().size(), kept.back()) == 0) continue;
+      kept.push_back(std::move(p));
+    }
+    prefixes = std::move(kept);
+    if (prefixes.size() <= std::max<size_t>(max_prefixes, 1) || widen == TimeUnit::kYear) break;
+    // Too many: widen the range outward to whole units of the next size.
+    const TimeUnit coarser = static_cast<TimeUnit>(static_cast<int>(widen) + 1);
+    from = UnitStart(from, coarser);
+    const int64_t last = UnitStart(to - 1, coarser);
+    to = std::min(NextUnit(last, coarser), kLastTimedSecond + 1);
+  }
+  if (prefixes.size() > std::max<size_t>(max_prefixes, 1)) return {StaticPrefix(constants)};
+  return prefixes;
 }
 
 }  // namespace k2c
