@@ -178,6 +178,39 @@ Result<ObjectSummary> SummarizeObject(const Format& format, std::string_view obj
   return summary;
 }
 
+const std::vector<ExtensionInfo>& KnownExtensions() {
+  static const std::vector<ExtensionInfo> extensions = [] {
+    std::vector<ExtensionInfo> all;
+    for (const FormatInfo& info : KnownFormats()) {
+      // Formats whose compression wraps the stream name it in the extension
+      // (see Format's constructor), the others keep one extension.
+      const bool stream_compressed = info.name == "text" || info.name == "jsonl";
+      if (!stream_compressed) {
+        all.push_back(ExtensionInfo{std::string(info.extension), info.name, ""});
+        continue;
+      }
+      for (std::string_view compression : info.compressions) {
+        auto codec = StreamCodecFromName(std::string(compression));
+        std::string extension(info.extension);
+        if (codec.ok()) extension += StreamCodecSuffix(*codec);
+        all.push_back(ExtensionInfo{std::move(extension), info.name, compression});
+      }
+    }
+    std::stable_sort(all.begin(), all.end(), [](const ExtensionInfo& a, const ExtensionInfo& b) {
+      return a.extension.size() > b.extension.size();
+    });
+    return all;
+  }();
+  return extensions;
+}
+
+const ExtensionInfo* FindExtension(std::string_view extension) {
+  for (const ExtensionInfo& info : KnownExtensions()) {
+    if (info.extension == extension) return &info;
+  }
+  return nullptr;
+}
+
 Result<std::unique_ptr<Format>> MakeFormat(const FormatSettings& settings) {
   K2C_RETURN_IF_ERROR(ValidateFormatSettings(settings));
   const FormatInfo& info = *FindFormat(settings.format);

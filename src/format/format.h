@@ -33,6 +33,20 @@ const FormatInfo* FindFormat(std::string_view name);
 // "text, jsonl, avro, parquet": for messages and help.
 std::string KnownFormatNames();
 
+// What an object key's extension says about the object: its format, and its
+// compression where the compression wraps the whole stream (text, jsonl);
+// Avro and Parquet name their codec inside the object ("" here).
+struct ExtensionInfo {
+  std::string extension;  // ".txt", ".jsonl.zst", ".parquet", ...
+  std::string_view format;
+  std::string_view compression;
+};
+// Every extension the formats write, longest first (so ".txt.gz" is tried
+// before ".txt" when a key is read back).
+const std::vector<ExtensionInfo>& KnownExtensions();
+// The entry for `extension`, or null.
+const ExtensionInfo* FindExtension(std::string_view extension);
+
 // How a task's objects are written; see docs/config.md and docs/formats.md.
 struct FormatSettings {
   std::string format = "text";

@@ -1183,3 +1183,31 @@ TEST(FormatRegistryTest, OpenApiListsTheRegistrysFormatsAndCompressions) {
 
 }  // namespace
 }  // namespace k2c
+
+namespace k2c {
+namespace {
+
+TEST(FormatRegistryTest, KeyExtensionsNameFormatAndStreamCompression) {
+  for (const FormatInfo& info : KnownFormats()) {
+    for (std::string_view compression : info.compressions) {
+      FormatSettings settings;
+      settings.format = std::string(info.name);
+      settings.compression = std::string(compression);
+      auto format = MakeFormat(settings);
+      ASSERT_TRUE(format.ok());
+      const ExtensionInfo* ext = FindExtension((*format)->extension());
+      ASSERT_NE(ext, nullptr) << (*format)->extension();
+      EXPECT_EQ(ext->format, info.name);
+      if (info.name == "text" || info.name == "jsonl") EXPECT_EQ(ext->compression, compression);
+    }
+  }
+  // Longest first, so a key ending ".txt.gz" is not read as ".txt".
+  const auto& all = KnownExtensions();
+  for (size_t i = 1; i < all.size(); ++i) {
+    EXPECT_GE(all[i - 1].extension.size(), all[i].extension.size());
+  }
+  EXPECT_EQ(FindExtension(".csv"), nullptr);
+}
+
+}  // namespace
+}  // namespace k2c
