@@ -1,15 +1,22 @@
 // Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
 #include "cli/api_client.h"
 
+#include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
 #include <exception>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string_view>
 #include <utility>
 
 #include "common/log_text.h"
 #include "storage/http_client.h"
+#include "storage/sigv4.h"
 
 namespace k2c {
 namespace {
@@ -176,15 +183,18 @@ Result<std::string> ApiClient::TaskPath(const std::string& topic, const char* su
   return "/v1/tasks/" + topic + suffix;
 }
 
-Result<nlohmann::json> ApiClient::Call(const char* method, const std::string& path,
-                                       const std::string* body) {
+Result<HttpResponse> ApiClient::Send(const char* method, const std::string& path,
+                                     const std::string* body,
+                                     std::vector<std::pair<std::string, std::string>> headers,
+                                     uint64_t max_response_bytes) {
   if (!init_status_.ok()) return init_status_;
   const std::string_view verb = method;
   try {
     HttpRequest request;
     request.method = method;
     request.url = base_url_ + path;
-    request.headers = {{"Accept", "application/json"}, {"User-Agent", "kafka2cos-cli"}};
+    request.headers = std::move(headers);
+    request.headers.emplace_back("User-Agent", "kafka2cos-cli");
     if (!token_.empty()) request.headers.emplace_back("Authorization", "Bearer " + token_);
     if (body) {
       request.headers.emplace_back("Content-Type", "application/json");
@@ -196,6 +206,7 @@ Result<nlohmann::json> ApiClient::Call(const char* method, const std::string& pa
     // A preflight can keep the answer back for as long as the read timeout:
     // no early stall detection.
     request.timeouts.low_speed_window = std::chrono::seconds(options_.read_timeout_ms / 1000 + 1);
+    request.max_response_bytes = max_response_bytes;
     HttpClient http;
     Result<HttpResponse> res = http.Send(request);
 
@@ -215,17 +226,9 @@ Result<nlohmann::json> ApiClient::Call(const char* method, const std::string& pa
       }
       return Status::Unavailable(Redact(std::move(message)));
     }
-
     const int http_status = static_cast<int>(res->status);
+    if (http_status >= 200 && http_status < 300) return res;
     nlohmann::json parsed = nlohmann::json::parse(res->body, nullptr, /*allow_exceptions=*/false);
-    if (http_status >= 200 && http_status < 300) {
-      if (res->body.empty()) return nlohmann::json::object();
-      if (parsed.is_discarded()) {
-        return Status::Internal(Redact("the answer of " + base_url_ + path + " (HTTP " +
-                                       std::to_string(http_status) + ") is not JSON"));
-      }
-      return parsed;
-    }
     std::string detail;
     if (!parsed.is_discarded() && parsed.is_object()) {
       auto e = parsed.find("error");
@@ -246,6 +249,69 @@ Result<nlohmann::json> ApiClient::Call(const char* method, const std::string& pa
     return Status::Internal(Redact(std::string("request to the kafka2cos API at ") + base_url_ +
                                    " failed: " + e.what()));
   }
+}
+
+Result<nlohmann::json> ApiClient::Call(const char* method, const std::string& path,
+                                       const std::string* body) {
+  auto res = Send(method, path, body, {{"Accept", "application/json"}});
+  if (!res.ok()) return res.status();
+  if (res->body.empty()) return nlohmann::json::object();
+  nlohmann::json parsed = nlohmann::json::parse(res->body, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) {
+    return Status::Internal(Redact("the answer of " + base_url_ + path + " (HTTP " +
+                                   std::to_string(res->status) + ") is not JSON"));
+  }
+  return parsed;
+}
+
+Result<nlohmann::json> ApiClient::ListObjects(const std::string& topic, const std::string& query) {
+  auto path = TaskPath(topic, "/objects");
+  if (!path.ok()) return path.status();
+  return Call("GET", *path + (query.empty() ? "" : "?" + query), nullptr);
+}
+
+Result<std::string> ApiClient::ReadObjectRange(const std::string& topic, const std::string& key,
+                                               uint64_t offset, uint64_t length) {
+  auto path = TaskPath(topic, "/objects/");
+  if (!path.ok()) return path.status();
+  if (length == 0) return std::string();
+  const uint64_t last = offset + std::min<uint64_t>(length, UINT64_MAX - offset) - 1;
+  auto res = Send("GET", *path + UriEncode(key, /*encode_slash=*/false), nullptr,
+                  {{"Range", "bytes=" + std::to_string(offset) + "-" + std::to_string(last)}},
+                  length + 4096);
+  if (!res.ok()) {
+    // 416: the range starts at or past the object's end.
+    if (res.status().message().rfind("HTTP 416", 0) == 0) return std::string();
+    return res.status();
+  }
+  if (res->status == 200) {
+    // A server that ignored the range sent the whole object.
+    if (offset >= res->body.size()) return std::string();
+    return res->body.substr(offset, length);
+  }
+  return std::move(res->body);
+}
+
+Result<std::string> ResolveApiToken(const std::string& token_file) {
+  if (token_file.empty()) {
+    const char* env = std::getenv(kTokenEnv);
+    return std::string(env == nullptr ? "" : env);
+  }
+  std::ifstream in(token_file, std::ios::binary);
+  if (!in) {
+    return Status::InvalidArgument("cannot read token file '" + token_file +
+                                   "': " + std::strerror(errno));
+  }
+  std::ostringstream content;
+  content << in.rdbuf();
+  std::string token = content.str();
+  const auto is_space = [](unsigned char c) { return std::isspace(c) != 0; };
+  while (!token.empty() && is_space(token.back())) token.pop_back();
+  size_t start = 0;
+  while (start < token.size() && is_space(token[start])) ++start;
+  token.erase(0, start);
+  if (token.empty()) return Status::InvalidArgument("token file '" + token_file + "' is empty");
+  return token;
 }
 
 Result<nlohmann::json> ApiClient::Health() { return Call("GET", "/healthz", nullptr); }

@@ -5,8 +5,11 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/status.h"
+#include "storage/http_client.h"
 
 namespace k2c {
 
@@ -58,9 +61,20 @@ class ApiClient {
   Result<nlohmann::json> ResumeTask(const std::string& topic);
   // GET /v1/tasks/{topic}/status: TaskStatus.
   Result<nlohmann::json> GetTaskStatus(const std::string& topic);
+  // GET /v1/tasks/{topic}/objects?<query>: ObjectList. `query` is already
+  // encoded ("from=...&cursor=...").
+  Result<nlohmann::json> ListObjects(const std::string& topic, const std::string& query);
+  // GET /v1/tasks/{topic}/objects/{key} with a Range: the bytes [offset,
+  // offset + length) of the object, fewer at its end, none past it.
+  Result<std::string> ReadObjectRange(const std::string& topic, const std::string& key,
+                                      uint64_t offset, uint64_t length);
 
  private:
   Result<nlohmann::json> Call(const char* method, const std::string& path, const std::string* body);
+  // One request; a non-2xx answer becomes a Status as described above.
+  Result<HttpResponse> Send(const char* method, const std::string& path, const std::string* body,
+                            std::vector<std::pair<std::string, std::string>> headers,
+                            uint64_t max_response_bytes = 8ull << 20);
   Result<std::string> TaskPath(const std::string& topic, const char* suffix) const;
   // Replaces the token in `text` (defence against servers echoing it).
   std::string Redact(std::string text) const;
@@ -70,6 +84,17 @@ class ApiClient {
   Options options_;
   Status init_status_;
 };
+
+// Where the CLI finds a worker and its token unless told.
+inline constexpr char kDefaultServer[] = "http://127.0.0.1:8080";
+inline constexpr char kServerEnv[] = "KAFKA2COS_SERVER";
+inline constexpr char kTokenEnv[] = "KAFKA2COS_API_TOKEN";
+
+// The API token: the content of `token_file` (surrounding whitespace cut)
+// when given, else $KAFKA2COS_API_TOKEN, else "" (no token). There is no
+// token flag, so a token never shows in `ps`. InvalidArgument for a file
+// that cannot be read or is empty.
+Result<std::string> ResolveApiToken(const std::string& token_file);
 
 // Maps an HTTP status of an error answer to a StatusCode (see ApiClient).
 StatusCode StatusCodeForHttp(int http_status);

@@ -32,9 +32,6 @@ nlohmann::json SizeJson(const std::string& v) {
 
 using nlohmann::json;
 
-constexpr char kDefaultServer[] = "http://127.0.0.1:8080";
-constexpr char kServerEnv[] = "KAFKA2COS_SERVER";
-constexpr char kTokenEnv[] = "KAFKA2COS_API_TOKEN";
 constexpr char kGroup[] = "Control API (talk to a running worker)";
 constexpr size_t kColumnGap = 3;
 
@@ -136,24 +133,6 @@ Result<std::string> Unescape(const std::string& in) {
     }
   }
   return out;
-}
-
-Result<std::string> ReadTokenFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return Status::InvalidArgument("cannot read token file '" + path +
-                                   "': " + std::strerror(errno));
-  }
-  std::ostringstream content;
-  content << in.rdbuf();
-  std::string token = content.str();
-  const auto is_space = [](unsigned char c) { return std::isspace(c) != 0; };
-  while (!token.empty() && is_space(token.back())) token.pop_back();
-  size_t start = 0;
-  while (start < token.size() && is_space(token[start])) ++start;
-  token.erase(0, start);
-  if (token.empty()) return Status::InvalidArgument("token file '" + path + "' is empty");
-  return token;
 }
 
 // "enabled topic 'x': bucket=b window=5m state=running".
@@ -352,13 +331,9 @@ std::optional<int> ApiCommands::Run(std::FILE* out, std::FILE* err) {
     return 1;
   };
 
-  if (!token_file_.empty()) {
-    auto read = ReadTokenFile(token_file_);
-    if (!read.ok()) return fail(read.status());
-    token = std::move(read.value());
-  } else if (const char* env = std::getenv(kTokenEnv); env != nullptr) {
-    token = env;
-  }
+  auto resolved = ResolveApiToken(token_file_);
+  if (!resolved.ok()) return fail(resolved.status());
+  token = std::move(resolved.value());
   ApiClient client(server_.empty() ? kDefaultServer : server_, token);
   if (!client.status().ok()) return fail(client.status());
 

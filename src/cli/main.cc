@@ -7,12 +7,14 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <string>
 
 #include "cli/api_commands.h"
+#include "cli/archive_commands.h"
 #include "common/log_text.h"
 #include "control/config.h"
 #include "control/worker.h"
@@ -131,9 +133,15 @@ int main(int argc, char** argv) {
   // topics, tasks, enable, disable, pause, resume, status: clients of a
   // running worker's API.
   k2c::ApiCommands api_commands(app);
+  // ls, cat, get: the read side.
+  k2c::ArchiveCommands archive_commands(app);
   CLI11_PARSE(app, argc, argv);
   if (run->parsed()) return RunWorker(config_path);
   if (validate->parsed()) return ValidateConfig(config_path);
   if (auto code = api_commands.Run(stdout, stderr)) return *code;
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  if (auto code = archive_commands.Run(stdout, stderr, now_ms)) return *code;
   return 1;
 }

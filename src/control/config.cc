@@ -544,6 +544,10 @@ std::string FormatDuration(std::chrono::milliseconds d) {
   return std::to_string(ms) + "ms";
 }
 
+std::string DefaultControlTopic(const std::string& instance, const char* kind) {
+  return "kafka2cos." + instance + "." + kind;
+}
+
 std::string TaskGroupId(const std::string& instance, const std::string& topic) {
   return "kafka2cos." + instance + "." + topic;
 }

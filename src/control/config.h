@@ -132,6 +132,10 @@ std::string FormatByteSize(uint64_t bytes);
 // The shortest form ParseDuration accepts, e.g. "5m".
 std::string FormatDuration(std::chrono::milliseconds d);
 
+// Where tasks ("tasks") and statuses ("status") live unless [control] names
+// the topics: kafka2cos.<instance>.<kind>.
+std::string DefaultControlTopic(const std::string& instance, const char* kind);
+
 // The consumer group of a task: kafka2cos.<instance>.<topic>.
 std::string TaskGroupId(const std::string& instance, const std::string& topic);
 

@@ -44,11 +44,6 @@ namespace {
 // How long a task that could not start waits before the next attempt.
 constexpr std::chrono::seconds kStartRetry{30};
 
-// Where tasks and statuses live unless [control] names the topics.
-std::string DefaultControlTopic(const std::string& instance, const char* kind) {
-  return "kafka2cos." + instance + "." + kind;
-}
-
 std::string HostName() {
   char name[256] = {};
   if (gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0') return "localhost";

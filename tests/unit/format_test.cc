@@ -1198,7 +1198,9 @@ TEST(FormatRegistryTest, KeyExtensionsNameFormatAndStreamCompression) {
       const ExtensionInfo* ext = FindExtension((*format)->extension());
       ASSERT_NE(ext, nullptr) << (*format)->extension();
       EXPECT_EQ(ext->format, info.name);
-      if (info.name == "text" || info.name == "jsonl") EXPECT_EQ(ext->compression, compression);
+      if (info.name == "text" || info.name == "jsonl") {
+        EXPECT_EQ(ext->compression, compression);
+      }
     }
   }
   // Longest first, so a key ending ".txt.gz" is not read as ".txt".

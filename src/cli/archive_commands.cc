@@ -1,0 +1,332 @@
+// Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
+#include "cli/archive_commands.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "archive/archive_json.h"
+#include "archive/time_spec.h"
+#include "cli/api_archive.h"
+#include "cli/api_client.h"
+#include "cli/api_commands.h"
+#include "cli/progress.h"
+#include "common/log_text.h"
+#include "control/archive_access.h"
+#include "control/config.h"
+#include "format/format.h"
+
+namespace k2c {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr char kGroup[] = "Archive (read what was archived)";
+// Objects and records go to stdout; how far `get` is goes to stderr.
+constexpr uint64_t kGetPieceBytes = 8ull << 20;
+
+void Print(std::FILE* f, std::string_view text) { std::fwrite(text.data(), 1, text.size(), f); }
+
+int Fail(std::FILE* err, const Status& status) {
+  std::string message = status.message();
+  if (status.code() == StatusCode::kUnauthenticated) {
+    message += std::string(" (set ") + kTokenEnv + " or pass --token-file)";
+  }
+  std::fprintf(err, "kafka2cos: %s\n", ControlCharsToSpaces(message).c_str());
+  return 1;
+}
+
+// Where `get` puts an object: its key under `dir`, refusing keys that would
+// leave it ("..", absolute) even though a task's keys never look like that.
+Result<fs::path> TargetPath(const fs::path& dir, const std::string& key) {
+  fs::path relative(key);
+  if (relative.is_absolute() || key.empty()) {
+    return Status::InvalidArgument("key '" + key + "' cannot be stored under " + dir.string());
+  }
+  for (const auto& part : relative) {
+    if (part == ".." || part == ".") {
+      return Status::InvalidArgument("key '" + key + "' cannot be stored under " + dir.string());
+    }
+  }
+  return dir / relative;
+}
+
+std::string Optional(const std::optional<int64_t>& v) { return v ? std::to_string(*v) : "?"; }
+std::string Optional(const std::optional<uint64_t>& v) { return v ? std::to_string(*v) : "?"; }
+
+}  // namespace
+
+struct ArchiveCommands::Opened {
+  // One of the two: the store with the worker's config, or a worker's API.
+  std::unique_ptr<DirectArchive> direct;
+  std::unique_ptr<ApiClient> client;
+  std::unique_ptr<ApiArchive> api;
+  ArchiveSource* source = nullptr;
+};
+
+ArchiveCommands::ArchiveCommands(CLI::App& app) {
+  auto common = [this](CLI::App* sub, bool range_required) {
+    sub->group(kGroup);
+    sub->add_option("topic", topic_, "The archived topic")->required();
+    sub->add_option("-c,--config", config_path_,
+                    "Read the store directly with this worker config (needs its credentials)");
+    sub->add_option("--server", server_,
+                    "Read through this worker's API instead (default $" + std::string(kServerEnv) +
+                        ", else " + kDefaultServer + ")")
+        ->envname(kServerEnv);
+    sub->add_option("--token-file", token_file_,
+                    std::string("File holding the API token (default: $") + kTokenEnv + ")");
+    auto* from = sub->add_option(
+        "--from", from_,
+        "Start (UTC): RFC 3339, 2026-12-02T09, or relative like -2h; the window holding it "
+        "is included");
+    auto* to = sub->add_option("--to", to_, "End, exclusive (same forms; default: now + 1 day)");
+    if (range_required) {
+      from->required();
+      to->required();
+    }
+    sub->add_option("-p,--partition", partition_, "Only this partition");
+  };
+  ls_ = app.add_subcommand("ls", "List archived objects: time, partition, offsets, records, size");
+  common(ls_, false);
+  ls_->add_flag("--json", json_, "Print JSON (the API's object listing) instead of a table");
+
+  cat_ = app.add_subcommand(
+      "cat", "Print archived records in offset order per partition, whatever their format");
+  common(cat_, true);
+  cat_->add_option("--output-format", output_format_,
+                   "text (values, one per line) or jsonl (docs/formats.md's envelope)")
+      ->check(CLI::IsMember({"text", "jsonl"}));
+  cat_->add_option("-o,--output", output_, "Write to this file instead of stdout");
+
+  get_ = app.add_subcommand(
+      "get", "Download archived objects into a directory (resumable; progress on a terminal)");
+  common(get_, true);
+  get_->add_option("-o,--output", output_, "Directory to write the objects into (by key)")
+      ->required();
+}
+
+Result<ArchiveCommands::Opened> ArchiveCommands::Open() {
+  Opened opened;
+  if (!config_path_.empty() && !server_.empty()) {
+    return Status::InvalidArgument(
+        "give either --config (read the store) or --server (read through a worker), not both");
+  }
+  if (!config_path_.empty()) {
+    auto config = LoadConfig(config_path_);
+    if (!config.ok()) return config.status();
+    auto direct = OpenDirectArchive(*config, topic_);
+    if (!direct.ok()) return direct.status();
+    opened.direct = std::make_unique<DirectArchive>(std::move(direct.value()));
+    opened.source = opened.direct->archive.get();
+    return opened;
+  }
+  auto token = ResolveApiToken(token_file_);
+  if (!token.ok()) return token.status();
+  opened.client = std::make_unique<ApiClient>(server_.empty() ? kDefaultServer : server_, *token);
+  K2C_RETURN_IF_ERROR(opened.client->status());
+  opened.api = std::make_unique<ApiArchive>(opened.client.get(), topic_);
+  K2C_RETURN_IF_ERROR(opened.api->Open());
+  opened.source = opened.api.get();
+  return opened;
+}
+
+Result<ArchiveQuery> ArchiveCommands::Query(int64_t now_ms, bool range_required) const {
+  ArchiveQuery query;
+  query.partition = partition_;
+  if (!from_.empty()) {
+    auto from = ParseTimeSpec(from_, now_ms);
+    if (!from.ok()) return from.status().WithContext("--from");
+    query.from_ms = *from;
+  }
+  if (!to_.empty()) {
+    auto to = ParseTimeSpec(to_, now_ms);
+    if (!to.ok()) return to.status().WithContext("--to");
+    query.to_ms = *to;
+  } else if (query.from_ms || range_required) {
+    // Bounded, so that the listing prefixes stay those of the range (see
+    // KeyTemplate::ListingPrefixes); windows ahead of the clock are rare.
+    query.to_ms = now_ms + 86'400'000;
+  }
+  if (query.from_ms && query.to_ms && *query.from_ms >= *query.to_ms) {
+    return Status::InvalidArgument("--from (" + FormatTimeSpec(*query.from_ms) +
+                                   ") must be before --to (" + FormatTimeSpec(*query.to_ms) + ")");
+  }
+  return query;
+}
+
+std::optional<int> ArchiveCommands::Run(std::FILE* out, std::FILE* err, int64_t now_ms) {
+  CLI::App* parsed = nullptr;
+  for (CLI::App* sub : {ls_, cat_, get_}) {
+    if (sub->parsed()) parsed = sub;
+  }
+  if (parsed == nullptr) return std::nullopt;
+  auto query = Query(now_ms, parsed != ls_);
+  if (!query.ok()) return Fail(err, query.status());
+  auto opened = Open();
+  if (!opened.ok()) return Fail(err, opened.status());
+  ArchiveSource& source = *opened->source;
+  if (parsed == ls_) return Ls(source, *query, out, err);
+  if (parsed == cat_) return Cat(source, *query, out, err);
+  return Get(source, *query, out, err);
+}
+
+int ArchiveCommands::Ls(ArchiveSource& source, const ArchiveQuery& query, std::FILE* out,
+                        std::FILE* err) {
+  auto objects = source.List(query);
+  if (!objects.ok()) return Fail(err, objects.status());
+  if (json_) {
+    json list = json::array();
+    for (const ArchivedObject& object : *objects) list.push_back(ArchivedObjectJson(object));
+    Print(out, json{{"objects", list}}.dump(2, ' ', false, json::error_handler_t::replace) + "\n");
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows;
+  uint64_t bytes = 0, records = 0;
+  for (const ArchivedObject& object : *objects) {
+    rows.push_back({FormatTimeSpec(object.window_start_ms), std::to_string(object.partition),
+                    std::to_string(object.first_offset), Optional(object.last_offset),
+                    Optional(object.records), Progress::Amount(object.size, true),
+                    object.key.value});
+    bytes += object.size;
+    records += object.records.value_or(0);
+  }
+  Print(out, RenderTable({"WINDOW", "PARTITION", "FIRST", "LAST", "RECORDS", "SIZE", "KEY"}, rows));
+  std::fprintf(err, "%zu object%s, %s, %llu records known\n", objects->size(),
+               objects->size() == 1 ? "" : "s", Progress::Amount(bytes, true).c_str(),
+               static_cast<unsigned long long>(records));
+  return 0;
+}
+
+int ArchiveCommands::Cat(ArchiveSource& source, const ArchiveQuery& query, std::FILE* out,
+                         std::FILE* err) {
+  auto objects = source.List(query);
+  if (!objects.ok()) return Fail(err, objects.status());
+  std::FILE* sink = out;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(nullptr, &std::fclose);
+  if (!output_.empty()) {
+    file.reset(std::fopen(output_.c_str(), "wb"));
+    if (!file) {
+      return Fail(err,
+                  Status::InvalidArgument("cannot write " + output_ + ": " + std::strerror(errno)));
+    }
+    sink = file.get();
+  }
+  // jsonl: the envelope of docs/formats.md, as the jsonl format writes it.
+  std::unique_ptr<Format> jsonl;
+  if (output_format_ == "jsonl") {
+    FormatSettings settings;
+    settings.format = "jsonl";
+    settings.compression = "none";
+    jsonl = std::move(MakeFormat(settings).value());
+  }
+  bool warned_text = false;
+  std::string line;
+  for (const ArchivedObject& object : *objects) {
+    if (output_format_ == "jsonl" && object.format == "text" && !warned_text) {
+      std::fprintf(err,
+                   "kafka2cos: warning: %s is a text object: it kept values only, so keys, "
+                   "headers, offsets and timestamps are missing from the output\n",
+                   object.key.value.c_str());
+      warned_text = true;
+    }
+    auto bytes = ReadObject(source, object);
+    if (!bytes.ok()) return Fail(err, bytes.status());
+    std::unique_ptr<ObjectWriter> writer;
+    if (jsonl)
+      writer = std::move(jsonl->NewWriter(ObjectContext{topic_, object.partition}).value());
+    Status decoded =
+        DecodeObject(object, *bytes, source.text_delimiter(), [&](const DecodedRecord& record) {
+          line.clear();
+          if (writer) {
+            DecodedRecord full = record;
+            // Text objects do not keep where a record came from.
+            if (full.partition < 0) full.partition = object.partition;
+            BorrowedRecord view(full);
+            bool kept = false;
+            K2C_RETURN_IF_ERROR(writer->Append(view.view(), &line, &kept));
+          } else {
+            if (record.value) line = *record.value;
+            line.push_back('\n');
+          }
+          if (std::fwrite(line.data(), 1, line.size(), sink) != line.size()) {
+            return Status::IOError(std::string("cannot write the output: ") + std::strerror(errno));
+          }
+          return Status::Ok();
+        });
+    if (!decoded.ok()) return Fail(err, decoded);
+  }
+  if (std::fflush(sink) != 0) {
+    return Fail(err,
+                Status::IOError(std::string("cannot write the output: ") + std::strerror(errno)));
+  }
+  return 0;
+}
+
+int ArchiveCommands::Get(ArchiveSource& source, const ArchiveQuery& query, std::FILE* out,
+                         std::FILE* err) {
+  auto objects = source.List(query);
+  if (!objects.ok()) return Fail(err, objects.status());
+  const fs::path dir(output_);
+  uint64_t total = 0;
+  for (const ArchivedObject& object : *objects) total += object.size;
+  Progress progress(err, isatty(fileno(err)) != 0, "bytes", total);
+  uint64_t done = 0;
+  size_t fetched = 0, skipped = 0;
+  for (size_t i = 0; i < objects->size(); ++i) {
+    const ArchivedObject& object = (*objects)[i];
+    auto target = TargetPath(dir, object.key.value);
+    if (!target.ok()) return Fail(err, target.status());
+    std::error_code ec;
+    // Resumable: a complete file is kept; a partial one (".part") goes on
+    // from its size. Objects are immutable once published (create-only), so
+    // a same-size file is the object.
+    if (fs::is_regular_file(*target, ec) && fs::file_size(*target, ec) == object.size) {
+      done += object.size;
+      ++skipped;
+      progress.Update(done, std::to_string(i + 1) + "/" + std::to_string(objects->size()));
+      continue;
+    }
+    fs::create_directories(target->parent_path(), ec);
+    if (ec)
+      return Fail(err, Status::IOError("cannot create " + target->parent_path().string() + ": " +
+                                       ec.message()));
+    const fs::path part = target->string() + ".part";
+    uint64_t have = fs::is_regular_file(part, ec) ? fs::file_size(part, ec) : 0;
+    if (have > object.size) have = 0;
+    std::ofstream file(
+        part, have > 0 ? std::ios::binary | std::ios::app : std::ios::binary | std::ios::trunc);
+    if (!file) return Fail(err, Status::IOError("cannot write " + part.string()));
+    done += have;
+    while (have < object.size) {
+      auto piece = source.ReadRange(object.key, have,
+                                    std::min<uint64_t>(kGetPieceBytes, object.size - have));
+      if (!piece.ok()) return Fail(err, piece.status().WithContext("download " + object.key.value));
+      if (piece->empty()) {
+        return Fail(err, Status::DataLoss("object " + object.key.value + " ends after " +
+                                          std::to_string(have) + " of " +
+                                          std::to_string(object.size) + " bytes"));
+      }
+      file.write(piece->data(), static_cast<std::streamsize>(piece->size()));
+      if (!file) return Fail(err, Status::IOError("cannot write " + part.string()));
+      have += piece->size();
+      done += piece->size();
+      progress.Update(done, std::to_string(i + 1) + "/" + std::to_string(objects->size()));
+    }
+    file.close();
+    if (!file) return Fail(err, Status::IOError("cannot write " + part.string()));
+    fs::rename(part, *target, ec);
+    if (ec)
+      return Fail(err, Status::IOError("cannot rename " + part.string() + ": " + ec.message()));
+    ++fetched;
+  }
+  progress.Finish();
+  std::fprintf(out, "%zu object%s downloaded, %zu already complete, into %s\n", fetched,
+               fetched == 1 ? "" : "s", skipped, dir.string().c_str());
+  return 0;
+}
+
+}  // namespace k2c
