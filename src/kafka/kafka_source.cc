@@ -6,7 +6,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
 #include <iterator>
+#include <memory>
 #include <thread>
 
 #include "common/log_text.h"
@@ -134,7 +137,7 @@ Status KafkaSource::Poll(std::chrono::milliseconds timeout, RecordSourceListener
     timeout_ms = 0;  // Only the first call waits; then drain what is ready.
     if (!msg) break;
     if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-      listener->OnPartitionEof(msg->partition);
+      listener->OnPartitionEof(msg->partition, msg->offset);
       continue;
     }
     if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -316,22 +319,44 @@ void KafkaSource::PinStartOffsets(std::vector<RdKafka::TopicPartition*>& partiti
   }
 }
 
-Status KafkaSource::Commit(int32_t partition, int64_t next_offset) {
-  std::vector<RdKafka::TopicPartition*> list = {
-      RdKafka::TopicPartition::create(options_.topic, partition, next_offset)};
-  PartitionListGuard guard{&list};
-  const RdKafka::ErrorCode err = consumer_->commitSync(list);
-  if (err != RdKafka::ERR_NO_ERROR) {
-    return Status::Unavailable("commit offset " + std::to_string(next_offset) + " of " +
-                               options_.topic + "/" + std::to_string(partition) + ": " +
-                               RdKafka::err2str(err));
+Status KafkaSource::Commit(const std::vector<OffsetCommit>& commits) {
+  if (commits.empty()) return Status::Ok();
+  // The C list: the C++ TopicPartition of librdkafka 2.0 cannot carry the
+  // metadata that records how far each partition's windows are complete.
+  std::unique_ptr<rd_kafka_topic_partition_list_t, void (*)(rd_kafka_topic_partition_list_t*)> list(
+      rd_kafka_topic_partition_list_new(static_cast<int>(commits.size())),
+      &rd_kafka_topic_partition_list_destroy);
+  for (const OffsetCommit& commit : commits) {
+    rd_kafka_topic_partition_t* tp =
+        rd_kafka_topic_partition_list_add(list.get(), options_.topic.c_str(), commit.partition);
+    tp->offset = commit.next_offset;
+    if (!commit.metadata.empty()) {
+      // Freed with the list.
+      tp->metadata = std::malloc(commit.metadata.size());
+      if (tp->metadata == nullptr) return Status::ResourceExhausted("commit metadata");
+      std::memcpy(tp->metadata, commit.metadata.data(), commit.metadata.size());
+      tp->metadata_size = commit.metadata.size();
+    }
   }
-  if (list[0]->err() != RdKafka::ERR_NO_ERROR) {
-    return Status::Unavailable("commit offset " + std::to_string(next_offset) + " of " +
-                               options_.topic + "/" + std::to_string(partition) + ": " +
-                               RdKafka::err2str(list[0]->err()));
+  auto describe = [&](const OffsetCommit& c) {
+    return "commit offset " + std::to_string(c.next_offset) + " of " + options_.topic + "/" +
+           std::to_string(c.partition);
+  };
+  const rd_kafka_resp_err_t err = rd_kafka_commit(consumer_->c_ptr(), list.get(), 0);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status::Unavailable(describe(commits.front()) +
+                               (commits.size() > 1
+                                    ? " and " + std::to_string(commits.size() - 1) + " more"
+                                    : std::string()) +
+                               ": " + rd_kafka_err2str(err));
   }
-  committed_[partition] = next_offset;
+  for (int i = 0; i < list->cnt; ++i) {
+    if (list->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return Status::Unavailable(describe(commits[i]) + ": " +
+                                 rd_kafka_err2str(list->elems[i].err));
+    }
+  }
+  for (const OffsetCommit& commit : commits) committed_[commit.partition] = commit.next_offset;
   return Status::Ok();
 }
 

@@ -57,7 +57,8 @@ class KafkaSource final : public RecordSource {
   ~KafkaSource() override;
 
   Status Poll(std::chrono::milliseconds timeout, RecordSourceListener* listener) override;
-  Status Commit(int32_t partition, int64_t next_offset) override;
+  using RecordSource::Commit;
+  Status Commit(const std::vector<OffsetCommit>& commits) override;
   Status Pause(int32_t partition) override;
   Status Resume(int32_t partition) override;
   Status SeekToCommitted(int32_t partition) override;

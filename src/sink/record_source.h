@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "common/status.h"
@@ -17,14 +18,23 @@ class RecordSourceListener {
   virtual ~RecordSourceListener() = default;
   // A record; views are valid only during the call.
   virtual void OnRecord(const RecordView& record) = 0;
-  // The consumer has read everything `partition` holds right now.
-  virtual void OnPartitionEof(int32_t partition) = 0;
+  // The consumer has read everything `partition` holds right now: every
+  // record before `next_offset` was delivered.
+  virtual void OnPartitionEof(int32_t partition, int64_t next_offset) = 0;
   // `partitions` now belong to this consumer.
   virtual void OnAssigned(const std::vector<int32_t>& partitions) = 0;
   // `partitions` are being taken away. When this returns, the listener must
   // not write objects for them any more. If `lost` is false it may still
   // Commit() for them during the call; if true the group already moved on.
   virtual void OnRevoked(const std::vector<int32_t>& partitions, bool lost) = 0;
+};
+
+// One partition's commit: the offset of the next record to read, and what
+// the group stores with it (see sink/commit_mark.h).
+struct OffsetCommit {
+  int32_t partition = 0;
+  int64_t next_offset = 0;
+  std::string metadata;
 };
 
 // The Kafka side of one task as the sink needs it: a partitioned stream with
@@ -38,9 +48,12 @@ class RecordSource {
   // `listener`. Errors that only need reporting are returned, not fatal.
   virtual Status Poll(std::chrono::milliseconds timeout, RecordSourceListener* listener) = 0;
 
-  // Synchronously commits `next_offset` (the offset of the next record to
-  // read) for `partition`. OK means it is stored in the group.
-  virtual Status Commit(int32_t partition, int64_t next_offset) = 0;
+  // Synchronously commits each partition's `next_offset` with its metadata,
+  // in one request. OK means every one is stored in the group.
+  virtual Status Commit(const std::vector<OffsetCommit>& commits) = 0;
+  Status Commit(int32_t partition, int64_t next_offset, std::string metadata = {}) {
+    return Commit(std::vector<OffsetCommit>{{partition, next_offset, std::move(metadata)}});
+  }
 
   // Stops / restarts fetching for one partition; records already delivered
   // are not redelivered, records not yet delivered follow after Resume.

@@ -9,6 +9,7 @@
 
 #include "common/backoff.h"
 #include "common/log_text.h"
+#include "sink/commit_mark.h"
 #include "sink/object_range.h"
 
 namespace k2c {
@@ -158,6 +159,8 @@ void TaskRunner::OnRecord(const RecordView& record) {
   ++consumed_records_;
   consumed_bytes_ += record.value ? record.value->size() : 0;
   PartitionState& state = StateFor(record.partition);
+  state.position = record.offset + 1;
+  state.at_end = false;
   if (!state.blocked.ok()) return;
   if (state.measure) return MeasureRecord(record.partition, state, record);
   Status s = state.buffer.Add(record, poll_now_ms_, &sealed_scratch_);
@@ -209,6 +212,9 @@ void TaskRunner::Rewind(int32_t partition, PartitionState& state, const Status& 
   RecordError(why);
   FinishUploads({partition});
   ReleasePartition(partition, state, /*commit=*/true);
+  state.position.reset();
+  state.seeked = true;
+  state.at_end = false;
   Status s = source_->SeekToCommitted(partition);
   if (!s.ok()) Fail(s.WithContext("rewind partition " + std::to_string(partition)));
 }
@@ -249,7 +255,16 @@ Status TaskRunner::fatal() const {
   return fatal_;
 }
 
-void TaskRunner::OnPartitionEof(int32_t partition) { StateFor(partition).buffer.MarkCaughtUp(); }
+void TaskRunner::OnPartitionEof(int32_t partition, int64_t next_offset) {
+  PartitionState& state = StateFor(partition);
+  state.buffer.MarkCaughtUp();
+  // Trusted only where it cannot be an event from before a seek: a
+  // partition not moved since assignment, or one whose position agrees.
+  if (state.position ? *state.position == next_offset : !state.seeked) {
+    state.position = next_offset;
+    state.at_end = true;
+  }
+}
 
 void TaskRunner::OnAssigned(const std::vector<int32_t>& partitions) {
   for (int32_t p : partitions) {
@@ -325,6 +340,7 @@ void TaskRunner::Step(std::chrono::milliseconds poll_timeout) {
     if (failed_.load()) return;
     Advance(partition, state);
   }
+  CommitIdleMarks(now);
 }
 
 void TaskRunner::ManageMemory() {
@@ -628,6 +644,9 @@ void TaskRunner::Adopt(int32_t partition, PartitionState& state, const Upload& u
         spec_.topic, upload.key.value, partition, first, *last, range ? range->writer : "");
     state.commit_pending = *last + 1;
     TryCommit(partition, state);  // Retried by Advance() if it fails.
+    state.position = *last + 1;
+    state.seeked = true;
+    state.at_end = false;
     Status s = source_->Seek(partition, *last + 1);
     if (!s.ok()) Fail(s.WithContext("adopt " + upload.key.value));
     return;
@@ -648,6 +667,9 @@ void TaskRunner::Adopt(int32_t partition, PartitionState& state, const Upload& u
       "writer={}",
       spec_.topic, upload.key.value, partition, first, target, range ? range->writer : "");
   state.measure = PartitionState::Measure{upload.key, first, target, 0};
+  state.position = first;
+  state.seeked = true;
+  state.at_end = false;
   Status s = source_->Seek(partition, first);
   if (!s.ok()) Fail(s.WithContext("adopt " + upload.key.value));
 }
@@ -689,8 +711,61 @@ void TaskRunner::Block(int32_t partition, PartitionState& state, const Status& w
   PublishPartitions();
 }
 
+std::optional<int64_t> TaskRunner::CompleteBefore(const PartitionState& state, int64_t now) const {
+  // Records read from now on are stamped about now (a late one excepted), so
+  // no claim goes past the window of the clock minus grace, even when a
+  // window opened by a record from the future is what is open.
+  const int64_t window = std::max<int64_t>(spec_.policy.window_ms, 1);
+  const int64_t clock_bound = WindowStartFor(now - spec_.policy.grace_ms, window);
+  std::optional<int64_t> oldest;
+  auto consider = [&oldest](int64_t start) { oldest = oldest ? std::min(*oldest, start) : start; };
+  if (state.in_flight) consider(state.in_flight->segment.window_start_ms);
+  for (const Segment& segment : state.sealed) consider(segment.window_start_ms);
+  if (const Segment* open = state.buffer.open_segment()) consider(open->window_start_ms);
+  if (oldest) return std::min(*oldest, clock_bound);
+  // Holding nothing: complete up to the clock once everything before the
+  // position was read and nothing read was dropped unread (pause, block,
+  // a measure or rewind in progress).
+  if (state.at_end && !paused_ && state.blocked.ok() && state.rewind.ok() && !state.measure) {
+    return clock_bound;
+  }
+  return std::nullopt;
+}
+
+std::string TaskRunner::CommitMetadata(PartitionState& state) {
+  std::optional<int64_t> mark = CompleteBefore(state, clock_());
+  if (!mark) mark = state.committed_mark;
+  return mark ? EncodeCommitMark(*mark) : std::string();
+}
+
+void TaskRunner::CommitIdleMarks(int64_t now) {
+  if (paused_ || failed_.load()) return;
+  std::vector<OffsetCommit> commits;
+  std::vector<std::pair<PartitionState*, int64_t>> marks;
+  for (auto& [partition, state] : partitions_) {
+    if (state.commit_pending || state.in_flight || !state.sealed.empty() ||
+        state.buffer.has_open_window() || !state.at_end || !state.position) {
+      continue;
+    }
+    const std::optional<int64_t> mark = CompleteBefore(state, now);
+    if (!mark || (state.committed_mark && *state.committed_mark >= *mark)) continue;
+    commits.push_back(OffsetCommit{partition, *state.position, EncodeCommitMark(*mark)});
+    marks.emplace_back(&state, *mark);
+  }
+  if (commits.empty()) return;
+  Status s = source_->Commit(commits);
+  if (!s.ok()) {
+    spdlog::warn("event=commit_mark_failed topic={} partitions={} error=\"{}\"", spec_.topic,
+                 commits.size(), LogEscape(s));
+    RecordError(s.WithContext("commit"), ErrorKind::kCommit);
+    return;
+  }
+  for (auto& [state, mark] : marks) state->committed_mark = mark;
+}
+
 bool TaskRunner::TryCommit(int32_t partition, PartitionState& state) {
-  Status s = source_->Commit(partition, *state.commit_pending);
+  const std::string metadata = CommitMetadata(state);
+  Status s = source_->Commit(partition, *state.commit_pending, metadata);
   if (!s.ok()) {
     // The object is durable; until this commit lands no later object of the
     // partition is uploaded, so a crash now only rewrites the same key.
@@ -700,6 +775,7 @@ bool TaskRunner::TryCommit(int32_t partition, PartitionState& state) {
     return false;
   }
   state.commit_pending.reset();
+  if (auto mark = DecodeCommitMark(metadata)) state.committed_mark = *mark;
   return true;
 }
 
@@ -770,6 +846,9 @@ void TaskRunner::SetPaused(bool paused) {
     } else {
       // Resuming is how an operator says "try again" to a blocked partition.
       state.blocked = Status::Ok();
+      state.position.reset();
+      state.seeked = true;
+      state.at_end = false;
       Status s = source_->SeekToCommitted(partition);
       if (!s.ok()) {
         // Without the seek, records dropped during the pause would be

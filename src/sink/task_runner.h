@@ -140,7 +140,7 @@ class TaskRunner final : public RecordSourceListener {
 
   // RecordSourceListener:
   void OnRecord(const RecordView& record) override;
-  void OnPartitionEof(int32_t partition) override;
+  void OnPartitionEof(int32_t partition, int64_t next_offset) override;
   void OnAssigned(const std::vector<int32_t>& partitions) override;
   void OnRevoked(const std::vector<int32_t>& partitions, bool lost) override;
 
@@ -172,6 +172,14 @@ class TaskRunner final : public RecordSourceListener {
     // Not OK: the partition cannot go on without an operator (its reason);
     // it holds its offsets and fetches nothing.
     Status blocked;
+    // The offset of the next record the source delivers, when known: after
+    // a record, or from the end-of-log event of a partition not moved since
+    // it was assigned. A seek back to the committed offset forgets it.
+    std::optional<int64_t> position;
+    bool seeked = false;  // Since it was assigned.
+    bool at_end = false;  // Everything before `position` was delivered.
+    // The commit mark (sink/commit_mark.h) this runner last committed.
+    std::optional<int64_t> committed_mark;
   };
 
   PartitionState& StateFor(int32_t partition);
@@ -208,6 +216,17 @@ class TaskRunner final : public RecordSourceListener {
   void WindowFailed(int32_t partition, PartitionState& state, const Status& why);
   WriteOptions WriteOptionsFor(const Segment& segment, bool streamed) const;
   bool TryCommit(int32_t partition, PartitionState& state);
+  // The commit mark the partition can claim now (P8 in docs/design.md):
+  // the oldest window it has not committed, or, when it holds nothing and
+  // has read everything, the window of the wall clock minus grace.
+  std::optional<int64_t> CompleteBefore(const PartitionState& state, int64_t now) const;
+  // The mark to commit with the partition's next offset: CompleteBefore, or
+  // the last one committed while it cannot tell.
+  std::string CommitMetadata(PartitionState& state);
+  // Commits, in one request, the new mark of every partition that holds
+  // nothing and has read all there is, so quiet partitions do not hold the
+  // task's manifests back. At most once per window per partition.
+  void CommitIdleMarks(int64_t now);
   // Waits for the in-flight uploads of `partitions` until finish_timeout,
   // then cancels the rest together and waits for their last attempts.
   void FinishUploads(const std::vector<int32_t>& partitions);

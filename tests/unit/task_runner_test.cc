@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "sink/commit_mark.h"
 #include "storage/memory_store.h"
 
 namespace k2c {
@@ -27,6 +28,7 @@ class FakeSource final : public RecordSource {
     std::vector<HeaderView> headers;  // Views of strings the test keeps.
   };
 
+  void AddEmptyPartition(int32_t p) { logs_[p]; }
   void Append(int32_t p, int64_t ts, std::optional<std::string> value,
               std::vector<HeaderView> headers = {}) {
     logs_[p].push_back(Rec{ts, std::move(value), std::move(headers)});
@@ -54,7 +56,7 @@ class FakeSource final : public RecordSource {
       if (!position_.count(p) || paused_.count(p)) continue;
       int64_t& pos = position_[p];
       if (pos >= static_cast<int64_t>(log.size())) {
-        listener->OnPartitionEof(p);
+        listener->OnPartitionEof(p, pos);
         continue;
       }
       const Rec& rec = log[pos];
@@ -70,12 +72,22 @@ class FakeSource final : public RecordSource {
     return Status::Ok();
   }
 
-  Status Commit(int32_t p, int64_t next) override {
+  using RecordSource::Commit;
+  Status Commit(const std::vector<OffsetCommit>& commits) override {
     if (fail_commits_) return Status::Unavailable("commit refused by test");
-    EXPECT_GE(next, committed(p)) << "commits must never go backwards";
-    commits_[p] = next;
-    ++commit_calls_;
+    for (const OffsetCommit& c : commits) {
+      EXPECT_GE(c.next_offset, committed(c.partition)) << "commits must never go backwards";
+      // A mark commit repeats the offset; only offset changes count.
+      if (c.next_offset != committed(c.partition)) ++commit_calls_;
+      commits_[c.partition] = c.next_offset;
+      metadata_[c.partition] = c.metadata;
+    }
     return Status::Ok();
+  }
+  // The metadata last committed for `p` ("" if none).
+  std::string metadata(int32_t p) const {
+    auto it = metadata_.find(p);
+    return it == metadata_.end() ? "" : it->second;
   }
   Status Pause(int32_t p) override {
     paused_.insert(p);
@@ -99,6 +111,7 @@ class FakeSource final : public RecordSource {
   }
   bool AssignmentLost() const override { return assignment_lost_.load(); }
 
+  std::map<int32_t, std::string> metadata_;
   int64_t committed(int32_t p) const {
     auto it = commits_.find(p);
     return it == commits_.end() ? 0 : it->second;
@@ -807,6 +820,65 @@ TEST_F(TaskRunnerTest, ARecordTheFormatCannotHoldBlocksItsPartitionAndCommitsNot
       << runner->stats().blocked_reason;
   EXPECT_EQ(source_.commit_calls_, 0) << "the window with the good record is read again later";
   EXPECT_TRUE(store_.Objects(bucket_).empty());
+}
+
+}  // namespace
+}  // namespace k2c
+
+namespace k2c {
+namespace {
+
+// P8: every commit says before which time the partition's windows are
+// complete; the manifest writer trusts it, so it must never run ahead.
+TEST_F(TaskRunnerTest, CommitsMarkTheOldestWindowStillHeld) {
+  for (int i = 0; i < 3; ++i) source_.Append(0, kT0 + i, "w0-" + std::to_string(i));
+  source_.Append(0, kT0 + kWindow + 1, "w1-0");
+  auto runner = MakeRunner();
+  // Late enough that the clock does not bound the mark (see CompleteBefore).
+  now_ = kT0 + 2 * kWindow + 5000;
+  // w0 is sealed by the w1 record; once committed, w1 is what is held.
+  StepUntil(*runner, [&] { return source_.committed(0) == 3; });
+  EXPECT_EQ(DecodeCommitMark(source_.metadata(0)), WindowStartFor(kT0 + kWindow, kWindow));
+}
+
+TEST_F(TaskRunnerTest, QuietPartitionsCommitTheClocksWindowOncePerWindow) {
+  source_.Append(0, kT0 + 1, "a");
+  source_.Append(1, kT0 + 2, "b");
+  source_.Append(2, kT0 + 3, std::nullopt);  // A null only: an empty object.
+  source_.AddEmptyPartition(3);              // Empty: it still says where it stands.
+  auto runner = MakeRunner();
+  now_ = kT0 + kWindow + 2000;  // Past w0's end + grace: w0 closes by the timer.
+  StepUntil(*runner, [&] {
+    return source_.committed(0) == 1 && source_.committed(1) == 1 && source_.committed(2) == 1 &&
+           !source_.metadata(3).empty();
+  });
+  StepUntil(*runner, [&] { return !source_.metadata(0).empty(); });
+  const int64_t w1 = WindowStartFor(kT0 + kWindow, kWindow);
+  for (int32_t p : {0, 1, 2, 3}) EXPECT_EQ(DecodeCommitMark(source_.metadata(p)), w1) << p;
+  EXPECT_EQ(source_.committed(3), 0);
+  // A window later the marks move on, with the same offsets.
+  now_ += kWindow;
+  StepUntil(*runner, [&] { return DecodeCommitMark(source_.metadata(3)) == w1 + kWindow; });
+  for (int32_t p : {0, 1, 2}) {
+    EXPECT_EQ(DecodeCommitMark(source_.metadata(p)), w1 + kWindow) << p;
+    EXPECT_EQ(source_.committed(p), 1) << p;
+  }
+  // Paused, nothing is claimed: records dropped by the pause are read again.
+  runner->SetPaused(true);
+  now_ += kWindow;
+  for (int i = 0; i < 20; ++i) runner->Step(std::chrono::milliseconds(0));
+  EXPECT_EQ(DecodeCommitMark(source_.metadata(0)), w1 + kWindow);
+}
+
+TEST_F(TaskRunnerTest, AnOpenWindowHoldsTheMarkBackEvenFromTheFuture) {
+  source_.Append(0, kT0 + 1, "a");
+  source_.Append(0, kT0 + kWindow + 1, "b");
+  source_.Append(0, kT0 + 100 * kWindow, "from a fast clock");
+  auto runner = MakeRunner();
+  now_ = kT0 + 3 * kWindow;
+  StepUntil(*runner, [&] { return source_.committed(0) == 1; });
+  // w1 is held: the mark is w1, not the far window nor the clock's.
+  EXPECT_EQ(DecodeCommitMark(source_.metadata(0)), WindowStartFor(kT0 + kWindow, kWindow));
 }
 
 }  // namespace
