@@ -330,9 +330,31 @@ Result<std::vector<PartitionLag>> FetchGroupLag(const KafkaAdminOptions& options
     ends.push_back(RdKafka::TopicPartition::create(topic, p, RdKafka::Topic::OFFSET_END));
   }
   const std::string where = "group '" + group + "' on topic '" + topic + "'";
-  RdKafka::ErrorCode kerr = consumer->committed(committed, deadline.RemainingMs());
+  // The C call: librdkafka 2.0's C++ TopicPartition does not expose the
+  // metadata committed with each offset.
+  std::unique_ptr<rd_kafka_topic_partition_list_t, void (*)(rd_kafka_topic_partition_list_t*)>
+      c_committed(rd_kafka_topic_partition_list_new(static_cast<int>(partitions->size())),
+                  &rd_kafka_topic_partition_list_destroy);
+  for (const int32_t p : *partitions) {
+    rd_kafka_topic_partition_list_add(c_committed.get(), topic.c_str(), p);
+  }
+  RdKafka::ErrorCode kerr = static_cast<RdKafka::ErrorCode>(
+      rd_kafka_committed(consumer->c_ptr(), c_committed.get(), deadline.RemainingMs()));
   if (kerr != RdKafka::ERR_NO_ERROR) {
     return RequestError(options, kerr, "committed offsets of " + where);
+  }
+  std::map<int32_t, std::string> metadata;
+  for (int i = 0; i < c_committed->cnt; ++i) {
+    const rd_kafka_topic_partition_t& tp = c_committed->elems[i];
+    committed[i]->set_offset(tp.offset);
+    if (tp.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return KafkaError(
+          static_cast<RdKafka::ErrorCode>(tp.err),
+          "committed offset of " + where + " partition " + std::to_string(tp.partition));
+    }
+    if (tp.metadata != nullptr && tp.metadata_size > 0) {
+      metadata[tp.partition].assign(static_cast<const char*>(tp.metadata), tp.metadata_size);
+    }
   }
   kerr = consumer->offsetsForTimes(ends, deadline.RemainingMs());
   if (kerr != RdKafka::ERR_NO_ERROR) {
@@ -373,6 +395,9 @@ Result<std::vector<PartitionLag>> FetchGroupLag(const KafkaAdminOptions& options
     PartitionLag lag;
     lag.partition = committed[i]->partition();
     lag.end_offset = ends[i]->offset();
+    if (auto it = metadata.find(lag.partition); it != metadata.end()) {
+      lag.commit_metadata = it->second;
+    }
     int64_t from = 0;
     if (committed[i]->offset() >= 0) {
       lag.committed = committed[i]->offset();

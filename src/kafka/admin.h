@@ -35,6 +35,8 @@ struct PartitionLag {
   // end_offset - committed, or end_offset - log start when nothing is
   // committed yet (what the group would still have to read).
   int64_t lag = 0;
+  // What the group stored with its committed offset (sink/commit_mark.h).
+  std::string commit_metadata;
 };
 
 // Every topic of the cluster, sorted by name, internal ones (`__…`) left

@@ -873,7 +873,7 @@ TEST_F(ApiServerTest, StatusComposesPartitionsWorkersAndTotals) {
   plane_.With([&](FakeControlPlane& p) {
     p.statuses["orders"] = {w1, w2, w3};
     p.lag = std::vector<PartitionLag>{
-        {0, 5, 10, 5}, {1, std::nullopt, 7, 7}, {2, 3, 3, 0}, {3, 1, 4, 3}};
+        {0, 5, 10, 5, ""}, {1, std::nullopt, 7, 7, ""}, {2, 3, 3, 0, ""}, {3, 1, 4, 3, ""}};
   });
 
   Reply r = Get("/v1/tasks/orders/status");
