@@ -329,6 +329,8 @@ Status ParseSink(const toml::table* table, const std::string& source, SinkConfig
   K2C_RETURN_IF_ERROR(r.ByteSize("memory_budget", &out->memory_budget, kMiB, kTiB));
   K2C_RETURN_IF_ERROR(r.String("spool_dir", &out->spool_dir));
   K2C_RETURN_IF_ERROR(r.ByteSize("spool_max_bytes", &out->spool_max_bytes, 1, kTiB));
+  K2C_RETURN_IF_ERROR(r.Bool("manifests", &out->manifests));
+  K2C_RETURN_IF_ERROR(r.Duration("manifest_interval", &out->manifest_interval, 1s, 1h));
   K2C_RETURN_IF_ERROR(r.CheckNoUnknownKeys());
   if (out->spool_dir.empty()) {
     return Status::InvalidArgument(source + ": 'sink.spool_dir' must name a directory on disk");

@@ -55,6 +55,10 @@ struct SinkConfig {
   uint64_t memory_budget = 256ull << 20;
   std::string spool_dir = "/var/tmp";
   uint64_t spool_max_bytes = 8ull << 30;
+  // Completeness manifests (docs/archive.md): written by the worker holding
+  // each task's partition 0, checked every `manifest_interval`.
+  bool manifests = true;
+  std::chrono::milliseconds manifest_interval{10'000};
 };
 
 struct TaskConfig {

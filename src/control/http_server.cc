@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <strings.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <boost/asio.hpp>
@@ -16,6 +17,7 @@
 #include <limits>
 #include <list>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "common/log_text.h"
@@ -102,6 +104,8 @@ class HandlerPool {
 struct AtomicCounters {
   std::atomic<uint64_t> accepted{0}, evicted{0}, refused{0}, timed_out{0}, too_large{0}, busy{0};
   std::atomic<size_t> open{0};
+  std::atomic<uint64_t> streams_started{0}, streams_completed{0}, streams_aborted{0},
+      streams_refused{0};
 };
 
 }  // namespace
@@ -111,6 +115,8 @@ size_t HttpServerLimits::MaxRequestBytes() const {
   // and the decoded body.
   return max_connections * (max_head_bytes + 4096 + max_body_bytes);
 }
+
+size_t HttpServerLimits::MaxStreamBytes() const { return max_streams * stream_chunk_bytes; }
 
 std::string ServerRequest::Header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
@@ -156,6 +162,24 @@ struct HttpServer::Core {
         413, "the request body is larger than " + std::to_string(limits.max_body_bytes) + " bytes");
   }
 
+  // Takes a place for one more stream; false (and counted) if
+  // `max_streams` run already.
+  bool StartStream() {
+    size_t running = streams_running.load();
+    do {
+      if (running >= limits.max_streams) {
+        counters.streams_refused++;
+        return false;
+      }
+    } while (!streams_running.compare_exchange_weak(running, running + 1));
+    counters.streams_started++;
+    return true;
+  }
+  void EndStream(bool completed) {
+    streams_running--;
+    (completed ? counters.streams_completed : counters.streams_aborted)++;
+  }
+
   const Handlers handlers;
   const HttpServerLimits limits;
   net::io_context io;
@@ -164,6 +188,7 @@ struct HttpServer::Core {
   net::steady_timer retry_accept;
   HandlerPool pool;
   AtomicCounters counters;
+  std::atomic<size_t> streams_running{0};
   // Oldest waiter for a request first: a session moves to the back each
   // time it starts waiting for a request.
   std::list<std::weak_ptr<Session>> sessions;
@@ -317,6 +342,15 @@ class Session : public std::enable_shared_from_this<Session> {
       } catch (...) {
         response = self->core_->Internal(self->request_, "unknown");
       }
+      if (response.stream) {
+        if (self->core_->StartStream()) return self->SendStream(std::move(response), keep_alive);
+        // Retry-After 5, not 1: a place frees when a download ends, which
+        // takes longer than an API call.
+        response = self->core_->Error(503, "too many downloads at once (" +
+                                               std::to_string(self->core_->limits.max_streams) +
+                                               " run); retry in a few seconds");
+        response.headers.emplace_back("Retry-After", "5");
+      }
       auto executor = self->stream_.get_executor();
       net::post(executor, [self = std::move(self), response = std::move(response),
                            keep_alive]() mutable { self->Write(std::move(response), keep_alive); });
@@ -346,6 +380,118 @@ class Session : public std::enable_shared_from_this<Session> {
                         if (!keep_alive) return self->Linger();
                         self->ReadHead();
                       });
+  }
+
+  // On the handler thread, which it keeps until the body is sent: the head,
+  // then one chunk at a time, read here and written by the I/O thread while
+  // this thread waits, so that one chunk per stream is held. The I/O thread
+  // never blocks on a handler: it only writes what it is given.
+  void SendStream(ServerResponse response, bool keep_alive) {
+    HttpServer::Core& core = *core_;
+    StreamedBody body = std::move(*response.stream);
+    http::response<http::empty_body> head;
+    head.version(11);
+    head.result(static_cast<unsigned>(response.status));
+    if (!response.content_type.empty()) head.set(http::field::content_type, response.content_type);
+    for (const auto& [name, value] : response.headers) head.insert(name, value);
+    head.keep_alive(keep_alive);
+    head.content_length(body.length);  // Replaces a Transfer-Encoding: chunked too.
+    std::ostringstream head_text;
+    head_text << head.base();
+    bool sent = WriteFromHandler(std::make_shared<const std::string>(head_text.str()));
+
+    auto chunk = std::make_shared<std::string>();
+    uint64_t offset = 0;
+    while (sent && offset < body.length) {
+      if (core.stopped) {  // Do not read on: Stop is waiting for this thread.
+        sent = false;
+        break;
+      }
+      const size_t max = static_cast<size_t>(std::min<uint64_t>(
+          std::max<size_t>(core.limits.stream_chunk_bytes, 1), body.length - offset));
+      chunk->clear();
+      const Status read = ReadChunk(body, offset, max, chunk.get());
+      if (!read.ok()) {
+        spdlog::warn(
+            "event=api_stream_failed method={} path=\"{}\" offset={} length={} error=\"{}\"",
+            LogEscape(request_.method), LogEscape(request_.path), offset, body.length,
+            LogEscape(read.ToString()));
+        sent = false;
+        break;
+      }
+      sent = WriteFromHandler(chunk);
+      offset += chunk->size();
+    }
+    chunk.reset();
+    body.read = nullptr;  // Whatever it holds (a connection to the store) goes now.
+    core.EndStream(sent);
+    auto executor = stream_.get_executor();
+    net::post(executor, [self = shared_from_this(), sent, keep_alive] {
+      if (self->closed_) return;
+      if (!sent) return self->Close();  // The client sees a body shorter than announced.
+      if (!keep_alive) return self->Linger();
+      self->ReadHead();
+    });
+  }
+
+  // `body.read` for the chunk at `offset`, held to what SendStream expects:
+  // between 1 and `max` bytes.
+  static Status ReadChunk(const StreamedBody& body, uint64_t offset, size_t max, std::string* out) {
+    Status status;
+    try {
+      status = body.read(offset, max, out);
+    } catch (const std::exception& e) {
+      status = Status::Internal(std::string("read threw: ") + e.what());
+    } catch (...) {
+      status = Status::Internal("read threw");
+    }
+    if (status.ok() && out->empty()) {
+      status = Status::DataLoss("read returned no bytes before the end of the body");
+    } else if (status.ok() && out->size() > max) {
+      status = Status::Internal("read returned " + std::to_string(out->size()) +
+                                " bytes, more than the " + std::to_string(max) + " asked for");
+    }
+    return status;
+  }
+
+  // On the handler thread: has the I/O thread write `data`, and waits until
+  // it did. False if the connection failed, timed out or closed. `data` is
+  // shared with the write, so that it outlives a write this thread gave up
+  // waiting for.
+  bool WriteFromHandler(std::shared_ptr<const std::string> data) {
+    auto done = std::make_shared<std::promise<bool>>();
+    std::future<bool> written = done->get_future();
+    net::post(stream_.get_executor(), [self = shared_from_this(), data = std::move(data), done] {
+      self->WriteStreamPart(data, done);
+    });
+    // The write ends at write_timeout itself; this wait's own timeout only
+    // guards against an I/O thread that never gets to it.
+    if (written.wait_for(core_->limits.write_timeout + std::chrono::seconds(5)) !=
+        std::future_status::ready) {
+      spdlog::warn("event=api_stream_stalled path=\"{}\"", LogEscape(request_.path));
+      return false;
+    }
+    try {
+      return written.get();
+    } catch (const std::future_error&) {  // Dropped unrun: the I/O thread is gone.
+      return false;
+    }
+  }
+
+  // On the I/O thread: writes a part of a stream, then tells the handler
+  // thread whether it went out.
+  void WriteStreamPart(std::shared_ptr<const std::string> data,
+                       std::shared_ptr<std::promise<bool>> done) {
+    if (closed_) return done->set_value(false);
+    stream_.expires_after(core_->limits.write_timeout);
+    net::async_write(stream_, net::buffer(*data),
+                     [self = shared_from_this(), data, done](beast::error_code ec, size_t) {
+                       const bool failed = self->Failed(ec, "stream");
+                       // Reading the next chunk from the store is not the
+                       // client's time.
+                       if (!failed) self->stream_.expires_never();
+                       done->set_value(!failed);
+                     });
   }
 
   // Ends a connection after its last answer: the client is told no more
@@ -488,11 +634,104 @@ void HttpServer::Stop() {
   if (core.io_thread.joinable()) core.io_thread.join();
 }
 
+namespace {
+
+// Without the optional whitespace (spaces, tabs) around it.
+std::string_view TrimWhitespace(std::string_view text) {
+  const size_t begin = text.find_first_not_of(" \t");
+  if (begin == std::string_view::npos) return {};
+  return text.substr(begin, text.find_last_not_of(" \t") - begin + 1);
+}
+
+// A position or length of a range: 1*DIGIT, or nullopt. One beyond 64 bits
+// stays at the largest uint64_t, as far past any end as it really is.
+std::optional<uint64_t> ParseRangeNumber(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
+  uint64_t value = 0;
+  for (const char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    const uint64_t digit = static_cast<uint64_t>(c - '0');
+    value = value > (kMax - digit) / 10 ? kMax : value * 10 + digit;
+  }
+  return value;
+}
+
+}  // namespace
+
+RangeRequest ParseRangeHeader(std::string_view value, uint64_t size) {
+  const RangeRequest whole;
+  RangeRequest unsatisfiable;
+  unsatisfiable.kind = RangeRequest::Kind::kUnsatisfiable;
+
+  value = TrimWhitespace(value);
+  const size_t equals = value.find('=');
+  constexpr std::string_view kUnit = "bytes";  // Case-insensitive (RFC 9110 14.1).
+  if (equals != kUnit.size() || strncasecmp(value.data(), kUnit.data(), kUnit.size()) != 0) {
+    return whole;
+  }
+  // The one range-spec of the list, which may have empty elements (RFC 9110
+  // 5.6.1.2).
+  std::optional<std::string_view> spec;
+  std::string_view list = value.substr(equals + 1);
+  for (;;) {
+    const size_t comma = list.find(',');
+    const std::string_view element = TrimWhitespace(list.substr(0, comma));
+    if (!element.empty()) {
+      if (spec) return whole;  // Several ranges.
+      spec = element;
+    }
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  if (!spec) return whole;
+  const size_t dash = spec->find('-');
+  if (dash == std::string_view::npos) return whole;
+  const std::string_view first_text = spec->substr(0, dash);
+  const std::string_view last_text = spec->substr(dash + 1);
+
+  RangeRequest partial;
+  partial.kind = RangeRequest::Kind::kPartial;
+  if (first_text.empty()) {  // "-suffix_length": the last bytes.
+    const std::optional<uint64_t> suffix = ParseRangeNumber(last_text);
+    if (!suffix) return whole;
+    if (*suffix == 0) return unsatisfiable;
+    if (size == 0) return whole;
+    partial.range = ByteRange{size - std::min(*suffix, size), size - 1};
+    return partial;
+  }
+  const std::optional<uint64_t> first = ParseRangeNumber(first_text);
+  if (!first) return whole;
+  std::optional<uint64_t> last;
+  if (!last_text.empty()) {
+    last = ParseRangeNumber(last_text);
+    if (!last || *last < *first) return whole;  // Invalid (RFC 9110 14.1.1).
+  }
+  if (*first >= size) return unsatisfiable;
+  partial.range = ByteRange{*first, last ? std::min(*last, size - 1) : size - 1};
+  return partial;
+}
+
+std::string FormatContentRange(const ByteRange& range, uint64_t size) {
+  return "bytes " + std::to_string(range.first) + "-" + std::to_string(range.last) + "/" +
+         std::to_string(size);
+}
+
+std::string FormatUnsatisfiedRange(uint64_t size) { return "bytes */" + std::to_string(size); }
+
 HttpServerCounters HttpServer::counters() const {
   const AtomicCounters& c = core_->counters;
-  return HttpServerCounters{c.accepted.load(),  c.evicted.load(),   c.refused.load(),
-                            c.timed_out.load(), c.too_large.load(), c.busy.load(),
-                            c.open.load()};
+  return HttpServerCounters{c.accepted.load(),
+                            c.evicted.load(),
+                            c.refused.load(),
+                            c.timed_out.load(),
+                            c.too_large.load(),
+                            c.busy.load(),
+                            c.open.load(),
+                            c.streams_started.load(),
+                            c.streams_completed.load(),
+                            c.streams_aborted.load(),
+                            c.streams_refused.load()};
 }
 
 }  // namespace k2c

@@ -9,6 +9,10 @@
 // screened before any body is read, so a request that will be refused never
 // has its body read at all. Why not cpp-httplib: Debian 12's 0.11 reads
 // chunked and compressed bodies without a bound, before routing.
+//
+// An answer may stream its body (an archived object, up to GiBs) instead of
+// holding it: the server holds one chunk of it at a time, and bounds how many
+// streams run at once, since each keeps a handler thread for its duration.
 
 #include <chrono>
 #include <cstddef>
@@ -42,10 +46,20 @@ struct HttpServerLimits {
   // `max_waiting_requests`, then are answered 503 at once.
   size_t handler_threads = 4;
   size_t max_waiting_requests = 32;
+  // Streamed bodies sent at once. Each keeps its handler thread until its
+  // last byte is written, so keep this below `handler_threads`: the threads
+  // left over answer the small API calls however many clients download. An
+  // answer that would start one more is replaced by a 503.
+  size_t max_streams = 2;
+  // The most of a streamed body read (and held) at once, per stream.
+  size_t stream_chunk_bytes = 1 << 20;
 
   // The most request data the server holds at once, the bound that
   // docs/operations.md states.
   size_t MaxRequestBytes() const;
+  // The most streamed body data the server holds at once: one chunk per
+  // stream. Answers with a `body` are the handlers' to bound.
+  size_t MaxStreamBytes() const;
 };
 
 // A request as the server read it.
@@ -63,11 +77,35 @@ struct ServerRequest {
   std::string Header(std::string_view name) const;
 };
 
+// A body sent as it is read, for answers too large to hold (an archived
+// object). The server sends the head with `Content-Length: length`, then asks
+// `read` for one chunk at a time and writes it before asking for the next.
+struct StreamedBody {
+  uint64_t length = 0;
+  // Appends up to `max` bytes of the body, from `offset` on, to `out` (empty
+  // when called). Called on the handler thread that ran `handle`, one call at
+  // a time, with `max` at most HttpServerLimits::stream_chunk_bytes; may block
+  // (it reads from the store), which holds up Stop, so bound it. Fewer bytes
+  // than `max` are fine, but not none: an error, none, more than `max` or a
+  // throw before `length` bytes went out closes the connection. The head has
+  // gone out by then, Content-Length included, so the client sees a body cut
+  // short, never a wrong one; and there is no way to answer with an error
+  // any more: check what can be checked (the object exists) in `handle`.
+  std::function<Status(uint64_t offset, size_t max, std::string* out)> read;
+};
+
 struct ServerResponse {
   int status = 200;
   std::string content_type;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // Set (only by `handle`, for a status that has a body) to stream the body
+  // instead: `body` is then ignored, and a Content-Length or
+  // Transfer-Encoding in `headers` replaced. If `max_streams` are running,
+  // the answer is a 503 from `error` instead, so do the expensive work in
+  // `read`, not in `handle`. `= std::nullopt` so that initializing the
+  // fields above, as most answers do, is not an incomplete initializer.
+  std::optional<StreamedBody> stream = std::nullopt;
 };
 
 // How many connections and requests the server saw; for tests and metrics.
@@ -79,6 +117,13 @@ struct HttpServerCounters {
   uint64_t too_large = 0;  // Head or body over its limit (431/413).
   uint64_t busy = 0;       // Answered 503: every handler thread busy.
   size_t open = 0;         // Connections open now.
+  // Streamed bodies: started = completed + aborted + those running now.
+  uint64_t streams_started = 0;
+  uint64_t streams_completed = 0;  // Every byte written.
+  // Cut short: `read` failed, the client left or was too slow (timed_out
+  // counts that too), or the server stopped.
+  uint64_t streams_aborted = 0;
+  uint64_t streams_refused = 0;  // Answered 503: `max_streams` running.
 };
 
 class HttpServer {
@@ -108,7 +153,8 @@ class HttpServer {
   Status Start(const std::string& host, int port);
   int port() const { return port_; }
   // Closes the listener and every connection; waits for handlers running
-  // now (their answers are not sent). Idempotent.
+  // now (their answers are not sent), a stream's for the `read` under way if
+  // any, not for its client. Idempotent.
   void Stop();
 
   HttpServerCounters counters() const;
@@ -119,5 +165,44 @@ class HttpServer {
   std::unique_ptr<Core> core_;
   int port_ = 0;
 };
+
+// Bytes `first` to `last` (both included) of a representation.
+struct ByteRange {
+  uint64_t first = 0;
+  uint64_t last = 0;
+  uint64_t length() const { return last - first + 1; }
+};
+
+// What a Range header asks of a representation of `size` bytes.
+struct RangeRequest {
+  enum class Kind {
+    // Answer 200 with the whole representation: no Range header, or one the
+    // server may ignore (RFC 9110 14.2): malformed, another unit, several
+    // ranges (sending them would take a multipart body), or a suffix range
+    // of a representation of 0 bytes (satisfiable, and yet no range of it
+    // can be named in a Content-Range).
+    kWhole,
+    // Answer 206 with `range` and Content-Range: FormatContentRange.
+    kPartial,
+    // Answer 416 with Content-Range: FormatUnsatisfiedRange: the range
+    // starts at or after the end, or is "-0".
+    kUnsatisfiable,
+  };
+  Kind kind = Kind::kWhole;
+  ByteRange range;  // For kPartial: within 0..size-1.
+};
+
+// Parses the value of a Range header (RFC 9110 14.1.2, 14.2): a single
+// "bytes=first-last", "bytes=first-" or "bytes=-suffix_length", the unit in
+// any case, the ranges a comma-separated list (spaces and tabs around an
+// element, empty elements ignored). A last position past the end, or a
+// suffix longer than the representation, stops at its end; a number beyond
+// 64 bits counts as past any end, not wrapped. Range handling is defined for
+// GET only: callers ignore the header on other methods.
+RangeRequest ParseRangeHeader(std::string_view value, uint64_t size);
+// "bytes first-last/size", for a 206.
+std::string FormatContentRange(const ByteRange& range, uint64_t size);
+// "bytes */size", for a 416.
+std::string FormatUnsatisfiedRange(uint64_t size);
 
 }  // namespace k2c

@@ -151,6 +151,13 @@ Status Worker::Connect() {
     env.metrics = &metrics_;
     preparer_ = std::make_unique<TaskPreparer>(std::move(env));
   }
+  if (!manifests_ && config_.sink.manifests) {
+    manifests_ = std::make_unique<ManifestService>(
+        store_.get(), instance_, worker_id_, [this] { return LeadingTasks(); },
+        [this](const std::string& topic) { return cluster_->FetchLag(topic); },
+        config_.sink.manifest_interval);
+    manifests_->Start();
+  }
 
   std::map<std::string, std::unique_ptr<Task>> prepared;
   K2C_RETURN_IF_ERROR(ApplyConfigTasks(&prepared));
@@ -291,6 +298,16 @@ void Worker::ControlLoop() {
   }
 }
 
+std::vector<TaskConfig> Worker::LeadingTasks() {
+  std::vector<TaskConfig> led;
+  std::lock_guard<std::mutex> lock(tasks_mu_);
+  for (const auto& [topic, task] : tasks_) {
+    const TaskStats stats = task->runner->stats();
+    if (!stats.partitions.empty() && stats.partitions.front() == 0) led.push_back(task->config);
+  }
+  return led;
+}
+
 void Worker::Reconcile() {
   const std::map<std::string, TaskDefinition> wanted = task_store_->Tasks();
   const auto now = clock_.Now();
@@ -384,6 +401,7 @@ void Worker::Stop() {
   ready_.store(false);
   if (api_) api_->Stop();
   if (control_thread_.joinable()) control_thread_.join();
+  if (manifests_) manifests_->Stop();
   std::map<std::string, std::unique_ptr<Task>> tasks;
   {
     std::lock_guard<std::mutex> lock(tasks_mu_);

@@ -15,6 +15,7 @@
 #include "control/api_server.h"
 #include "control/cluster_view.h"
 #include "control/config.h"
+#include "control/manifest_service.h"
 #include "control/metrics.h"
 #include "control/status_report.h"
 #include "control/task_metrics.h"
@@ -119,6 +120,8 @@ class Worker final : public ControlPlane {
   void StopTask(Task* task);
   void RunTask(Task* task);
   void ControlLoop();
+  // The tasks whose partition 0 this worker holds (ManifestService).
+  std::vector<TaskConfig> LeadingTasks();
   void Reconcile();
   // Publishes every task's status when `all`, else only those that changed
   // visibly since the last publication.
@@ -146,6 +149,7 @@ class Worker final : public ControlPlane {
   std::unique_ptr<ClusterView> cluster_;  // Made with preparer_.
   StatusSelector status_selector_;        // Control thread only.
   std::unique_ptr<ApiServer> api_;
+  std::unique_ptr<ManifestService> manifests_;  // Made with preparer_, if enabled.
 
   mutable std::mutex tasks_mu_;  // Guards tasks_ and start_failures_.
   std::map<std::string, std::unique_ptr<Task>> tasks_;
