@@ -22,7 +22,6 @@ namespace k2c {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr size_t kPageSize = 1000;
 constexpr size_t kMaxNameBytes = 255;  // NAME_MAX of Linux file systems.
 // The store promises private objects: only the worker's user may read them.
 constexpr mode_t kFileMode = 0600;
@@ -118,6 +117,29 @@ Status MakeDirectories(const fs::path& dir) {
   return Status::Ok();
 }
 
+// Reads up to `length` bytes at `offset` of the regular file open as `fd`,
+// whose size is `size`; `path` names it in errors.
+Result<std::string> ReadRange(int fd, const fs::path& path, uint64_t size, uint64_t offset,
+                              uint64_t length) {
+  if (offset >= size || length == 0) return std::string();
+  std::string out(static_cast<size_t>(std::min(length, size - offset)), '\0');
+  size_t done = 0;
+  while (done < out.size()) {
+    const ssize_t n =
+        ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus("read " + path.string(), errno);
+    }
+    // The store replaces objects by rename and never truncates one, so this
+    // is a file changed behind its back: give what is there.
+    if (n == 0) break;
+    done += static_cast<size_t>(n);
+  }
+  out.resize(done);
+  return out;
+}
+
 Result<std::string> ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::NotFound("no object at " + path.string());
@@ -172,7 +194,8 @@ ObjectMetadata DecodeMetadata(std::string_view text) {
 
 }  // namespace
 
-LocalStore::LocalStore(fs::path root) : root_(std::move(root)) {}
+LocalStore::LocalStore(fs::path root, Options options)
+    : root_(std::move(root)), options_(std::move(options)) {}
 
 Result<fs::path> LocalStore::BucketDir(const Bucket& bucket) const {
   // The S3 rules also keep the name one plain directory name.
@@ -399,6 +422,33 @@ Result<std::string> LocalStore::GetObject(const Bucket& bucket, const ObjectKey&
   return ReadFile(*path);
 }
 
+Result<std::string> LocalStore::GetObjectRange(const Bucket& bucket, const ObjectKey& key,
+                                               uint64_t offset, uint64_t length) {
+  auto path = ObjectPath(bucket, key);
+  if (!path.ok()) return path.status();
+  // O_NONBLOCK: a FIFO at the key must not hang the open; it is no object.
+  const int fd = ::open(path->c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    if (errno == ENOENT || errno == ENOTDIR) {
+      return Status::NotFound("no object '" + key.value + "' in bucket '" + bucket.name + "'");
+    }
+    return ErrnoStatus("open " + path->string(), errno);
+  }
+  // Size and bytes both come from the open file, so an object replaced
+  // meanwhile is read consistently as it was when opened.
+  struct stat st {};
+  Result<std::string> out = std::string();
+  if (::fstat(fd, &st) != 0) {
+    out = ErrnoStatus("stat " + path->string(), errno);
+  } else if (!S_ISREG(st.st_mode)) {
+    out = Status::NotFound("no object '" + key.value + "' in bucket '" + bucket.name + "'");
+  } else {
+    out = ReadRange(fd, *path, static_cast<uint64_t>(st.st_size), offset, length);
+  }
+  ::close(fd);
+  return out;
+}
+
 Status LocalStore::DeleteObject(const Bucket& bucket, const ObjectKey& key) {
   auto path = ObjectPath(bucket, key);
   if (!path.ok()) return path.status();
@@ -410,35 +460,93 @@ Status LocalStore::DeleteObject(const Bucket& bucket, const ObjectKey& key) {
   return Status::Ok();
 }
 
+Status LocalStore::ListInto(const fs::path& dir, const std::string& dir_key,
+                            const std::string& prefix, const std::string& token, size_t limit,
+                            std::vector<ObjectInfo>* out) {
+  // Keys sort as whole strings, so among its siblings a directory "a" holds
+  // the keys starting "a/": it sorts as "a/" (the file "a-b" < "a/x" < "a0").
+  // A file has no '/' and a directory has no file of its own name beside it,
+  // so sorting siblings by these names orders all their keys.
+  struct Entry {
+    std::string sort_name;  // The name, plus '/' for a directory.
+    bool directory = false;
+    fs::directory_entry entry;
+  };
+  std::vector<Entry> entries;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    list_entries_read_.fetch_add(1, std::memory_order_relaxed);
+    std::string name = it->path().filename().string();
+    // Classified as the whole-tree walk did (recursive_directory_iterator):
+    // the hidden directories are skipped at any depth, a symbolic link to a
+    // directory is neither followed nor listed, one to a file is listed.
+    std::error_code type_ec;
+    const bool directory = it->is_directory(type_ec);
+    if (directory && (name == kTempDir || name == kMetaDir)) continue;
+    const bool descend = directory && !it->is_symlink(type_ec);
+    if (!descend && (directory || !it->is_regular_file(type_ec))) continue;
+    if (descend) name.push_back('/');
+    // Every key below the entry starts with `key` (a file's key is `key`).
+    const std::string key = dir_key + name;
+    const bool matches_prefix = key.starts_with(prefix) || (descend && prefix.starts_with(key));
+    if (!matches_prefix) continue;
+    // Keys sorting at or before the token: none below a directory that sorts
+    // before the token without being a prefix of it.
+    if (!token.empty() && key <= token && !(descend && token.starts_with(key))) continue;
+    entries.push_back(Entry{std::move(name), descend, *it});
+  }
+  if (ec) return Status::IOError("list " + dir.string() + ": " + ec.message());
+  std::sort(entries.begin(), entries.end(),
+            [](const Entry& a, const Entry& b) { return a.sort_name < b.sort_name; });
+  for (Entry& e : entries) {
+    if (out->size() >= limit) break;
+    std::string key = dir_key + e.sort_name;
+    if (e.directory) {
+      K2C_RETURN_IF_ERROR(ListInto(e.entry.path(), key, prefix, token, limit, out));
+      continue;
+    }
+    std::error_code size_ec;
+    const uintmax_t size = e.entry.file_size(size_ec);
+    if (size_ec) continue;  // Deleted since it was read: no longer an object.
+    out->push_back(ObjectInfo{ObjectKey{std::move(key)}, size, ""});
+  }
+  return Status::Ok();
+}
+
 Result<ListPage> LocalStore::ListObjects(const Bucket& bucket, const std::string& prefix,
                                          const std::string& continuation_token) {
   auto dir = BucketDir(bucket);
   if (!dir.ok()) return dir.status();
   K2C_RETURN_IF_ERROR(HeadBucket(bucket));
-  std::vector<ObjectInfo> all;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(*dir, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (it->is_directory() &&
-        (it->path().filename() == kTempDir || it->path().filename() == kMetaDir)) {
-      it.disable_recursion_pending();
-      continue;
-    }
-    if (!it->is_regular_file()) continue;
-    std::string key = fs::relative(it->path(), *dir).generic_string();
-    if (key.compare(0, prefix.size(), prefix) != 0) continue;
-    if (!continuation_token.empty() && key <= continuation_token) continue;
-    all.push_back(ObjectInfo{ObjectKey{std::move(key)}, it->file_size(), ""});
-  }
-  if (ec) return Status::IOError("list " + dir->string() + ": " + ec.message());
-  std::sort(all.begin(), all.end(),
-            [](const ObjectInfo& a, const ObjectInfo& b) { return a.key.value < b.key.value; });
   ListPage page;
-  if (all.size() > kPageSize) {
-    all.resize(kPageSize);
-    page.next_token = all.back().key.value;
+  // Start in the deepest directory the prefix names ("a/b/" for "a/b/c"). A
+  // segment that no key can have (empty, ".", "..", a hidden directory), or a
+  // directory that is not there, leaves nothing to list.
+  const size_t last_slash = prefix.rfind('/');
+  const std::string start_key =
+      last_slash == std::string::npos ? "" : prefix.substr(0, last_slash + 1);
+  fs::path start = *dir;
+  for (size_t pos = 0; pos < start_key.size();) {
+    const size_t slash = start_key.find('/', pos);
+    const std::string segment = start_key.substr(pos, slash - pos);
+    if (segment.empty() || segment == "." || segment == ".." || segment == kTempDir ||
+        segment == kMetaDir) {
+      return page;
+    }
+    start /= segment;
+    std::error_code ec;
+    if (!fs::is_directory(fs::symlink_status(start, ec))) return page;
+    pos = slash + 1;
   }
-  page.objects = std::move(all);
+  const size_t page_size = std::max<size_t>(options_.list_page_size, 1);
+  std::vector<ObjectInfo> found;
+  K2C_RETURN_IF_ERROR(
+      ListInto(start, start_key, prefix, continuation_token, page_size + 1, &found));
+  if (found.size() > page_size) {
+    found.resize(page_size);
+    page.next_token = found.back().key.value;
+  }
+  page.objects = std::move(found);
   return page;
 }
 

@@ -1,8 +1,12 @@
 // Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <filesystem>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "storage/object_store.h"
 
@@ -20,7 +24,14 @@ namespace k2c {
 // Thread-safe.
 class LocalStore final : public ObjectStore {
  public:
-  explicit LocalStore(std::filesystem::path root);
+  struct Options {
+    // Objects per ListObjects page (at least 1), S3's default by default.
+    // Tests make it small to exercise paging on small trees.
+    size_t list_page_size = 1000;
+  };
+
+  explicit LocalStore(std::filesystem::path root) : LocalStore(std::move(root), Options()) {}
+  LocalStore(std::filesystem::path root, Options options);
 
   // Creates the bucket's directory if missing. OK if it already exists.
   Status CreateBucket(const Bucket& bucket);
@@ -43,9 +54,20 @@ class LocalStore final : public ObjectStore {
   Result<ObjectHead> HeadObject(const Bucket& bucket, const ObjectKey& key) override;
   Status AbortMultipart(const Bucket& bucket, const ObjectKey& key, const MultipartId& id) override;
   Result<std::string> GetObject(const Bucket& bucket, const ObjectKey& key) override;
+  // Reads only the range (pread), never the whole file.
+  Result<std::string> GetObjectRange(const Bucket& bucket, const ObjectKey& key, uint64_t offset,
+                                     uint64_t length) override;
   Status DeleteObject(const Bucket& bucket, const ObjectKey& key) override;
+  // Walks only what the page needs: from the deepest directory `prefix`
+  // names, in key order, skipping subtrees that cannot match or lie wholly at
+  // or before the token, and stopping one object past the page. A page costs
+  // the directories along its keys, not the size of the bucket.
   Result<ListPage> ListObjects(const Bucket& bucket, const std::string& prefix,
                                const std::string& continuation_token) override;
+
+  // Directory entries ListObjects has read since construction, so a test can
+  // check what a page costs without timing it.
+  uint64_t list_entries_read() const { return list_entries_read_.load(); }
 
   // Name of the per-bucket directory holding temporary files; never listed.
   static constexpr const char* kTempDir = ".k2c-tmp";
@@ -63,7 +85,16 @@ class LocalStore final : public ObjectStore {
   Result<std::filesystem::path> ObjectPath(const Bucket& bucket, const ObjectKey& key) const;
   Result<std::filesystem::path> UploadDir(const Bucket& bucket, const MultipartId& id) const;
 
+  // Appends to `out`, in key order, the files under `dir` (whose keys start
+  // with `dir_key`, "" or ending in '/') that match `prefix` and sort after
+  // `token` ("" for none), until `out` holds `limit`.
+  Status ListInto(const std::filesystem::path& dir, const std::string& dir_key,
+                  const std::string& prefix, const std::string& token, size_t limit,
+                  std::vector<ObjectInfo>* out);
+
   std::filesystem::path root_;
+  const Options options_;
+  std::atomic<uint64_t> list_entries_read_{0};
 };
 
 }  // namespace k2c

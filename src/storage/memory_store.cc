@@ -170,6 +170,15 @@ Result<std::string> MemoryStore::GetObject(const Bucket& bucket, const ObjectKey
   return **body;
 }
 
+Result<std::string> MemoryStore::GetObjectRange(const Bucket& bucket, const ObjectKey& key,
+                                                uint64_t offset, uint64_t length) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto body = FindObject(bucket, key);
+  if (!body.ok()) return body.status();
+  if (offset >= (*body)->size()) return std::string();
+  return (*body)->substr(static_cast<size_t>(offset), static_cast<size_t>(length));
+}
+
 Status MemoryStore::DeleteObject(const Bucket& bucket, const ObjectKey& key) {
   std::lock_guard<std::mutex> lock(mu_);
   K2C_RETURN_IF_ERROR(MaybeFail());

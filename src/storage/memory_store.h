@@ -56,6 +56,8 @@ class MemoryStore final : public ObjectStore {
   Result<ObjectHead> HeadObject(const Bucket& bucket, const ObjectKey& key) override;
   Status AbortMultipart(const Bucket& bucket, const ObjectKey& key, const MultipartId& id) override;
   Result<std::string> GetObject(const Bucket& bucket, const ObjectKey& key) override;
+  Result<std::string> GetObjectRange(const Bucket& bucket, const ObjectKey& key, uint64_t offset,
+                                     uint64_t length) override;
   Status DeleteObject(const Bucket& bucket, const ObjectKey& key) override;
   Result<ListPage> ListObjects(const Bucket& bucket, const std::string& prefix,
                                const std::string& continuation_token) override;

@@ -1,6 +1,7 @@
 // Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -141,6 +142,36 @@ class ObjectStore {
 
   // Reads a whole object. NotFound if absent.
   virtual Result<std::string> GetObject(const Bucket& bucket, const ObjectKey& key) = 0;
+
+  // Reads the bytes [offset, min(offset + length, size)) of an object, so a
+  // reader can fetch a piece of a large object without the rest. An `offset`
+  // at or past the end gives OK and an empty string (S3's 416 InvalidRange is
+  // mapped to that), as does `length` 0; NotFound if the object is absent,
+  // whatever the range. An offset + length beyond 2^64 - 1 reads to the end.
+  // Stores override this to read only the range; this default reads the
+  // whole object through GetObject and cuts it, so it is correct but not
+  // cheap.
+  virtual Result<std::string> GetObjectRange(const Bucket& bucket, const ObjectKey& key,
+                                             uint64_t offset, uint64_t length) {
+    Result<std::string> whole = GetObject(bucket, key);
+    if (!whole.ok()) return whole.status();
+    if (offset >= whole->size()) return std::string();
+    return whole->substr(static_cast<size_t>(offset), static_cast<size_t>(length));
+  }
+
+  // A URL by which anyone holding it can GET the object, without credentials
+  // of their own, for `expires` from now. Nothing is checked on the server:
+  // the URL of an absent object is made just the same and answers 404 when
+  // followed. This default is for stores that serve no URLs of their own (the
+  // local and memory stores): FailedPrecondition (common/status.h has no
+  // Unimplemented; no retry helps, only another kind of store), telling the
+  // caller to download through the API instead.
+  virtual Result<std::string> PresignGetUrl(const Bucket& /*bucket*/, const ObjectKey& /*key*/,
+                                            std::chrono::seconds /*expires*/) {
+    return Status::FailedPrecondition(
+        "this object store has no URLs of its own to presign; download the object through the "
+        "API instead");
+  }
 
   // Deletes an object. Deleting an absent object is OK.
   virtual Status DeleteObject(const Bucket& bucket, const ObjectKey& key) = 0;

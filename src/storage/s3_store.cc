@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <limits>
+#include <optional>
 #include <string_view>
 #include <utility>
 
@@ -108,6 +110,21 @@ Status ValidateMetadata(std::string_view operation, const ObjectMetadata& metada
                                    std::to_string(kMaxMetadataBytes));
   }
   return Status::Ok();
+}
+
+// The first byte position of a Content-Range value "bytes <first>-<last>/<size
+// or *>", or nullopt if `value` is not one.
+std::optional<uint64_t> ContentRangeFirst(std::string_view value) {
+  constexpr std::string_view kUnit = "bytes ";
+  if (!value.starts_with(kUnit)) return std::nullopt;
+  value.remove_prefix(kUnit.size());
+  uint64_t first = 0;
+  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), first);
+  if (ec != std::errc() || end == value.data() || end == value.data() + value.size() ||
+      *end != '-') {
+    return std::nullopt;
+  }
+  return first;
 }
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
@@ -286,31 +303,54 @@ Status S3Store::CheckKey(const ObjectKey& key) const {
   return Status::Ok();
 }
 
-Result<HttpResponse> S3Store::Execute(const Call& call) {
-  const std::string& bucket = call.bucket->name;
-  K2C_RETURN_IF_ERROR(ValidateBucketName(bucket).WithContext(call.operation));
-  if (!options_.path_style && scheme_ == "https" && bucket.find('.') != std::string::npos) {
+Result<S3Store::Address> S3Store::AddressOf(const char* operation, const Bucket& bucket,
+                                            const ObjectKey* key) const {
+  const std::string& name = bucket.name;
+  K2C_RETURN_IF_ERROR(ValidateBucketName(name).WithContext(operation));
+  if (!options_.path_style && scheme_ == "https" && name.find('.') != std::string::npos) {
     return Status::FailedPrecondition(
-        std::string(call.operation) + ": bucket '" + bucket +
+        std::string(operation) + ": bucket '" + name +
         "' contains dots, which break TLS certificate matching in virtual-hosted style: set "
         "[storage] path_style = true");
   }
-  if (call.key != nullptr) K2C_RETURN_IF_ERROR(CheckKey(*call.key).WithContext(call.operation));
+  if (key != nullptr) K2C_RETURN_IF_ERROR(CheckKey(*key).WithContext(operation));
 
-  const std::string host = options_.path_style ? authority_ : bucket + "." + authority_;
-  std::string path;
-  if (options_.path_style) path = "/" + bucket;
-  if (call.key != nullptr) {
-    path += "/" + call.key->value;
+  Address address;
+  address.host = options_.path_style ? authority_ : name + "." + authority_;
+  if (options_.path_style) address.path = "/" + name;
+  if (key != nullptr) {
+    address.path += "/" + key->value;
   } else if (!options_.path_style) {
-    path = "/";
+    address.path = "/";
   }
+  return address;
+}
+
+Result<std::string> S3Store::UrlOf(const char* operation, const Bucket& bucket,
+                                   const std::string& host, const std::string& target) const {
+  std::string url = scheme_ + "://" + host + target;
+  // Signed requests (and presigned URLs) go to the configured endpoint and
+  // nowhere else, whatever a bucket name or key contains: checked with the
+  // parser that sends them.
+  Result<std::string> goes_to = UrlAuthority(url);
+  if (!goes_to.ok() || !EqualsIgnoreCase(*goes_to, host)) {
+    return Status::InvalidArgument(std::string(operation) + ": bucket '" + bucket.name +
+                                   "' would send the request to '" +
+                                   (goes_to.ok() ? *goes_to : goes_to.status().message()) +
+                                   "' instead of '" + host + "'; refused");
+  }
+  return url;
+}
+
+Result<HttpResponse> S3Store::Execute(const Call& call) {
+  Result<Address> address = AddressOf(call.operation, *call.bucket, call.key);
+  if (!address.ok()) return address.status();
 
   SigV4Request to_sign;
   to_sign.method = call.method;
-  to_sign.path = path;
+  to_sign.path = address->path;
   to_sign.query = call.query;
-  to_sign.headers.emplace_back("host", host);
+  to_sign.headers.emplace_back("host", address->host);
   for (const auto& h : call.headers) to_sign.headers.push_back(h);
   to_sign.payload_sha256 = Sha256Hex(call.body);
 
@@ -319,19 +359,14 @@ Result<HttpResponse> S3Store::Execute(const Call& call) {
       {options_.region, "s3"}, clock_());
   if (!signature.ok()) return signature.status().WithContext(call.operation);
 
+  std::string target = UriEncodePath(address->path);
+  if (!call.query.empty()) target += "?" + WireQuery(call.query);
+  Result<std::string> url = UrlOf(call.operation, *call.bucket, address->host, target);
+  if (!url.ok()) return url.status();
+
   HttpRequest request;
   request.method = call.method;
-  request.url = scheme_ + "://" + host + UriEncodePath(path);
-  if (!call.query.empty()) request.url += "?" + WireQuery(call.query);
-  // Signed requests go to the configured endpoint and nowhere else, whatever
-  // a bucket name or key contains: checked with the parser that sends it.
-  Result<std::string> goes_to = UrlAuthority(request.url);
-  if (!goes_to.ok() || !EqualsIgnoreCase(*goes_to, host)) {
-    return Status::InvalidArgument(std::string(call.operation) + ": bucket '" + bucket +
-                                   "' would send the request to '" +
-                                   (goes_to.ok() ? *goes_to : goes_to.status().message()) +
-                                   "' instead of '" + host + "'; refused");
-  }
+  request.url = std::move(url).value();
   request.headers = std::move(to_sign.headers);
   for (auto& h : signature->headers_to_add) request.headers.push_back(std::move(h));
   request.body = call.body;
@@ -522,6 +557,56 @@ Result<std::string> S3Store::GetObject(const Bucket& bucket, const ObjectKey& ke
   if (!r.ok()) return r.status();
   if (!IsSuccess(r->status)) return ErrorFromResponse(call, *r);
   return std::move(r->body);
+}
+
+Result<std::string> S3Store::GetObjectRange(const Bucket& bucket, const ObjectKey& key,
+                                            uint64_t offset, uint64_t length) {
+  if (length == 0) {
+    // "bytes=a-(a-1)" is no range to S3; HEAD still says whether the object
+    // is there, as the contract wants.
+    Result<ObjectHead> head = HeadObject(bucket, key);
+    if (!head.ok()) return head.status().WithContext("GetObjectRange");
+    return std::string();
+  }
+  const uint64_t max = std::numeric_limits<uint64_t>::max();
+  const uint64_t last = length - 1 > max - offset ? max : offset + length - 1;
+  const std::string range = "bytes=" + std::to_string(offset) + "-" + std::to_string(last);
+  Call call("GetObjectRange", "GET", bucket, &key);
+  call.headers.emplace_back("range", range);
+  // A server ignoring Range sends the whole object: bounded as GetObject is.
+  call.max_response_bytes = kMaxGetObjectBytes;
+  Result<HttpResponse> r = Execute(call);
+  if (!r.ok()) return r.status();
+  // InvalidRange: the range starts at or past the end (an empty object has
+  // no byte at all): nothing there to read, which is no error.
+  if (r->status == 416) return std::string();
+  if (!IsSuccess(r->status)) return ErrorFromResponse(call, *r);
+  if (r->status == 206) {
+    // Bytes from elsewhere in the object would be returned as if they were
+    // the range asked for: only a 206 that says where it starts is taken.
+    const std::optional<uint64_t> first = ContentRangeFirst(r->Header("content-range"));
+    if (!first.has_value() || *first != offset || r->body.size() > length) {
+      return Status::Internal("GetObjectRange: the server answered Content-Range '" +
+                              r->Header("content-range") + "' with " +
+                              std::to_string(r->body.size()) + " bytes for " + range + " of s3://" +
+                              bucket.name + "/" + key.value);
+    }
+    return std::move(r->body);
+  }
+  if (offset >= r->body.size()) return std::string();
+  return r->body.substr(static_cast<size_t>(offset), static_cast<size_t>(length));
+}
+
+Result<std::string> S3Store::PresignGetUrl(const Bucket& bucket, const ObjectKey& key,
+                                           std::chrono::seconds expires) {
+  static constexpr char kOperation[] = "PresignGetUrl";
+  Result<Address> address = AddressOf(kOperation, bucket, &key);
+  if (!address.ok()) return address.status();
+  Result<SigV4PresignedUrl> presigned =
+      PresignGet({options_.access_key_id, options_.secret_access_key, options_.session_token},
+                 {options_.region, "s3"}, address->host, address->path, clock_(), expires);
+  if (!presigned.ok()) return presigned.status().WithContext(kOperation);
+  return UrlOf(kOperation, bucket, address->host, presigned->encoded_path + "?" + presigned->query);
 }
 
 Status S3Store::DeleteObject(const Bucket& bucket, const ObjectKey& key) {

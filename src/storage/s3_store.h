@@ -105,12 +105,44 @@ class S3Store : public ObjectStore {
   Status AbortMultipart(const Bucket& bucket, const ObjectKey& key, const MultipartId& id) override;
   Result<ObjectHead> HeadObject(const Bucket& bucket, const ObjectKey& key) override;
   Result<std::string> GetObject(const Bucket& bucket, const ObjectKey& key) override;
+  // One GET with a signed `Range: bytes=<offset>-<last>`; a 206 must place its
+  // bytes at `offset` (Content-Range), else Internal. A server that ignores
+  // Range answers 200 with the whole object, which is cut here (bounded like
+  // GetObject). Length 0 is a HEAD, as S3 has no empty range.
+  Result<std::string> GetObjectRange(const Bucket& bucket, const ObjectKey& key, uint64_t offset,
+                                     uint64_t length) override;
   Status DeleteObject(const Bucket& bucket, const ObjectKey& key) override;
   Result<ListPage> ListObjects(const Bucket& bucket, const std::string& prefix,
                                const std::string& continuation_token) override;
 
+  // A SigV4 presigned GET (query-string authentication, see PresignGet)
+  // addressed exactly as this store's own requests are (endpoint, path-style
+  // or virtual-hosted), signed with its credentials as of its clock. No
+  // request is made. InvalidArgument when `expires` is outside 1 s .. 7 days
+  // (604800 s, the SigV4 limit), and for the buckets and keys its requests
+  // refuse. The URL carries the access key id and any session token (never
+  // the secret): it is itself a credential until it expires.
+  Result<std::string> PresignGetUrl(const Bucket& bucket, const ObjectKey& key,
+                                    std::chrono::seconds expires) override;
+
  private:
   struct Call;  // One request to build, sign and send; defined in the .cc.
+
+  // Where a request about an object (or, with a null key, a bucket) goes.
+  struct Address {
+    std::string host;  // host[:port], the Host header.
+    std::string path;  // Unencoded, as SigV4Request.path.
+  };
+  // The address of `bucket` / `key` as configured (path-style or
+  // virtual-hosted). InvalidArgument for a bucket name or key S3 refuses;
+  // FailedPrecondition for a dotted bucket in virtual-hosted style over TLS.
+  // `operation` prefixes the messages.
+  Result<Address> AddressOf(const char* operation, const Bucket& bucket,
+                            const ObjectKey* key) const;
+  // scheme://host followed by `target` (the encoded path and query), after
+  // checking that it connects to `host` and nowhere else.
+  Result<std::string> UrlOf(const char* operation, const Bucket& bucket, const std::string& host,
+                            const std::string& target) const;
 
   // Builds, signs and sends `call`; returns the response for any HTTP status,
   // or the transport error.

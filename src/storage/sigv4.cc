@@ -58,6 +58,93 @@ bool IsReservedHeader(const std::string& lower_name) {
          lower_name == "x-amz-content-sha256" || lower_name == "x-amz-security-token";
 }
 
+// Inputs every signature needs, whichever form carries it.
+Status CheckSigningInputs(const SigV4Credentials& credentials, const SigV4Scope& scope) {
+  if (credentials.access_key_id.empty() || credentials.secret_access_key.empty()) {
+    return Status::InvalidArgument("SigV4: access key id and secret access key must be set");
+  }
+  if (scope.region.empty() || scope.service.empty()) {
+    return Status::InvalidArgument("SigV4: region and service must be set");
+  }
+  return Status::Ok();
+}
+
+// The signed headers of a request in canonical form.
+struct CanonicalHeaders {
+  std::string block;        // "name:value\n" per header, sorted by name.
+  std::string signed_list;  // "name;name;...", the SignedHeaders value.
+};
+
+// Canonicalises the caller's `headers` (any case; must contain host, must not
+// contain a header the signer owns) together with the signer's own
+// `signer_headers` (lower case).
+Result<CanonicalHeaders> CanonicalizeHeaders(const HttpFields& headers,
+                                             const HttpFields& signer_headers) {
+  // std::map gives the byte-order sort by lower-case name that SigV4 requires;
+  // duplicates are joined with ',' in the order given.
+  std::map<std::string, std::string> canonical;
+  auto add_header = [&canonical](const std::string& lower_name, std::string_view value) {
+    auto [it, inserted] = canonical.emplace(lower_name, NormalizeHeaderValue(value));
+    if (!inserted) {
+      it->second.push_back(',');
+      it->second += NormalizeHeaderValue(value);
+    }
+  };
+  for (const auto& [name, value] : headers) {
+    std::string lower = ToLower(name);
+    if (IsReservedHeader(lower)) {
+      // Name only: the value of a header like this may be a credential.
+      return Status::InvalidArgument("SigV4: header '" + lower +
+                                     "' is set by the signer and must not be passed in");
+    }
+    add_header(lower, value);
+  }
+  if (canonical.find("host") == canonical.end()) {
+    return Status::InvalidArgument("SigV4: the host header must be signed");
+  }
+  for (const auto& [name, value] : signer_headers) add_header(name, value);
+
+  CanonicalHeaders out;
+  for (const auto& [name, value] : canonical) {
+    if (!out.signed_list.empty()) out.signed_list.push_back(';');
+    out.signed_list += name;
+    out.block += name;
+    out.block.push_back(':');
+    out.block += value;
+    out.block.push_back('\n');
+  }
+  return out;
+}
+
+// The canonical request: what both forms sign, differing only in where the
+// authentication parameters go (headers, or the query).
+std::string CanonicalRequest(const std::string& method, std::string_view path,
+                             const HttpFields& query, const CanonicalHeaders& headers,
+                             const std::string& payload_sha256) {
+  return method + "\n" + UriEncodePath(path) + "\n" + CanonicalQueryString(query) + "\n" +
+         headers.block + "\n" + headers.signed_list + "\n" + payload_sha256;
+}
+
+// "YYYYMMDD/region/service/aws4_request" for a request signed at `amz_date`.
+std::string CredentialScope(const std::string& amz_date, const SigV4Scope& scope) {
+  return amz_date.substr(0, 8) + "/" + scope.region + "/" + scope.service + "/aws4_request";
+}
+
+// The steps after the canonical request, the same in both forms: the string
+// to sign, the signing key derived from the secret, and the hex signature.
+void SignCanonicalRequest(const std::string& canonical_request, const std::string& amz_date,
+                          const std::string& credential_scope, const std::string& secret,
+                          const SigV4Scope& scope, std::string* string_to_sign,
+                          std::string* signature) {
+  *string_to_sign = std::string(kAlgorithm) + "\n" + amz_date + "\n" + credential_scope + "\n" +
+                    Sha256Hex(canonical_request);
+  const std::string k_date = HmacSha256("AWS4" + secret, amz_date.substr(0, 8));
+  const std::string k_region = HmacSha256(k_date, scope.region);
+  const std::string k_service = HmacSha256(k_region, scope.service);
+  const std::string k_signing = HmacSha256(k_service, "aws4_request");
+  *signature = HexEncode(HmacSha256(k_signing, *string_to_sign));
+}
+
 }  // namespace
 
 std::string UriEncode(std::string_view in, bool encode_slash) {
@@ -133,12 +220,7 @@ Result<SigV4Signature> SignRequest(const SigV4Request& request, const SigV4Crede
                                    const SigV4Scope& scope,
                                    std::chrono::system_clock::time_point now,
                                    const SigV4Options& options) {
-  if (credentials.access_key_id.empty() || credentials.secret_access_key.empty()) {
-    return Status::InvalidArgument("SigV4: access key id and secret access key must be set");
-  }
-  if (scope.region.empty() || scope.service.empty()) {
-    return Status::InvalidArgument("SigV4: region and service must be set");
-  }
+  K2C_RETURN_IF_ERROR(CheckSigningInputs(credentials, scope));
   if (request.method.empty()) return Status::InvalidArgument("SigV4: method must be set");
   if (request.payload_sha256.empty()) {
     return Status::InvalidArgument("SigV4: payload hash must be set (hex SHA-256 or " +
@@ -146,8 +228,6 @@ Result<SigV4Signature> SignRequest(const SigV4Request& request, const SigV4Crede
   }
 
   const std::string amz_date = FormatAmzDate(now);
-  const std::string date = amz_date.substr(0, 8);
-
   SigV4Signature out;
   out.headers_to_add.emplace_back("x-amz-date", amz_date);
   if (options.add_content_sha256_header) {
@@ -156,61 +236,62 @@ Result<SigV4Signature> SignRequest(const SigV4Request& request, const SigV4Crede
   if (!credentials.session_token.empty()) {
     out.headers_to_add.emplace_back("x-amz-security-token", credentials.session_token);
   }
+  Result<CanonicalHeaders> headers = CanonicalizeHeaders(request.headers, out.headers_to_add);
+  if (!headers.ok()) return headers.status();
 
-  // std::map gives the byte-order sort by lower-case name that SigV4 requires;
-  // duplicates are joined with ',' in the order given.
-  std::map<std::string, std::string> canonical_headers;
-  auto add_header = [&canonical_headers](const std::string& lower_name, std::string_view value) {
-    auto [it, inserted] = canonical_headers.emplace(lower_name, NormalizeHeaderValue(value));
-    if (!inserted) {
-      it->second.push_back(',');
-      it->second += NormalizeHeaderValue(value);
-    }
-  };
-  for (const auto& [name, value] : request.headers) {
-    std::string lower = ToLower(name);
-    if (IsReservedHeader(lower)) {
-      // Name only: the value of a header like this may be a credential.
-      return Status::InvalidArgument("SigV4: header '" + lower +
-                                     "' is set by the signer and must not be passed in");
-    }
-    add_header(lower, value);
-  }
-  if (canonical_headers.find("host") == canonical_headers.end()) {
-    return Status::InvalidArgument("SigV4: the host header must be signed");
-  }
-  for (const auto& [name, value] : out.headers_to_add) add_header(name, value);
-
-  std::string signed_headers;
-  std::string canonical_header_block;
-  for (const auto& [name, value] : canonical_headers) {
-    if (!signed_headers.empty()) signed_headers.push_back(';');
-    signed_headers += name;
-    canonical_header_block += name;
-    canonical_header_block.push_back(':');
-    canonical_header_block += value;
-    canonical_header_block.push_back('\n');
-  }
-
-  out.canonical_request = request.method + "\n" + UriEncodePath(request.path) + "\n" +
-                          CanonicalQueryString(request.query) + "\n" + canonical_header_block +
-                          "\n" + signed_headers + "\n" + request.payload_sha256;
-
-  const std::string credential_scope =
-      date + "/" + scope.region + "/" + scope.service + "/aws4_request";
-  out.string_to_sign = std::string(kAlgorithm) + "\n" + amz_date + "\n" + credential_scope + "\n" +
-                       Sha256Hex(out.canonical_request);
-
-  const std::string k_date = HmacSha256("AWS4" + credentials.secret_access_key, date);
-  const std::string k_region = HmacSha256(k_date, scope.region);
-  const std::string k_service = HmacSha256(k_region, scope.service);
-  const std::string k_signing = HmacSha256(k_service, "aws4_request");
-  out.signature = HexEncode(HmacSha256(k_signing, out.string_to_sign));
-
+  out.canonical_request = CanonicalRequest(request.method, request.path, request.query, *headers,
+                                           request.payload_sha256);
+  const std::string credential_scope = CredentialScope(amz_date, scope);
+  SignCanonicalRequest(out.canonical_request, amz_date, credential_scope,
+                       credentials.secret_access_key, scope, &out.string_to_sign, &out.signature);
   out.authorization = std::string(kAlgorithm) + " Credential=" + credentials.access_key_id + "/" +
-                      credential_scope + ", SignedHeaders=" + signed_headers +
+                      credential_scope + ", SignedHeaders=" + headers->signed_list +
                       ", Signature=" + out.signature;
   out.headers_to_add.emplace_back("authorization", out.authorization);
+  return out;
+}
+
+Result<SigV4PresignedUrl> PresignGet(const SigV4Credentials& credentials, const SigV4Scope& scope,
+                                     std::string_view host, std::string_view path,
+                                     std::chrono::system_clock::time_point now,
+                                     std::chrono::seconds expires) {
+  K2C_RETURN_IF_ERROR(CheckSigningInputs(credentials, scope));
+  if (host.empty())
+    return Status::InvalidArgument("SigV4: the host of a presigned URL must be set");
+  if (expires < std::chrono::seconds(1) || expires > kMaxPresignExpiry) {
+    return Status::InvalidArgument("SigV4: a presigned URL must expire within 1 to " +
+                                   std::to_string(kMaxPresignExpiry.count()) +
+                                   " seconds (7 days, the SigV4 limit), not " +
+                                   std::to_string(expires.count()));
+  }
+  // The headers are not sent by the signer but by whoever follows the URL:
+  // only Host, which every HTTP/1.1 client sends, can be required of it.
+  Result<CanonicalHeaders> headers =
+      CanonicalizeHeaders({{"host", std::string(host)}}, /*signer_headers=*/{});
+  if (!headers.ok()) return headers.status();
+
+  const std::string amz_date = FormatAmzDate(now);
+  const std::string credential_scope = CredentialScope(amz_date, scope);
+  // The authentication parameters are part of the signed query; only the
+  // signature itself cannot be, so it is appended afterwards.
+  HttpFields query = {
+      {"X-Amz-Algorithm", kAlgorithm},
+      {"X-Amz-Credential", credentials.access_key_id + "/" + credential_scope},
+      {"X-Amz-Date", amz_date},
+      {"X-Amz-Expires", std::to_string(expires.count())},
+      {"X-Amz-SignedHeaders", headers->signed_list},
+  };
+  if (!credentials.session_token.empty()) {
+    query.emplace_back("X-Amz-Security-Token", credentials.session_token);
+  }
+
+  SigV4PresignedUrl out;
+  out.encoded_path = UriEncodePath(path);
+  out.canonical_request =
+      CanonicalRequest("GET", path, query, *headers, std::string(kUnsignedPayload));
+  SignCanonicalRequest(out.canonical_request, amz_date, credential_scope,
+                       credentials.secret_access_key, scope, &out.string_to_sign, &out.signature);
+  out.query = CanonicalQueryString(query) + "&X-Amz-Signature=" + out.signature;
   return out;
 }
 

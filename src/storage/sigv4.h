@@ -1,9 +1,10 @@
 // Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-// AWS Signature Version 4 (header form, single-chunk payload) as pure
-// functions: nothing here reads a clock, the network or global state, so every
-// step can be checked against AWS's published vectors without a socket.
+// AWS Signature Version 4 (header form with a single-chunk payload, and
+// presigned query-string URLs) as pure functions: nothing here reads a clock,
+// the network or global state, so every step can be checked against AWS's
+// published vectors without a socket.
 
 #include <chrono>
 #include <string>
@@ -86,6 +87,39 @@ Result<SigV4Signature> SignRequest(const SigV4Request& request, const SigV4Crede
                                    const SigV4Scope& scope,
                                    std::chrono::system_clock::time_point now,
                                    const SigV4Options& options = {});
+
+// The longest validity of a presigned URL: SigV4 refuses X-Amz-Expires above
+// seven days.
+inline constexpr std::chrono::seconds kMaxPresignExpiry{604800};
+
+// A GET presigned with SigV4 query-string authentication, in pieces: the URL
+// is scheme://host + encoded_path + "?" + query, the scheme being the
+// caller's. The intermediate strings are there for tests, as in
+// SigV4Signature.
+struct SigV4PresignedUrl {
+  // UriEncodePath(path): the path encoded once.
+  std::string encoded_path;
+  // Encoded, ready for the wire: the signed X-Amz-* parameters in canonical
+  // order, then X-Amz-Signature. Holds the access key id and, when one is
+  // set, the session token: whoever has the URL may use it until it expires.
+  std::string query;
+  std::string canonical_request;
+  std::string string_to_sign;
+  std::string signature;  // The hex signature alone (also the last parameter of `query`).
+};
+
+// Presigns a GET of `path` (unencoded, as SigV4Request.path) on `host`
+// (host[:port], as the request's Host header will carry it), valid for
+// `expires` from `now`. Only the host is signed (X-Amz-SignedHeaders=host) and
+// the payload is UNSIGNED-PAYLOAD, as S3 wants it for presigned URLs; a
+// session token is sent and signed as X-Amz-Security-Token. Deterministic.
+// InvalidArgument when the credentials, region, service or host are missing,
+// or `expires` is outside 1 s .. kMaxPresignExpiry; the message never
+// contains credential material.
+Result<SigV4PresignedUrl> PresignGet(const SigV4Credentials& credentials, const SigV4Scope& scope,
+                                     std::string_view host, std::string_view path,
+                                     std::chrono::system_clock::time_point now,
+                                     std::chrono::seconds expires);
 
 // RFC 3986 percent-encoding as S3 wants it: unreserved characters
 // (A-Z a-z 0-9 - . _ ~) pass, every other byte becomes %XX (upper-case hex).

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <functional>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -812,6 +813,228 @@ TEST(S3StoreTest, GetAndDelete) {
             StatusCode::kNotFound);
   EXPECT_TRUE(store->DeleteObject(Bucket{"bkt"}, ObjectKey{"present"}).ok());
   EXPECT_TRUE(store->DeleteObject(Bucket{"bkt"}, ObjectKey{"gone"}).ok());
+}
+
+// Serves the object "0123456789" at /bkt/digits as S3 does ranges: a 206 with
+// Content-Range, 416 InvalidRange from the end on; NoSuchKey elsewhere.
+CannedResponse ServeDigits(const ReceivedRequest& r) {
+  const std::string object = "0123456789";
+  if (r.path != "/bkt/digits") {
+    return r.method == "HEAD" ? WithStatus(404) : XmlError(404, "NoSuchKey", "RID-R");
+  }
+  if (r.method == "HEAD") {
+    return CannedResponse{200, {{"Content-Length", std::to_string(object.size())}}, "", {}};
+  }
+  const std::string range = r.Header("range");
+  if (range.empty()) return CannedResponse{200, {}, object, {}};
+  const size_t dash = range.find('-');
+  const uint64_t first = std::stoull(range.substr(6, dash - 6));
+  const uint64_t last = std::min<uint64_t>(std::stoull(range.substr(dash + 1)), object.size() - 1);
+  if (first >= object.size()) return XmlError(416, "InvalidRange", "RID-416");
+  return CannedResponse{
+      206,
+      {{"Content-Range", "bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" +
+                             std::to_string(object.size())}},
+      object.substr(first, last - first + 1),
+      {}};
+}
+
+TEST(S3StoreTest, GetObjectRangeSendsASignedRangeHeader) {
+  FakeS3Server server(ServeDigits);
+  std::unique_ptr<S3Store> store = MakeStore(OptionsFor(server.endpoint()));
+  const Bucket b{"bkt"};
+  const ObjectKey digits{"digits"};
+  const uint64_t kAll = std::numeric_limits<uint64_t>::max();
+  struct Case {
+    uint64_t offset, length;
+    std::string want, range_header;
+  };
+  const std::vector<Case> cases = {
+      {0, 3, "012", "bytes=0-2"},
+      {9, 1, "9", "bytes=9-9"},    // The last byte.
+      {8, 5, "89", "bytes=8-12"},  // Crossing the end.
+      {0, 10, "0123456789", "bytes=0-9"},
+      {10, 1, "", "bytes=10-10"},                          // At the end: 416, no error.
+      {100, 5, "", "bytes=100-104"},                       // Past it.
+      {5, kAll, "56789", "bytes=5-18446744073709551615"},  // offset + length overflows.
+  };
+  for (const Case& c : cases) {
+    Result<std::string> got = store->GetObjectRange(b, digits, c.offset, c.length);
+    ASSERT_TRUE(got.ok()) << c.offset << "+" << c.length << ": " << got.status().ToString();
+    EXPECT_EQ(*got, c.want) << c.offset << "+" << c.length;
+    const ReceivedRequest r = server.requests().back();
+    EXPECT_EQ(r.method, "GET");
+    EXPECT_EQ(r.Header("range"), c.range_header);
+    EXPECT_NE(r.Header("authorization").find("SignedHeaders=host;range;"), std::string::npos)
+        << r.Header("authorization");
+    ExpectSignatureMatchesWire(r, "/bkt/digits", {}, "");
+  }
+  const size_t sent = server.requests().size();
+
+  // Length 0 is a HEAD (S3 has no empty range): empty if there, NotFound if not.
+  Result<std::string> none = store->GetObjectRange(b, digits, 3, 0);
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_EQ(*none, "");
+  EXPECT_EQ(server.requests().at(sent).method, "HEAD");
+  EXPECT_EQ(store->GetObjectRange(b, ObjectKey{"absent"}, 0, 0).status().code(),
+            StatusCode::kNotFound);
+  for (const uint64_t offset : {uint64_t{0}, uint64_t{100}}) {
+    const Status absent = store->GetObjectRange(b, ObjectKey{"absent"}, offset, 5).status();
+    EXPECT_EQ(absent.code(), StatusCode::kNotFound) << absent.ToString();
+  }
+}
+
+TEST(S3StoreTest, GetObjectRangeCutsTheWholeObjectFromAServerIgnoringRange) {
+  FakeS3Server server([](const ReceivedRequest&) {
+    return CannedResponse{200, {}, "0123456789", {}};
+  });
+  std::unique_ptr<S3Store> store = MakeStore(OptionsFor(server.endpoint()));
+  const Bucket b{"bkt"};
+  const ObjectKey k{"digits"};
+  EXPECT_EQ(store->GetObjectRange(b, k, 2, 3).value(), "234");
+  EXPECT_EQ(store->GetObjectRange(b, k, 9, 1).value(), "9");
+  EXPECT_EQ(store->GetObjectRange(b, k, 8, 5).value(), "89");
+  EXPECT_EQ(store->GetObjectRange(b, k, 10, 1).value(), "");
+  EXPECT_EQ(store->GetObjectRange(b, k, 1, std::numeric_limits<uint64_t>::max()).value(),
+            "123456789");
+  EXPECT_EQ(server.requests().at(0).Header("range"), "bytes=2-4");
+}
+
+TEST(S3StoreTest, GetObjectRangeRefusesA206ForAnotherRange) {
+  std::atomic<int> variant{0};
+  FakeS3Server server([&](const ReceivedRequest&) {
+    switch (variant.load()) {
+      case 0:  // Starts elsewhere.
+        return CannedResponse{206, {{"Content-Range", "bytes 0-2/10"}}, "012", {}};
+      case 1:  // Says nothing of where it starts.
+        return CannedResponse{206, {}, "345", {}};
+      default:  // More bytes than asked for.
+        return CannedResponse{206, {{"Content-Range", "bytes 3-9/10"}}, "3456789", {}};
+    }
+  });
+  std::unique_ptr<S3Store> store = MakeStore(OptionsFor(server.endpoint()));
+  for (int v = 0; v < 3; ++v) {
+    variant = v;
+    const Status s = store->GetObjectRange(Bucket{"bkt"}, ObjectKey{"k"}, 3, 3).status();
+    EXPECT_EQ(s.code(), StatusCode::kInternal) << v << ": " << s.ToString();
+    EXPECT_NE(s.message().find("bytes=3-5"), std::string::npos) << s.ToString();
+  }
+}
+
+// The query parameters of `url`, decoded enough for the checks below (the
+// values compared are given encoded).
+std::map<std::string, std::string> QueryOf(const std::string& url) {
+  std::map<std::string, std::string> params;
+  std::string query = url.substr(url.find('?') + 1);
+  size_t start = 0;
+  while (start < query.size()) {
+    const size_t end = std::min(query.find('&', start), query.size());
+    const std::string pair = query.substr(start, end - start);
+    const size_t eq = pair.find('=');
+    params[pair.substr(0, eq)] = pair.substr(eq + 1);
+    start = end + 1;
+  }
+  return params;
+}
+
+TEST(S3StoreTest, PresignGetUrlPathStyleIsSignedAndEncodedOnce) {
+  S3Options options = OptionsFor("http://127.0.0.1:9000");
+  std::unique_ptr<S3Store> store = MakeStore(options);
+  const std::string key = "topic=t 1/a+b%2F~\xC3\xBC.bin";
+  Result<std::string> url =
+      store->PresignGetUrl(Bucket{"bkt"}, ObjectKey{key}, std::chrono::seconds(3600));
+  ASSERT_TRUE(url.ok()) << url.status().ToString();
+  // The path exactly as a request of this store would carry it: '%' in the
+  // key is encoded once (%25), never twice.
+  const std::string path = "/bkt/topic%3Dt%201/a%2Bb%252F~%C3%BC.bin";
+  EXPECT_TRUE(url->starts_with("http://127.0.0.1:9000" + path + "?X-Amz-Algorithm=")) << *url;
+  EXPECT_EQ(url->find("%2525"), std::string::npos) << *url;
+  // The parameters in canonical order, the signature last.
+  Result<SigV4PresignedUrl> expected =
+      PresignGet({kAccessKey, kSecret, ""}, {"us-west-2", "s3"}, "127.0.0.1:9000", "/bkt/" + key,
+                 kNow, std::chrono::seconds(3600));
+  ASSERT_TRUE(expected.ok());
+  EXPECT_EQ(*url, "http://127.0.0.1:9000" + path + "?" +
+                      "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDTESTKEY12345%2F"
+                      "20260102%2Fus-west-2%2Fs3%2Faws4_request&X-Amz-Date=20260102T030405Z&"
+                      "X-Amz-Expires=3600&X-Amz-SignedHeaders=host&X-Amz-Signature=" +
+                      expected->signature);
+  EXPECT_EQ(url->find(kSecret), std::string::npos);
+  EXPECT_EQ(QueryOf(*url).count("X-Amz-Security-Token"), 0u);
+}
+
+TEST(S3StoreTest, PresignGetUrlVirtualHostedCarriesTheSessionToken) {
+  S3Options options = OptionsFor("https://s3.us-west-2.amazonaws.com");
+  options.path_style = false;
+  options.session_token = kToken;
+  std::unique_ptr<S3Store> store = MakeStore(options);
+  Result<std::string> url =
+      store->PresignGetUrl(Bucket{"bkt"}, ObjectKey{"dir/obj.bin"}, std::chrono::seconds(60));
+  ASSERT_TRUE(url.ok()) << url.status().ToString();
+  EXPECT_TRUE(url->starts_with("https://bkt.s3.us-west-2.amazonaws.com/dir/obj.bin?")) << *url;
+  const std::map<std::string, std::string> params = QueryOf(*url);
+  EXPECT_EQ(params.at("X-Amz-Security-Token"), "SessionTokenSecretValue%3D%3D");
+  EXPECT_EQ(params.at("X-Amz-Expires"), "60");
+  EXPECT_EQ(params.at("X-Amz-SignedHeaders"), "host");
+  Result<SigV4PresignedUrl> expected =
+      PresignGet({kAccessKey, kSecret, kToken}, {"us-west-2", "s3"},
+                 "bkt.s3.us-west-2.amazonaws.com", "/dir/obj.bin", kNow, std::chrono::seconds(60));
+  ASSERT_TRUE(expected.ok());
+  EXPECT_EQ(params.at("X-Amz-Signature"), expected->signature);
+  EXPECT_EQ(url->find(kSecret), std::string::npos);
+
+  // Addressed as the store's requests are: a dotted bucket cannot be a
+  // host name under TLS, a bad name or key is refused.
+  EXPECT_EQ(store->PresignGetUrl(Bucket{"my.bucket"}, ObjectKey{"k"}, std::chrono::seconds(60))
+                .status()
+                .code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store->PresignGetUrl(Bucket{"B_ad"}, ObjectKey{"k"}, std::chrono::seconds(60))
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      store->PresignGetUrl(Bucket{"bkt"}, ObjectKey{""}, std::chrono::seconds(60)).status().code(),
+      StatusCode::kInvalidArgument);
+}
+
+TEST(S3StoreTest, PresignGetUrlExpiresWithinSevenDays) {
+  std::unique_ptr<S3Store> store = MakeStore(OptionsFor("http://127.0.0.1:9000"));
+  for (const std::chrono::seconds bad :
+       {std::chrono::seconds(0), std::chrono::seconds(-60), std::chrono::seconds(604801)}) {
+    const Status s = store->PresignGetUrl(Bucket{"bkt"}, ObjectKey{"k"}, bad).status();
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << bad.count();
+    EXPECT_NE(s.message().find("604800"), std::string::npos) << s.ToString();
+    EXPECT_NE(s.message().find("PresignGetUrl"), std::string::npos) << s.ToString();
+  }
+  Result<std::string> second =
+      store->PresignGetUrl(Bucket{"bkt"}, ObjectKey{"k"}, std::chrono::seconds(1));
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(QueryOf(*second).at("X-Amz-Expires"), "1");
+  Result<std::string> week =
+      store->PresignGetUrl(Bucket{"bkt"}, ObjectKey{"k"}, std::chrono::hours(24 * 7));
+  ASSERT_TRUE(week.ok()) << week.status().ToString();
+  EXPECT_EQ(QueryOf(*week).at("X-Amz-Expires"), "604800");
+}
+
+TEST(S3StoreTest, APresignedUrlReachesTheServerUnchanged) {
+  FakeS3Server server([](const ReceivedRequest&) { return CannedResponse{200, {}, "body", {}}; });
+  std::unique_ptr<S3Store> store = MakeStore(OptionsFor(server.endpoint()));
+  Result<std::string> url =
+      store->PresignGetUrl(Bucket{"bkt"}, ObjectKey{"a b/c%d"}, std::chrono::seconds(60));
+  ASSERT_TRUE(url.ok()) << url.status().ToString();
+  HttpClient client;
+  HttpRequest get;
+  get.method = "GET";
+  get.url = *url;
+  Result<HttpResponse> got = client.Send(get);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->body, "body");
+  const ReceivedRequest r = server.requests().at(0);
+  // What the server verifies: the path and query it gets are the signed ones.
+  EXPECT_EQ(r.target, url->substr(server.endpoint().size()));
+  EXPECT_EQ(r.path, "/bkt/a%20b/c%25d");
+  EXPECT_EQ(r.headers.count("authorization"), 0u);
 }
 
 TEST(S3StoreTest, ConcurrentUploadsShareThePool) {

@@ -398,6 +398,104 @@ TEST(SigV4Test, RejectsMissingInputsWithoutLeakingSecrets) {
   EXPECT_FALSE(SignRequest(good, creds, {"", "s3"}, S3DocTime()).ok());
 }
 
+// S3 API reference, "Authenticating Requests: Using Query Parameters (AWS
+// Signature Version 4)", the example: a GET of examplebucket's test.txt valid
+// for 86400 s. The canonical request and string to sign are AWS's, verbatim.
+TEST(SigV4PresignTest, MatchesPublishedS3Example) {
+  Result<SigV4PresignedUrl> url =
+      PresignGet(S3DocCredentials(), {"us-east-1", "s3"}, "examplebucket.s3.amazonaws.com",
+                 "/test.txt", S3DocTime(), std::chrono::seconds(86400));
+  ASSERT_TRUE(url.ok()) << url.status().ToString();
+  const std::string canonical_query =
+      "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=" K2C_S3_EXAMPLE_KEY_ID
+      "%2F20130524%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20130524T000000Z&"
+      "X-Amz-Expires=86400&X-Amz-SignedHeaders=host";
+  EXPECT_EQ(url->canonical_request, "GET\n/test.txt\n" + canonical_query +
+                                        "\nhost:examplebucket.s3.amazonaws.com\n\nhost\n"
+                                        "UNSIGNED-PAYLOAD");
+  EXPECT_EQ(url->string_to_sign,
+            "AWS4-HMAC-SHA256\n20130524T000000Z\n20130524/us-east-1/s3/aws4_request\n"
+            "3bfa292879f6447bbcda7001decf97f4a54dc650c8942174ae0a9121cf58ad04");
+  EXPECT_EQ(Sha256Hex(url->canonical_request),
+            "3bfa292879f6447bbcda7001decf97f4a54dc650c8942174ae0a9121cf58ad04");
+  EXPECT_EQ(url->signature, "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404");
+  EXPECT_EQ(url->encoded_path, "/test.txt");
+  // The signature goes last, after the parameters it signs, as in AWS's URL.
+  EXPECT_EQ(url->query, canonical_query +
+                            "&X-Amz-Signature="
+                            "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404");
+}
+
+TEST(SigV4PresignTest, SessionTokenIsASignedQueryParameter) {
+  SigV4Credentials creds = S3DocCredentials();
+  creds.session_token = "session/token+value==";
+  Result<SigV4PresignedUrl> url = PresignGet(creds, {"us-east-1", "s3"}, "h.example", "/b/k",
+                                             S3DocTime(), std::chrono::seconds(60));
+  ASSERT_TRUE(url.ok()) << url.status().ToString();
+  const std::string token_param = "X-Amz-Security-Token=session%2Ftoken%2Bvalue%3D%3D";
+  // Signed: in the canonical query, which sorts it before X-Amz-SignedHeaders.
+  EXPECT_NE(url->canonical_request.find("&X-Amz-Expires=60&" + token_param +
+                                        "&X-Amz-SignedHeaders=host\n"),
+            std::string::npos)
+      << url->canonical_request;
+  // The wire query is the canonical one (the third line) plus the signature.
+  const size_t path_end = url->canonical_request.find('\n', url->canonical_request.find('\n') + 1);
+  const std::string canonical_query = url->canonical_request.substr(
+      path_end + 1, url->canonical_request.find('\n', path_end + 1) - path_end - 1);
+  EXPECT_EQ(url->query, canonical_query + "&X-Amz-Signature=" + url->signature);
+  // Only the host is signed: the token is no header here.
+  EXPECT_TRUE(url->canonical_request.ends_with("\nhost:h.example\n\nhost\nUNSIGNED-PAYLOAD"));
+  Result<SigV4PresignedUrl> without =
+      PresignGet(S3DocCredentials(), {"us-east-1", "s3"}, "h.example", "/b/k", S3DocTime(),
+                 std::chrono::seconds(60));
+  ASSERT_TRUE(without.ok());
+  EXPECT_EQ(without->query.find("X-Amz-Security-Token"), std::string::npos);
+  EXPECT_NE(without->signature, url->signature);
+  EXPECT_EQ(url->query.find(creds.secret_access_key), std::string::npos);
+}
+
+TEST(SigV4PresignTest, PathIsEncodedOnceAndSignedAsSent) {
+  Result<SigV4PresignedUrl> url =
+      PresignGet(S3DocCredentials(), {"eu-west-1", "s3"}, "h.example:9000",
+                 "/bkt/t=1/a b+%2F~\xC3\xBC.bin", S3DocTime(), std::chrono::seconds(1));
+  ASSERT_TRUE(url.ok()) << url.status().ToString();
+  EXPECT_EQ(url->encoded_path, "/bkt/t%3D1/a%20b%2B%252F~%C3%BC.bin");
+  EXPECT_TRUE(url->canonical_request.starts_with("GET\n" + url->encoded_path + "\n"));
+  EXPECT_NE(url->canonical_request.find("\nhost:h.example:9000\n"), std::string::npos);
+  EXPECT_NE(url->query.find("%2F20130524%2Feu-west-1%2Fs3%2Faws4_request&"), std::string::npos);
+  EXPECT_NE(url->query.find("&X-Amz-Expires=1&"), std::string::npos);
+}
+
+TEST(SigV4PresignTest, ExpiryMustBeOneSecondToSevenDays) {
+  const auto presign = [](std::chrono::seconds expires) {
+    return PresignGet(S3DocCredentials(), {"us-east-1", "s3"}, "h", "/k", S3DocTime(), expires);
+  };
+  for (const std::chrono::seconds bad :
+       {std::chrono::seconds(0), std::chrono::seconds(-1), std::chrono::seconds(604801)}) {
+    const Status s = presign(bad).status();
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << bad.count();
+    EXPECT_NE(s.message().find("604800"), std::string::npos) << s.ToString();
+  }
+  EXPECT_TRUE(presign(std::chrono::seconds(1)).ok());
+  Result<SigV4PresignedUrl> week = presign(kMaxPresignExpiry);
+  ASSERT_TRUE(week.ok());
+  EXPECT_NE(week->query.find("&X-Amz-Expires=604800&"), std::string::npos);
+}
+
+TEST(SigV4PresignTest, RejectsMissingInputsWithoutLeakingSecrets) {
+  const SigV4Credentials creds = S3DocCredentials();
+  const std::chrono::seconds minute(60);
+  EXPECT_EQ(PresignGet(creds, {"r", "s3"}, "", "/k", S3DocTime(), minute).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(PresignGet(creds, {"", "s3"}, "h", "/k", S3DocTime(), minute).status().code(),
+            StatusCode::kInvalidArgument);
+  const Status no_secret =
+      PresignGet({creds.access_key_id, "", "tok"}, {"r", "s3"}, "h", "/k", S3DocTime(), minute)
+          .status();
+  EXPECT_EQ(no_secret.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(no_secret.message().find("tok"), std::string::npos);
+}
+
 TEST(SigV4Test, UriEncodeFollowsS3Rules) {
   EXPECT_EQ(UriEncode("AZaz09-._~", true), "AZaz09-._~");
   EXPECT_EQ(UriEncode("a b+c=d&e/f", true), "a%20b%2Bc%3Dd%26e%2Ff");
