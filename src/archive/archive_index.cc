@@ -99,6 +99,10 @@ std::optional<ArchivedObject> ArchiveIndex::Parse(const ObjectInfo& info,
   return object;
 }
 
+std::optional<ArchivedObject> ArchiveIndex::Identify(const ObjectKey& key) const {
+  return Parse(ObjectInfo{key, 0, ""}, ArchiveQuery{});
+}
+
 Result<ArchivePage> ArchiveIndex::List(const ArchiveQuery& query, const std::string& cursor,
                                        size_t max_objects) const {
   const std::vector<std::string> prefixes = Prefixes(query);

@@ -79,6 +79,10 @@ class ArchiveIndex {
   // is gone.
   Status Describe(ArchivedObject* object) const;
 
+  // The object `key` names when it is one of this task's keys (size and
+  // offsets beyond the key unknown), else nullopt.
+  std::optional<ArchivedObject> Identify(const ObjectKey& key) const;
+
   // The listing prefixes of `query` (for tests and `--explain` output).
   std::vector<std::string> Prefixes(const ArchiveQuery& query) const;
 

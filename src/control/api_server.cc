@@ -13,6 +13,8 @@
 #include <variant>
 
 #include "common/log_text.h"
+#include "control/api_reply.h"
+#include "control/archive_routes.h"
 #include "sink/task_runner.h"
 
 namespace k2c {
@@ -23,25 +25,6 @@ using nlohmann::json;
 constexpr const char* kSettingFields =
     "bucket, window, start, format, compression, compression_level, delimiter, "
     "max_object_bytes, row_group_bytes, key_template";
-
-// An API error: HTTP status, a stable code and a message saying what to fix.
-struct ApiError {
-  int http_status;
-  std::string code;
-  std::string message;
-};
-
-ServerResponse JsonReply(int status, const json& body) {
-  // Replace, not throw, on invalid UTF-8 (a topic name or object key never
-  // is, but an error message from a server could be).
-  return ServerResponse{
-      status, "application/json", {}, body.dump(-1, ' ', false, json::error_handler_t::replace)};
-}
-
-ServerResponse ErrorReply(const ApiError& error) {
-  return JsonReply(error.http_status,
-                   json{{"error", json{{"code", error.code}, {"message", error.message}}}});
-}
 
 // The code of an answer the HTTP server gives by itself.
 ApiError ServerError(int status, const std::string& message) {
@@ -62,22 +45,6 @@ ApiError ServerError(int status, const std::string& message) {
 ApiError InvalidTopic(const std::string& topic) {
   return {400, "invalid_argument",
           "'" + topic + "' is not a Kafka topic name (1..249 of a-z A-Z 0-9 . _ -)"};
-}
-
-// The usual mapping of a Status from the control plane to an answer.
-ApiError FromStatus(const Status& status) {
-  switch (status.code()) {
-    case StatusCode::kInvalidArgument:
-      return {400, "invalid_argument", status.message()};
-    case StatusCode::kNotFound:
-      return {404, "not_found", status.message()};
-    case StatusCode::kUnavailable:
-    case StatusCode::kDeadlineExceeded:
-    case StatusCode::kThrottled:
-      return {503, "unavailable", status.message() + " (retry later)"};
-    default:
-      return {500, "internal", status.ToString()};
-  }
 }
 
 // Preflight failures other than an unreachable store mean the bucket cannot
@@ -367,11 +334,22 @@ ApiServer::Find(const ServerRequest& request) const {
   std::vector<std::string> allowed;
   if (segments) {
     for (const Route& route : routes_) {
-      if (route.pattern.size() != segments->size()) continue;
+      // "{*}" last takes the rest of the path, slashes and all (an object key).
+      const bool rest = !route.pattern.empty() && route.pattern.back() == "{*}";
+      if (rest ? segments->size() < route.pattern.size()
+               : route.pattern.size() != segments->size()) {
+        continue;
+      }
       std::vector<std::string> args;
       bool match = true;
-      for (size_t i = 0; i < segments->size() && match; ++i) {
-        if (route.pattern[i] == "{}") {
+      for (size_t i = 0; i < route.pattern.size() && match; ++i) {
+        if (route.pattern[i] == "{*}") {
+          std::string joined;
+          for (size_t j = i; j < segments->size(); ++j) {
+            joined += (j == i ? "" : "/") + (*segments)[j];
+          }
+          args.push_back(std::move(joined));
+        } else if (route.pattern[i] == "{}") {
           args.push_back((*segments)[i]);
         } else {
           match = route.pattern[i] == (*segments)[i];
@@ -569,6 +547,33 @@ void ApiServer::Routes() {
           return JsonReply(200, TaskJson(def, TaskGroupFor(*plane, args[0])));
         });
   }
+  // The read side (docs/archive.md): every handler first finds the task.
+  auto archive_of = [plane,
+                     existing](const std::string& topic) -> std::variant<TaskArchive, ApiError> {
+    auto def = existing(topic);
+    if (auto* error = std::get_if<ApiError>(&def)) return *error;
+    auto archive = plane->Archive(topic);
+    if (!archive.ok()) return FromStatus(archive.status());
+    return *archive;
+  };
+  add("GET", "/v1/tasks/{}/objects", false,
+      [archive_of](const ServerRequest& request, const Args& args) {
+        auto archive = archive_of(args[0]);
+        if (auto* error = std::get_if<ApiError>(&archive)) return ErrorReply(*error);
+        return ListObjectsReply(std::get<TaskArchive>(archive), request, SystemNowMs());
+      });
+  add("GET", "/v1/tasks/{}/objects/{*}", false,
+      [archive_of](const ServerRequest& request, const Args& args) {
+        auto archive = archive_of(args[0]);
+        if (auto* error = std::get_if<ApiError>(&archive)) return ErrorReply(*error);
+        return ObjectReply(std::get<TaskArchive>(archive), request, args[1], SystemNowMs());
+      });
+  add("GET", "/v1/tasks/{}/manifests", false,
+      [archive_of](const ServerRequest& request, const Args& args) {
+        auto archive = archive_of(args[0]);
+        if (auto* error = std::get_if<ApiError>(&archive)) return ErrorReply(*error);
+        return ListManifestsReply(std::get<TaskArchive>(archive), request, SystemNowMs());
+      });
   add("GET", "/v1/tasks/{}/status", false,
       [plane, existing](const ServerRequest&, const Args& args) {
         auto def = existing(args[0]);

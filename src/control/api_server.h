@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "control/archive_routes.h"
 #include "control/config.h"
 #include "control/http_server.h"
 #include "control/task_definition.h"
@@ -55,6 +56,12 @@ class ControlPlane {
 
   // Prometheus text exposition of this worker's metrics.
   virtual std::string RenderMetrics() = 0;
+
+  // Where `topic`'s task archives, for the read endpoints. NotFound without
+  // a task.
+  virtual Result<TaskArchive> Archive(const std::string& topic) {
+    return Status::NotFound("no archive for topic '" + topic + "'");
+  }
 };
 
 // The consumer group of a task's topic, as the worker names it.

@@ -376,6 +376,10 @@ Status ParseHttp(const toml::table* table, const std::string& source, HttpConfig
     K2C_RETURN_IF_ERROR(r.String("token", &out->token));
     K2C_RETURN_IF_ERROR(r.Bool("allow_unauthenticated", &out->allow_unauthenticated));
     K2C_RETURN_IF_ERROR(r.StringList("allowed_hosts", &out->allowed_hosts));
+    // SigV4 signs for at most 7 days.
+    std::chrono::milliseconds expiry = out->presign_expiry;
+    K2C_RETURN_IF_ERROR(r.Duration("presign_expiry", &expiry, 1s, 24h * 7));
+    out->presign_expiry = std::chrono::duration_cast<std::chrono::seconds>(expiry);
     K2C_RETURN_IF_ERROR(r.CheckNoUnknownKeys());
   }
   out->token = EnvOr(out->token, "KAFKA2COS_API_TOKEN");

@@ -84,6 +84,8 @@ struct HttpConfig {
   bool allow_unauthenticated = false;
   // Host names (besides IP literals and localhost) the API answers to.
   std::vector<std::string> allowed_hosts;
+  // How long the presigned URLs of GET .../objects/{key}?presign=1 stay valid.
+  std::chrono::seconds presign_expiry{900};
 };
 
 // Where tasks and their status live (see TaskStore).

@@ -11,6 +11,7 @@
 
 #include "common/backoff.h"
 #include "common/log_text.h"
+#include "control/archive_access.h"
 #include "control/cluster_view.h"
 #include "control/reconcile.h"
 #include "control/store_factory.h"
@@ -473,6 +474,14 @@ std::vector<WorkerTaskStatus> Worker::WorkerStatuses(const std::string& topic) {
 
 Result<std::vector<PartitionLag>> Worker::FetchLag(const std::string& topic) {
   return cluster_->FetchLag(topic);
+}
+
+Result<TaskArchive> Worker::Archive(const std::string& topic) {
+  auto def = GetTask(topic);
+  if (!def) return Status::NotFound("no task for topic '" + topic + "'");
+  auto location = ArchiveLocationFor(def->config, instance_, "");
+  if (!location.ok()) return location.status();
+  return TaskArchive{store_.get(), std::move(location.value()), config_.http.presign_expiry};
 }
 
 std::string Worker::RenderMetrics() {

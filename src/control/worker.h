@@ -97,6 +97,7 @@ class Worker final : public ControlPlane {
   std::vector<WorkerTaskStatus> WorkerStatuses(const std::string& topic) override;
   Result<std::vector<PartitionLag>> FetchLag(const std::string& topic) override;
   std::string RenderMetrics() override;
+  Result<TaskArchive> Archive(const std::string& topic) override;
 
  private:
   struct Task;
