@@ -348,7 +348,7 @@ class Session : public std::enable_shared_from_this<Session> {
         // takes longer than an API call.
         response = self->core_->Error(503, "too many downloads at once (" +
                                                std::to_string(self->core_->limits.max_streams) +
-                                               " run); retry in a few seconds");
+                                               " running); retry in a few seconds");
         response.headers.emplace_back("Retry-After", "5");
       }
       auto executor = self->stream_.get_executor();

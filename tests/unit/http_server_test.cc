@@ -10,11 +10,14 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <future>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -69,11 +72,16 @@ struct RawResponse {
 // on a server that does not answer.
 class RawClient {
  public:
-  explicit RawClient(int port, milliseconds timeout = kWait) {
+  // `receive_buffer` (SO_RCVBUF) above 0 makes a client that does not read
+  // hold up the server's writes after a few KiB, not a few MiB.
+  explicit RawClient(int port, milliseconds timeout = kWait, int receive_buffer = 0) {
     fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd_ < 0) {
       connect_errno_ = errno;
       return;
+    }
+    if (receive_buffer > 0) {  // Before connect: it sets the window offered.
+      setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
     }
     timeval tv{};
     tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
@@ -228,6 +236,48 @@ std::string Put(const std::string& path, const std::string& body) {
          body;
 }
 
+// Byte `offset` of the bodies the tests stream: a different run of bytes at
+// every offset, so that a chunk sent twice, skipped or misplaced shows.
+char PatternByte(uint64_t offset) {
+  return static_cast<char>((offset * 0x9E3779B97F4A7C15ull) >> 56);
+}
+
+std::string Pattern(uint64_t offset, size_t length) {
+  std::string out;
+  out.reserve(length);
+  for (size_t i = 0; i < length; ++i) out.push_back(PatternByte(offset + i));
+  return out;
+}
+
+// Where `body` first differs from Pattern(0, length), or `length` if it is
+// that; a 5 MiB diff from EXPECT_EQ would help no one.
+size_t FirstDifference(const std::string& body, uint64_t length) {
+  const size_t common = std::min<size_t>(body.size(), length);
+  for (size_t i = 0; i < common; ++i) {
+    if (body[i] != PatternByte(i)) return i;
+  }
+  return body.size() == length ? length : common;
+}
+
+// A streamed body of `length` pattern bytes. Each read serves the `max`
+// bytes asked unless `adjust`, called first with the offset and `max`,
+// lowers them or returns an error.
+StreamedBody PatternStream(uint64_t length,
+                           std::function<Status(uint64_t offset, size_t* serve)> adjust = {}) {
+  StreamedBody body;
+  body.length = length;
+  body.read = [adjust = std::move(adjust)](uint64_t offset, size_t max, std::string* out) {
+    size_t serve = max;
+    if (adjust) {
+      Status status = adjust(offset, &serve);
+      if (!status.ok()) return status;
+    }
+    out->append(Pattern(offset, serve));
+    return Status::Ok();
+  };
+  return body;
+}
+
 // Handlers that send a blocking request's thread ("/block") through it wait
 // until it opens; at most 30 s, so that a failing test cannot hang.
 class Gate {
@@ -273,12 +323,14 @@ HttpServerLimits SmallLimits() {
 // A server on 127.0.0.1 whose handlers record what they saw:
 // - screen answers "/healthz" (200 "ok") and "/denied..." (403) itself;
 // - handle echoes the body for "/echo", waits at the gate for "/block",
-//   throws for "/throw", and answers "handled <path>" otherwise;
+//   throws for "/throw", streams make_stream_(request) for "/stream", and
+//   answers "handled <path>" otherwise;
 // - error answers "error <status>: <message>" with an X-From: error header.
 class HttpServerTest : public ::testing::Test {
  protected:
   void TearDown() override {
     gate_.Open();  // Stop waits for running handlers.
+    stream_gate_.Open();
     server_.reset();
   }
 
@@ -311,6 +363,11 @@ class HttpServerTest : public ::testing::Test {
       if (request.path == "/throw") throw std::runtime_error("boom");
       ServerResponse response{200, "text/plain", {}, "handled " + request.path};
       if (request.path == "/echo") response.body = request.body;
+      if (request.path == "/stream" && make_stream_) {
+        response.content_type = "application/octet-stream";
+        response.headers.emplace_back("X-Streamed", "yes");
+        response.stream = make_stream_(request);  // The body is ignored.
+      }
       handle_returned_++;
       return response;
     };
@@ -345,6 +402,9 @@ class HttpServerTest : public ::testing::Test {
   int port() const { return server_->port(); }
 
   Gate gate_;
+  Gate stream_gate_;  // For streams' `read` to wait at; opened by TearDown.
+  // The body of "/stream"; set before StartServer.
+  std::function<StreamedBody(const ServerRequest&)> make_stream_;
   std::atomic<int> handle_returned_{0};
   std::mutex mu_;
   std::condition_variable cv_;
@@ -851,6 +911,456 @@ TEST_F(HttpServerTest, MalformedRequestIsAnswered400) {
   EXPECT_EQ(response->Header("X-From"), "error");
   EXPECT_TRUE(client.WaitClosed());
   EXPECT_THAT(screened(), IsEmpty());
+}
+
+TEST_F(HttpServerTest, AStreamedBodyArrivesWholeInChunksWithItsContentLength) {
+  HttpServerLimits limits = SmallLimits();
+  limits.stream_chunk_bytes = 256 << 10;
+  constexpr uint64_t kLength = 5 << 20;
+  struct Read {
+    uint64_t offset;
+    size_t max;
+    size_t served;
+  };
+  std::mutex reads_mu;
+  std::vector<Read> reads;
+  make_stream_ = [&](const ServerRequest&) {
+    return PatternStream(kLength, [&](uint64_t offset, size_t* serve) {
+      std::lock_guard<std::mutex> lock(reads_mu);
+      const size_t max = *serve;
+      // Every third read serves less than asked: the next asks from where
+      // it ended.
+      if (reads.size() % 3 == 2) *serve = max / 3 + 1;
+      reads.push_back(Read{offset, max, *serve});
+      return Status::Ok();
+    });
+  };
+  StartServer(limits);
+  RawClient client(port());
+  ASSERT_TRUE(client.Send(Get("/stream")));
+  auto response = client.ReadResponse();
+  ASSERT_TRUE(response.has_value()) << "errno " << client.last_errno();
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->Header("Content-Length"), std::to_string(kLength));
+  EXPECT_EQ(response->Header("Content-Type"), "application/octet-stream");
+  EXPECT_EQ(response->Header("X-Streamed"), "yes");
+  EXPECT_EQ(response->Header("Transfer-Encoding"), std::nullopt);
+  EXPECT_EQ(response->body.size(), kLength);
+  EXPECT_EQ(FirstDifference(response->body, kLength), kLength);
+
+  EXPECT_TRUE(Eventually([&] { return server_->counters().streams_completed == 1; }));
+  server_->Stop();  // So that no read uses `reads` once the test returns.
+  const HttpServerCounters counters = server_->counters();
+  EXPECT_EQ(counters.streams_started, 1u);
+  EXPECT_EQ(counters.streams_aborted, 0u);
+  EXPECT_EQ(counters.streams_refused, 0u);
+  std::lock_guard<std::mutex> lock(reads_mu);
+  EXPECT_GT(reads.size(), kLength / limits.stream_chunk_bytes);
+  uint64_t next = 0;
+  for (const Read& read : reads) {
+    EXPECT_EQ(read.offset, next);
+    EXPECT_EQ(read.max, std::min<uint64_t>(limits.stream_chunk_bytes, kLength - read.offset));
+    next = read.offset + read.served;
+  }
+  EXPECT_EQ(next, kLength);
+}
+
+TEST_F(HttpServerTest, TheConnectionIsKeptAliveAfterAStream) {
+  make_stream_ = [](const ServerRequest& request) {
+    return PatternStream(request.query == "empty" ? 0 : 100 << 10);
+  };
+  StartServer(SmallLimits());
+  RawClient client(port());
+  ASSERT_TRUE(client.Send(Get("/stream")));
+  auto first = client.ReadResponse();
+  ASSERT_TRUE(first.has_value()) << "errno " << client.last_errno();
+  EXPECT_EQ(first->status, 200);
+  EXPECT_EQ(FirstDifference(first->body, 100 << 10), 100u << 10);
+  EXPECT_EQ(first->Header("Connection"), std::nullopt);
+
+  ASSERT_TRUE(client.Send(Get("/healthz")));
+  auto health = client.ReadResponse();
+  ASSERT_TRUE(health.has_value());
+  EXPECT_EQ(health->body, "ok");
+  // A body of 0 bytes is a head alone.
+  ASSERT_TRUE(client.Send(Get("/stream?empty")));
+  auto empty = client.ReadResponse();
+  ASSERT_TRUE(empty.has_value());
+  EXPECT_EQ(empty->status, 200);
+  EXPECT_EQ(empty->Header("Content-Length"), "0");
+  EXPECT_EQ(empty->body, "");
+  // Pipelined after a stream: answered in order.
+  ASSERT_TRUE(client.Send(Get("/stream") + Get("/plain")));
+  auto second = client.ReadResponse();
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(FirstDifference(second->body, 100 << 10), 100u << 10);
+  auto plain = client.ReadResponse();
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_EQ(plain->body, "handled /plain");
+
+  EXPECT_EQ(server_->counters().accepted, 1u);
+  EXPECT_TRUE(Eventually([&] { return server_->counters().streams_completed == 3; }));
+  EXPECT_FALSE(client.PeerClosed());
+}
+
+TEST_F(HttpServerTest, AStreamClosedByTheClientAsksForConnectionClose) {
+  make_stream_ = [](const ServerRequest&) { return PatternStream(1000); };
+  StartServer(SmallLimits());
+  RawClient client(port());
+  ASSERT_TRUE(client.Send("GET /stream HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"));
+  auto response = client.ReadResponse();
+  ASSERT_TRUE(response.has_value()) << "errno " << client.last_errno();
+  EXPECT_EQ(FirstDifference(response->body, 1000), 1000u);
+  EXPECT_EQ(response->Header("Connection"), "close");
+  EXPECT_TRUE(client.WaitClosed());
+  EXPECT_THAT(client.unread(), IsEmpty());
+}
+
+// What a client got of an answer cut short: the head, and the body up to
+// where the connection ended.
+struct CutResponse {
+  std::string head;
+  std::string body;
+};
+
+CutResponse SplitCut(const std::string& received) {
+  const size_t head_end = received.find("\r\n\r\n");
+  if (head_end == std::string::npos) return CutResponse{received, ""};
+  return CutResponse{received.substr(0, head_end + 2), received.substr(head_end + 4)};
+}
+
+TEST_F(HttpServerTest, AReadErrorMidStreamClosesTheConnectionAfterAShortBody) {
+  HttpServerLimits limits = SmallLimits();
+  limits.stream_chunk_bytes = 64 << 10;
+  make_stream_ = [](const ServerRequest&) {
+    return PatternStream(1 << 20, [](uint64_t offset, size_t*) {
+      return offset >= (256 << 10) ? Status::Unavailable("the store went away") : Status::Ok();
+    });
+  };
+  StartServer(limits);
+  RawClient client(port());
+  ASSERT_TRUE(client.Send(Get("/stream")));  // Keep-alive, but not after this.
+  EXPECT_TRUE(client.WaitClosed());
+  const CutResponse cut = SplitCut(client.unread());
+  EXPECT_THAT(cut.head, StartsWith("HTTP/1.1 200 "));
+  EXPECT_THAT(cut.head, HasSubstr("Content-Length: 1048576\r\n"));
+  // Each chunk is written before the next is read: all before the error.
+  EXPECT_EQ(cut.body.size(), 256u << 10);
+  EXPECT_EQ(FirstDifference(cut.body, 256 << 10), 256u << 10);
+  EXPECT_TRUE(Eventually([&] { return server_->counters().streams_aborted == 1; }));
+  EXPECT_EQ(server_->counters().streams_completed, 0u);
+  EXPECT_TRUE(Eventually([&] { return server_->counters().open == 0; }));
+}
+
+TEST_F(HttpServerTest, AReadOfNothingOrOfTooMuchOrThatThrowsClosesTheConnection) {
+  HttpServerLimits limits = SmallLimits();
+  limits.stream_chunk_bytes = 1000;
+  make_stream_ = [](const ServerRequest& request) {
+    StreamedBody body;
+    body.length = 10000;
+    const std::string how = request.query;
+    body.read = [how](uint64_t offset, size_t max, std::string* out) {
+      const bool misbehave = offset >= 2000;
+      if (misbehave && how == "throw") throw std::runtime_error("boom");
+      size_t serve = max;
+      if (misbehave) serve = how == "nothing" ? 0 : max + 1;
+      out->append(Pattern(offset, serve));
+      return Status::Ok();
+    };
+    return body;
+  };
+  StartServer(limits);
+  for (const char* how : {"nothing", "too_much", "throw"}) {
+    SCOPED_TRACE(how);
+    RawClient client(port());
+    ASSERT_TRUE(client.Send(Get(std::string("/stream?") + how)));
+    EXPECT_TRUE(client.WaitClosed());
+    const CutResponse cut = SplitCut(client.unread());
+    EXPECT_THAT(cut.head, HasSubstr("Content-Length: 10000\r\n"));
+    EXPECT_EQ(cut.body.size(), 2000u);
+    EXPECT_EQ(FirstDifference(cut.body, 2000), 2000u);
+  }
+  EXPECT_TRUE(Eventually([&] { return server_->counters().streams_aborted == 3; }));
+}
+
+TEST_F(HttpServerTest, AThirdStreamIsAnswered503WhileTwoRunAndOtherCallsAreStillHandled) {
+  HttpServerLimits limits = SmallLimits();
+  limits.handler_threads = 4;
+  limits.max_streams = 2;
+  constexpr uint64_t kLength = 300 << 10;
+  make_stream_ = [this](const ServerRequest& request) {
+    const bool wait = request.query == "wait";
+    return PatternStream(kLength, [this, wait](uint64_t offset, size_t*) {
+      if (wait && offset == 0) stream_gate_.Pass();
+      return Status::Ok();
+    });
+  };
+  StartServer(limits);
+  RawClient first(port());
+  RawClient second(port());
+  ASSERT_TRUE(first.Send(Get("/stream?wait")));
+  ASSERT_TRUE(second.Send(Get("/stream?wait")));
+  ASSERT_TRUE(stream_gate_.WaitForEntered(2));  // Both are in flight.
+
+  RawClient third(port());
+  ASSERT_TRUE(third.Send(Get("/stream")));
+  auto refused = third.ReadResponse();
+  ASSERT_TRUE(refused.has_value()) << "errno " << third.last_errno();
+  EXPECT_EQ(refused->status, 503);
+  EXPECT_EQ(refused->Header("X-From"), "error");
+  EXPECT_EQ(refused->Header("Retry-After"), "5");
+  EXPECT_THAT(refused->body, HasSubstr("too many downloads at once"));
+  EXPECT_EQ(server_->counters().streams_refused, 1u);
+  EXPECT_EQ(server_->counters().streams_started, 2u);
+  EXPECT_EQ(server_->counters().busy, 0u);
+  // The connection stays open, and a call that does not stream finds a
+  // handler thread.
+  ASSERT_TRUE(third.Send(Get("/plain")));
+  auto plain = third.ReadResponse();
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_EQ(plain->body, "handled /plain");
+
+  stream_gate_.Open();
+  for (RawClient* client : {&first, &second}) {
+    auto response = client->ReadResponse();
+    ASSERT_TRUE(response.has_value()) << "errno " << client->last_errno();
+    EXPECT_EQ(response->status, 200);
+    EXPECT_EQ(FirstDifference(response->body, kLength), kLength);
+  }
+  // Their places are free again.
+  ASSERT_TRUE(Eventually([&] { return server_->counters().streams_completed == 2; }));
+  ASSERT_TRUE(third.Send(Get("/stream")));
+  auto retried = third.ReadResponse();
+  ASSERT_TRUE(retried.has_value());
+  EXPECT_EQ(retried->status, 200);
+  EXPECT_EQ(FirstDifference(retried->body, kLength), kLength);
+}
+
+TEST_F(HttpServerTest, WithMaxStreamsZeroEveryStreamIsAnswered503) {
+  HttpServerLimits limits = SmallLimits();
+  limits.max_streams = 0;
+  make_stream_ = [](const ServerRequest&) { return PatternStream(10); };
+  StartServer(limits);
+  RawClient client(port());
+  ASSERT_TRUE(client.Send(Get("/stream")));
+  auto response = client.ReadResponse();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->status, 503);
+  EXPECT_EQ(server_->counters().streams_refused, 1u);
+  EXPECT_EQ(server_->counters().streams_started, 0u);
+}
+
+TEST_F(HttpServerTest, StopDuringAStreamReturnsWithoutWaitingForTheClient) {
+  HttpServerLimits limits = SmallLimits();
+  // A chunk far larger than the socket buffers, to a client that does not
+  // read: its write cannot end before the write timeout, long after kWait.
+  limits.stream_chunk_bytes = 16 << 20;
+  limits.write_timeout = seconds(60);
+  std::atomic<int> reads{0};
+  make_stream_ = [&reads](const ServerRequest&) {
+    return PatternStream(64 << 20, [&reads](uint64_t, size_t*) {
+      reads++;
+      return Status::Ok();
+    });
+  };
+  StartServer(limits);
+  RawClient client(port(), kWait, /*receive_buffer=*/4096);
+  ASSERT_TRUE(client.Send(Get("/stream")));
+  ASSERT_TRUE(Eventually([&] { return reads.load() >= 1; }));
+
+  auto stopped = std::async(std::launch::async, [this] { server_->Stop(); });
+  // On failure the future's destructor still waits out the write timeout.
+  ASSERT_EQ(stopped.wait_for(kWait), std::future_status::ready);
+  EXPECT_EQ(reads.load(), 1);  // No read after Stop.
+  const HttpServerCounters counters = server_->counters();
+  EXPECT_EQ(counters.streams_started, 1u);
+  EXPECT_EQ(counters.streams_aborted, 1u);
+  EXPECT_EQ(counters.streams_completed, 0u);
+  EXPECT_EQ(counters.open, 0u);
+  EXPECT_TRUE(client.WaitClosed());
+  EXPECT_LT(client.unread().size(), 16u << 20);
+}
+
+TEST_F(HttpServerTest, AClientThatStopsReadingAStreamIsCutOffAtTheWriteTimeout) {
+  HttpServerLimits limits = SmallLimits();
+  limits.write_timeout = milliseconds(300);
+  limits.stream_chunk_bytes = 64 << 10;
+  std::atomic<uint64_t> asked{0};  // The end of the last read.
+  make_stream_ = [&asked](const ServerRequest&) {
+    return PatternStream(uint64_t{1} << 30, [&asked](uint64_t offset, size_t* serve) {
+      asked = offset + *serve;
+      return Status::Ok();
+    });
+  };
+  StartServer(limits);
+  RawClient client(port(), kWait, /*receive_buffer=*/4096);
+  ASSERT_TRUE(client.Send(Get("/stream")));  // And never reads.
+  EXPECT_TRUE(Eventually([&] { return server_->counters().streams_aborted == 1; }));
+  EXPECT_EQ(server_->counters().timed_out, 1u);
+  EXPECT_EQ(server_->counters().streams_completed, 0u);
+  EXPECT_TRUE(Eventually([&] { return server_->counters().open == 0; }));
+  server_->Stop();  // So that no read uses `asked` once the test returns.
+  // Held up by the socket buffers (a few MiB), far from the 1 GiB.
+  EXPECT_LT(asked.load(), uint64_t{256} << 20);
+  EXPECT_TRUE(client.WaitClosed());
+}
+
+TEST(HttpServerLimitsTest, MaxStreamBytesIsOneChunkPerStream) {
+  HttpServerLimits limits;
+  EXPECT_EQ(limits.MaxStreamBytes(), 2u << 20);
+  limits.max_streams = 3;
+  limits.stream_chunk_bytes = 4096;
+  EXPECT_EQ(limits.MaxStreamBytes(), 3u * 4096);
+}
+
+// A RangeRequest as text, for readable failures: "whole", "unsatisfiable"
+// or "first-last".
+std::string Describe(const RangeRequest& request) {
+  switch (request.kind) {
+    case RangeRequest::Kind::kWhole:
+      return "whole";
+    case RangeRequest::Kind::kUnsatisfiable:
+      return "unsatisfiable";
+    case RangeRequest::Kind::kPartial:
+      return std::to_string(request.range.first) + "-" + std::to_string(request.range.last);
+  }
+  return "?";
+}
+
+std::string Range(std::string_view value, uint64_t size) {
+  return Describe(ParseRangeHeader(value, size));
+}
+
+constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
+
+TEST(ParseRangeHeaderTest, EachFormOfASingleRange) {
+  EXPECT_EQ(Range("bytes=0-99", 1000), "0-99");
+  EXPECT_EQ(Range("bytes=100-199", 1000), "100-199");
+  EXPECT_EQ(Range("bytes=0-0", 1000), "0-0");
+  EXPECT_EQ(Range("bytes=999-999", 1000), "999-999");
+  EXPECT_EQ(Range("bytes=100-", 1000), "100-999");
+  EXPECT_EQ(Range("bytes=0-", 1000), "0-999");
+  EXPECT_EQ(Range("bytes=999-", 1000), "999-999");
+  EXPECT_EQ(Range("bytes=-100", 1000), "900-999");
+  EXPECT_EQ(Range("bytes=-1", 1000), "999-999");
+  EXPECT_EQ(Range("bytes=-1", 1), "0-0");
+  EXPECT_EQ(Range("bytes=0-0", 1), "0-0");
+  // Leading zeros are digits like any other.
+  EXPECT_EQ(Range("bytes=007-0010", 1000), "7-10");
+}
+
+TEST(ParseRangeHeaderTest, ARangePastTheEndStopsAtIt) {
+  EXPECT_EQ(Range("bytes=0-1000", 1000), "0-999");
+  EXPECT_EQ(Range("bytes=500-5000", 1000), "500-999");
+  EXPECT_EQ(Range("bytes=-1000", 1000), "0-999");
+  EXPECT_EQ(Range("bytes=-5000", 1000), "0-999");
+}
+
+TEST(ParseRangeHeaderTest, ARangeFromTheEndOnIsUnsatisfiable) {
+  EXPECT_EQ(Range("bytes=1000-", 1000), "unsatisfiable");
+  EXPECT_EQ(Range("bytes=1000-1000", 1000), "unsatisfiable");
+  EXPECT_EQ(Range("bytes=2000-3000", 1000), "unsatisfiable");
+  EXPECT_EQ(Range("bytes=-0", 1000), "unsatisfiable");
+  EXPECT_EQ(Range("bytes=0-", 0), "unsatisfiable");
+  EXPECT_EQ(Range("bytes=0-0", 0), "unsatisfiable");
+  EXPECT_EQ(Range("bytes=-0", 0), "unsatisfiable");
+  // RFC 9110 14.1.1 calls a suffix of an empty representation satisfiable,
+  // but no Content-Range can name a part of it: the whole (empty) it is.
+  EXPECT_EQ(Range("bytes=-5", 0), "whole");
+}
+
+TEST(ParseRangeHeaderTest, NoRangeAnotherUnitOrAMalformedOneIsTheWhole) {
+  for (const char* value : {"",
+                            " ",
+                            "bytes",
+                            "bytes=",
+                            "bytes=,",
+                            "bytes= , ",
+                            "items=0-1",
+                            "byte=0-1",
+                            "bytesx=0-1",
+                            "xbytes=0-1",
+                            "bytes 0-1",
+                            "bytes =0-1",
+                            "=0-1",
+                            "bytes=0",
+                            "bytes=-",
+                            "bytes=--1",
+                            "bytes=-1-",
+                            "bytes=1-2-3",
+                            "bytes=0 -1",
+                            "bytes=0- 1",
+                            "bytes=a-b",
+                            "bytes=1-b",
+                            "bytes=+1-2",
+                            "bytes=0x10-",
+                            "bytes=1.5-2",
+                            "bytes=0-1;x",
+                            "bytes=\"0-1\"",
+                            "bytes=\x31\xb9-2"}) {
+    EXPECT_EQ(Range(value, 1000), "whole") << "'" << value << "'";
+  }
+  // Last before first: invalid (RFC 9110 14.1.1), not unsatisfiable.
+  EXPECT_EQ(Range("bytes=5-4", 1000), "whole");
+  EXPECT_EQ(Range("bytes=2000-1999", 1000), "whole");
+}
+
+TEST(ParseRangeHeaderTest, SeveralRangesAreTheWhole) {
+  // Ignored, as RFC 9110 14.2 allows, rather than sent as multipart.
+  for (const char* value : {"bytes=0-1,2-3", "bytes=0-1, 5-", "bytes=0-1,-5", "bytes=0-0,0-0",
+                            "bytes=0-1,junk", "bytes=2000-,3000-", "bytes=1-, ,2-"}) {
+    EXPECT_EQ(Range(value, 1000), "whole") << value;
+  }
+}
+
+TEST(ParseRangeHeaderTest, TheUnitInAnyCaseAndWhitespaceAroundTheRange) {
+  EXPECT_EQ(Range("BYTES=0-1", 1000), "0-1");
+  EXPECT_EQ(Range("Bytes=0-1", 1000), "0-1");
+  EXPECT_EQ(Range("  bytes=0-1  ", 1000), "0-1");
+  EXPECT_EQ(Range("\tbytes=0-1\t", 1000), "0-1");
+  EXPECT_EQ(Range("bytes= 0-1", 1000), "0-1");
+  EXPECT_EQ(Range("bytes=\t-5 ", 1000), "995-999");
+  // Empty list elements are no ranges (RFC 9110 5.6.1.2).
+  EXPECT_EQ(Range("bytes=0-1,", 1000), "0-1");
+  EXPECT_EQ(Range("bytes=, 0-1", 1000), "0-1");
+  EXPECT_EQ(Range("bytes=,,0-1 , ,", 1000), "0-1");
+}
+
+TEST(ParseRangeHeaderTest, NumbersBeyondSixtyFourBitsAreNotWrapped) {
+  // 2^64 would wrap to 0, 2^64 + 5 to 5.
+  EXPECT_EQ(Range("bytes=18446744073709551616-", 1000), "unsatisfiable");
+  EXPECT_EQ(Range("bytes=18446744073709551621-", 1000), "unsatisfiable");
+  EXPECT_EQ(Range("bytes=99999999999999999999999999999999-", 1000), "unsatisfiable");
+  EXPECT_EQ(Range("bytes=18446744073709551615-", 1000), "unsatisfiable");
+  EXPECT_EQ(Range("bytes=0-18446744073709551616", 1000), "0-999");
+  EXPECT_EQ(Range("bytes=5-99999999999999999999999999999999", 1000), "5-999");
+  EXPECT_EQ(Range("bytes=-18446744073709551616", 1000), "0-999");
+  EXPECT_EQ(Range("bytes=-18446744073709551621", 1000), "0-999");
+  // Both beyond 64 bits: not compared further (last < first would make it
+  // invalid, so the whole); either way no byte is sent.
+  EXPECT_EQ(Range("bytes=18446744073709551617-18446744073709551616", 1000), "unsatisfiable");
+  // The largest size there is.
+  EXPECT_EQ(Range("bytes=0-", kMax), "0-18446744073709551614");
+  EXPECT_EQ(Range("bytes=18446744073709551614-", kMax),
+            "18446744073709551614-18446744073709551614");
+  EXPECT_EQ(Range("bytes=18446744073709551615-", kMax), "unsatisfiable");
+  EXPECT_EQ(Range("bytes=-18446744073709551615", kMax), "0-18446744073709551614");
+  EXPECT_EQ(Range("bytes=-99999999999999999999999", kMax), "0-18446744073709551614");
+  EXPECT_EQ(Range("bytes=-1", kMax), "18446744073709551614-18446744073709551614");
+}
+
+TEST(ParseRangeHeaderTest, ContentRangeValues) {
+  EXPECT_EQ(FormatContentRange(ByteRange{0, 99}, 1000), "bytes 0-99/1000");
+  EXPECT_EQ(FormatContentRange(ByteRange{999, 999}, 1000), "bytes 999-999/1000");
+  EXPECT_EQ(FormatContentRange(ByteRange{0, kMax - 1}, kMax),
+            "bytes 0-18446744073709551614/18446744073709551615");
+  EXPECT_EQ(FormatUnsatisfiedRange(1000), "bytes */1000");
+  EXPECT_EQ(FormatUnsatisfiedRange(0), "bytes */0");
+  EXPECT_EQ((ByteRange{0, 0}).length(), 1u);
+  EXPECT_EQ((ByteRange{900, 999}).length(), 100u);
+  EXPECT_EQ((ByteRange{0, kMax - 1}).length(), kMax);
+  const RangeRequest partial = ParseRangeHeader("bytes=-100", 1000);
+  EXPECT_EQ(FormatContentRange(partial.range, 1000), "bytes 900-999/1000");
 }
 
 }  // namespace
