@@ -8,7 +8,9 @@
 #include <nlohmann/json.hpp>
 
 #include "archive/archive_json.h"
+#include "archive/manifest.h"
 #include "archive/time_spec.h"
+#include "archive/verify.h"
 #include "cli/api_archive.h"
 #include "cli/api_client.h"
 #include "cli/api_commands.h"
@@ -16,7 +18,10 @@
 #include "common/log_text.h"
 #include "control/archive_access.h"
 #include "control/config.h"
+#include "control/manifest_service.h"
 #include "format/format.h"
+#include "kafka/admin.h"
+#include "kafka/offset_probe.h"
 
 namespace k2c {
 namespace {
@@ -61,6 +66,7 @@ std::string Optional(const std::optional<uint64_t>& v) { return v ? std::to_stri
 
 struct ArchiveCommands::Opened {
   // One of the two: the store with the worker's config, or a worker's API.
+  std::unique_ptr<Config> config;
   std::unique_ptr<DirectArchive> direct;
   std::unique_ptr<ApiClient> client;
   std::unique_ptr<ApiArchive> api;
@@ -107,6 +113,14 @@ ArchiveCommands::ArchiveCommands(CLI::App& app) {
   common(get_, true);
   get_->add_option("-o,--output", output_, "Directory to write the objects into (by key)")
       ->required();
+
+  verify_ = app.add_subcommand(
+      "verify",
+      "Check a range of the archive against itself and Kafka; exit 0 only when it is whole");
+  common(verify_, false);
+  verify_->add_flag("--json", json_, "Print the findings as JSON");
+  verify_->add_flag("--no-read", no_read_,
+                    "Check keys, metadata and manifests only; do not read every object");
 }
 
 Result<ArchiveCommands::Opened> ArchiveCommands::Open() {
@@ -118,7 +132,8 @@ Result<ArchiveCommands::Opened> ArchiveCommands::Open() {
   if (!config_path_.empty()) {
     auto config = LoadConfig(config_path_);
     if (!config.ok()) return config.status();
-    auto direct = OpenDirectArchive(*config, topic_);
+    opened.config = std::make_unique<Config>(std::move(config.value()));
+    auto direct = OpenDirectArchive(*opened.config, topic_);
     if (!direct.ok()) return direct.status();
     opened.direct = std::make_unique<DirectArchive>(std::move(direct.value()));
     opened.source = opened.direct->archive.get();
@@ -146,7 +161,7 @@ Result<ArchiveQuery> ArchiveCommands::Query(int64_t now_ms, bool range_required)
     auto to = ParseTimeSpec(to_, now_ms);
     if (!to.ok()) return to.status().WithContext("--to");
     query.to_ms = *to;
-  } else if (query.from_ms || range_required) {
+  } else if (query.from_ms || range_required || verify_->parsed()) {
     // Bounded, so that the listing prefixes stay those of the range (see
     // KeyTemplate::ListingPrefixes); windows ahead of the clock are rare.
     query.to_ms = now_ms + 86'400'000;
@@ -160,7 +175,7 @@ Result<ArchiveQuery> ArchiveCommands::Query(int64_t now_ms, bool range_required)
 
 std::optional<int> ArchiveCommands::Run(std::FILE* out, std::FILE* err, int64_t now_ms) {
   CLI::App* parsed = nullptr;
-  for (CLI::App* sub : {ls_, cat_, get_}) {
+  for (CLI::App* sub : {ls_, cat_, get_, verify_}) {
     if (sub->parsed()) parsed = sub;
   }
   if (parsed == nullptr) return std::nullopt;
@@ -171,6 +186,7 @@ std::optional<int> ArchiveCommands::Run(std::FILE* out, std::FILE* err, int64_t 
   ArchiveSource& source = *opened->source;
   if (parsed == ls_) return Ls(source, *query, out, err);
   if (parsed == cat_) return Cat(source, *query, out, err);
+  if (parsed == verify_) return Verify(*opened, *query, out, err);
   return Get(source, *query, out, err);
 }
 
@@ -327,6 +343,99 @@ int ArchiveCommands::Get(ArchiveSource& source, const ArchiveQuery& query, std::
   std::fprintf(out, "%zu object%s downloaded, %zu already complete, into %s\n", fetched,
                fetched == 1 ? "" : "s", skipped, dir.string().c_str());
   return 0;
+}
+
+}  // namespace k2c
+
+namespace k2c {
+
+int ArchiveCommands::Verify(Opened& opened, const ArchiveQuery& query, std::FILE* out,
+                            std::FILE* err) {
+  VerifyInputs inputs;
+  inputs.source = opened.source;
+  inputs.read_objects = !no_read_;
+  std::unique_ptr<OffsetProbe> probe;
+  if (opened.direct) {
+    const DirectArchive& direct = *opened.direct;
+    const ArchiveLocation& location = direct.archive->index().location();
+    inputs.window_ms = location.window_ms;
+    inputs.manifests = [&direct, &location](int64_t from, int64_t to) {
+      return ListManifests(direct.store.get(), location, from, to);
+    };
+    KafkaAdminOptions admin;
+    admin.bootstrap_servers = opened.config->kafka.bootstrap_servers;
+    admin.properties = opened.config->kafka.properties;
+    const std::string group = TaskGroupId(direct.instance, topic_);
+    inputs.progress = [admin, group, this]() -> Result<std::vector<PartitionProgress>> {
+      auto lags = FetchGroupLag(admin, group, topic_);
+      if (!lags.ok()) return lags.status();
+      return ProgressFromLags(*lags);
+    };
+    auto made = OffsetProbe::Create(admin, topic_);
+    if (!made.ok()) return Fail(err, made.status());
+    probe = std::move(made.value());
+    inputs.probe = [&probe](int32_t partition, int64_t from,
+                            int64_t before) -> Result<VerifyInputs::GapContent> {
+      auto content = probe->Probe(partition, from, before);
+      if (!content.ok()) return content.status();
+      return VerifyInputs::GapContent{content->first_record, content->expired};
+    };
+  } else {
+    std::fprintf(err,
+                 "kafka2cos: through a worker's API verify checks objects only; run it with "
+                 "--config to check manifests and ask Kafka about gaps\n");
+  }
+  auto report = VerifyArchive(inputs, query);
+  if (!report.ok()) return Fail(err, report.status());
+  if (json_) {
+    json findings = json::array();
+    for (const VerifyFinding& f : report->findings) {
+      findings.push_back(
+          {{"severity", f.severity == VerifyFinding::Severity::kError ? "error" : "warning"},
+           {"kind", f.kind},
+           {"partition", f.partition < 0 ? json(nullptr) : json(f.partition)},
+           {"key", f.key},
+           {"message", f.message}});
+    }
+    json partitions = json::array();
+    for (const PartitionSummary& p : report->partitions) {
+      partitions.push_back(
+          {{"partition", p.partition},
+           {"objects", p.objects},
+           {"records", p.records},
+           {"first_offset", p.first_offset ? json(*p.first_offset) : json(nullptr)},
+           {"last_offset", p.last_offset ? json(*p.last_offset) : json(nullptr)}});
+    }
+    Print(out, json{{"whole", report->whole()},
+                    {"objects_read", report->objects_read},
+                    {"manifests", report->manifests},
+                    {"partitions", partitions},
+                    {"findings", findings}}
+                       .dump(2, ' ', false, json::error_handler_t::replace) +
+                   "\n");
+    return report->whole() ? 0 : 1;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const PartitionSummary& p : report->partitions) {
+    rows.push_back({std::to_string(p.partition), std::to_string(p.objects),
+                    std::to_string(p.records), Optional(p.first_offset), Optional(p.last_offset)});
+  }
+  Print(out, RenderTable({"PARTITION", "OBJECTS", "RECORDS", "FIRST", "LAST"}, rows));
+  size_t errors = 0, warnings = 0;
+  for (const VerifyFinding& f : report->findings) {
+    const bool error = f.severity == VerifyFinding::Severity::kError;
+    (error ? errors : warnings)++;
+    std::string line = std::string(error ? "ERROR " : "WARN  ") + f.kind;
+    if (f.partition >= 0) line += " partition " + std::to_string(f.partition);
+    if (!f.key.empty()) line += " " + f.key;
+    line += ": " + f.message + "\n";
+    Print(out, ControlCharsToSpaces(line.substr(0, line.size() - 1)) + "\n");
+  }
+  Print(out, std::string(report->whole() ? "whole" : "NOT whole") + ": " +
+                 std::to_string(report->objects_read) + " objects read, " +
+                 std::to_string(report->manifests) + " manifests, " + std::to_string(errors) +
+                 " errors, " + std::to_string(warnings) + " warnings\n");
+  return report->whole() ? 0 : 1;
 }
 
 }  // namespace k2c

@@ -38,10 +38,13 @@ class ArchiveCommands {
   int Ls(ArchiveSource& source, const ArchiveQuery& query, std::FILE* out, std::FILE* err);
   int Cat(ArchiveSource& source, const ArchiveQuery& query, std::FILE* out, std::FILE* err);
   int Get(ArchiveSource& source, const ArchiveQuery& query, std::FILE* out, std::FILE* err);
+  int Verify(Opened& opened, const ArchiveQuery& query, std::FILE* out, std::FILE* err);
 
   CLI::App* ls_ = nullptr;
   CLI::App* cat_ = nullptr;
   CLI::App* get_ = nullptr;
+  CLI::App* verify_ = nullptr;
+  bool no_read_ = false;
 
   std::string topic_;
   std::string config_path_;
