@@ -385,9 +385,10 @@ def check_output(name: str, got: int, want: int):
 
 
 def tree_bytes(root: Path) -> int:
-    # Objects only: the local store's metadata sidecars live under .k2c-meta.
+    # Objects only: the local store's metadata sidecars live under .k2c-meta,
+    # the completeness manifests under _manifests.
     return sum(p.stat().st_size for p in root.rglob("*")
-               if p.is_file() and ".k2c-meta" not in p.parts)
+               if p.is_file() and ".k2c-meta" not in p.parts and "_manifests" not in p.parts)
 
 
 def remove(path: Path):
@@ -976,7 +977,8 @@ def poll_bucket(s3, bucket: str, prefix: str, seen: dict[str, float]):
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         now = time.time()
         for obj in page.get("Contents", []):
-            seen.setdefault(obj["Key"], now)
+            if "/_manifests/" not in obj["Key"]:
+                seen.setdefault(obj["Key"], now)
 
 
 def written_objects(log_text: str) -> dict[str, dict]:

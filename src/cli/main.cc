@@ -138,6 +138,9 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (run->parsed()) return RunWorker(config_path);
   if (validate->parsed()) return ValidateConfig(config_path);
+  // The client commands print results on stdout: the libraries' log lines
+  // (librdkafka, the task store) go to stderr, warnings and worse only.
+  SetUpLogging("warn");
   if (auto code = api_commands.Run(stdout, stderr)) return *code;
   const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())

@@ -71,6 +71,11 @@ def check_exactly_once(objects, positions, instance, topic):
 PROBE_RE = re.compile(r"(^|/)_kafka2cos_write_probe\.[0-9a-f]{16}$")
 
 
+def is_manifest(key: str) -> bool:
+    """A completeness manifest (`<prefix>_manifests/<window>.json`)."""
+    return "/_manifests/" in key
+
+
 def is_probe(key: str) -> bool:
     """A start-up write probe (`<prefix>_kafka2cos_write_probe.<16 hex>`),
     left behind when a worker is killed between its create and delete."""
@@ -87,6 +92,8 @@ def _archived_objects(objects, instance, topic, res):
     Counts them and leftover write probes in `res`, and any other key as a
     problem."""
     for key, body in sorted(objects.items()):
+        if is_manifest(key):
+            continue
         if is_probe(key):
             res["probes"] += 1
             continue

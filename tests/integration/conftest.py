@@ -304,12 +304,16 @@ class S3Server:
         self.client().create_bucket(Bucket=name)
         return name
 
-    def read_all(self, bucket: str, prefix: str = "") -> dict[str, bytes]:
-        """Every object under `prefix` as {key: body}."""
+    def read_all(self, bucket: str, prefix: str = "",
+                 manifests: bool = False) -> dict[str, bytes]:
+        """Every object under `prefix` as {key: body}; the completeness
+        manifests (`.../_manifests/`, docs/archive.md) only if `manifests`."""
         client = self.client()
         out: dict[str, bytes] = {}
         for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
             for obj in page.get("Contents", []):
+                if not manifests and "/_manifests/" in obj["Key"]:
+                    continue
                 out[obj["Key"]] = client.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read()
         return out
 

@@ -35,8 +35,8 @@ from typing import Optional
 
 from confluent_kafka import TopicPartition
 
-from archive_check import (assert_exactly_once, cluster_id, count_exactly_once, is_probe, report,
-                           wait_until_complete)
+from archive_check import (assert_exactly_once, cluster_id, count_exactly_once, is_manifest,
+                           is_probe, report, wait_until_complete)
 from faultproxy import FaultProxy
 from test_api import api
 from test_faults_storage import Stream, s3_port, storage_toml
@@ -515,7 +515,7 @@ def object_versions(client, bucket: str, prefix: str) -> dict[str, tuple]:
     out = {}
     for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         for o in page.get("Contents", []):
-            if is_probe(o["Key"]):
+            if is_probe(o["Key"]) or is_manifest(o["Key"]):
                 continue
             got = client.get_object(Bucket=bucket, Key=o["Key"])
             out[o["Key"]] = (got["ETag"], got["LastModified"],

@@ -232,7 +232,8 @@ def object_etags(client, bucket: str, prefix: str) -> dict[str, str]:
     out = {}
     for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         for obj in page.get("Contents", []):
-            out[obj["Key"]] = obj["ETag"]
+            if "/_manifests/" not in obj["Key"]:
+                out[obj["Key"]] = obj["ETag"]
     return out
 
 

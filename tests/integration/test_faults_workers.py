@@ -115,7 +115,8 @@ def producers():
 def list_keys(s3, bucket: str, prefix: str) -> list[str]:
     client = s3.client()
     return [o["Key"] for page in client.get_paginator("list_objects_v2").paginate(
-        Bucket=bucket, Prefix=prefix) for o in page.get("Contents", [])]
+        Bucket=bucket, Prefix=prefix) for o in page.get("Contents", [])
+        if "/_manifests/" not in o["Key"]]
 
 
 def objects_written(log: str) -> list[str]:
