@@ -9,6 +9,7 @@
 
 #include "archive/archive_json.h"
 #include "archive/manifest.h"
+#include "archive/replay.h"
 #include "archive/time_spec.h"
 #include "archive/verify.h"
 #include "cli/api_archive.h"
@@ -22,6 +23,8 @@
 #include "format/format.h"
 #include "kafka/admin.h"
 #include "kafka/offset_probe.h"
+#include "kafka/transactional_producer.h"
+#include "storage/sigv4.h"
 
 namespace k2c {
 namespace {
@@ -121,6 +124,26 @@ ArchiveCommands::ArchiveCommands(CLI::App& app) {
   verify_->add_flag("--json", json_, "Print the findings as JSON");
   verify_->add_flag("--no-read", no_read_,
                     "Check keys, metadata and manifests only; do not read every object");
+
+  replay_ = app.add_subcommand(
+      "replay",
+      "Produce archived records back into Kafka, exactly once, restartable (needs --config)");
+  common(replay_, true);
+  replay_->add_option("--to-topic", to_topic_, "Target topic (default: the archived topic)");
+  replay_
+      ->add_option("--partitioning", partitioning_,
+                   "same (each record to its archived partition) or key-hash (by key, "
+                   "murmur2 as Java clients)")
+      ->check(CLI::IsMember({"same", "key-hash"}));
+  replay_->add_flag("--allow-gaps", allow_gaps_,
+                    "Replay even when verify finds gaps or overlaps in the range");
+  replay_
+      ->add_option("--transaction-records", transaction_records_,
+                   "Records per Kafka transaction (each commits a checkpoint)")
+      ->check(CLI::Range(1, 10'000'000));
+  replay_->add_option("--replay-id", replay_id_,
+                      "Name of this replay's checkpoint (default: derived from the arguments, so "
+                      "the same command continues where it stopped)");
 }
 
 Result<ArchiveCommands::Opened> ArchiveCommands::Open() {
@@ -175,18 +198,23 @@ Result<ArchiveQuery> ArchiveCommands::Query(int64_t now_ms, bool range_required)
 
 std::optional<int> ArchiveCommands::Run(std::FILE* out, std::FILE* err, int64_t now_ms) {
   CLI::App* parsed = nullptr;
-  for (CLI::App* sub : {ls_, cat_, get_, verify_}) {
+  for (CLI::App* sub : {ls_, cat_, get_, verify_, replay_}) {
     if (sub->parsed()) parsed = sub;
   }
   if (parsed == nullptr) return std::nullopt;
   auto query = Query(now_ms, parsed != ls_);
   if (!query.ok()) return Fail(err, query.status());
+  if (parsed == replay_ && config_path_.empty()) {
+    return Fail(err, Status::InvalidArgument(
+                         "replay produces into Kafka: give the worker's config with --config"));
+  }
   auto opened = Open();
   if (!opened.ok()) return Fail(err, opened.status());
   ArchiveSource& source = *opened->source;
   if (parsed == ls_) return Ls(source, *query, out, err);
   if (parsed == cat_) return Cat(source, *query, out, err);
   if (parsed == verify_) return Verify(*opened, *query, out, err);
+  if (parsed == replay_) return Replay(*opened, *query, out, err);
   return Get(source, *query, out, err);
 }
 
@@ -436,6 +464,153 @@ int ArchiveCommands::Verify(Opened& opened, const ArchiveQuery& query, std::FILE
                  std::to_string(report->manifests) + " manifests, " + std::to_string(errors) +
                  " errors, " + std::to_string(warnings) + " warnings\n");
   return report->whole() ? 0 : 1;
+}
+
+}  // namespace k2c
+
+namespace k2c {
+namespace {
+
+// Produces into Kafka through a TransactionalProducer.
+class KafkaReplaySink final : public ReplaySink {
+ public:
+  KafkaReplaySink(TransactionalProducer* producer, std::string topic)
+      : producer_(producer), topic_(std::move(topic)) {}
+  Status Begin() override { return producer_->Begin(); }
+  Status Produce(int32_t partition, const RecordView& record) override {
+    return producer_->Produce(topic_, partition, record);
+  }
+  Status Commit(const std::string& checkpoint) override {
+    return producer_->CommitWithCheckpoint(checkpoint);
+  }
+
+ private:
+  TransactionalProducer* producer_;
+  std::string topic_;
+};
+
+}  // namespace
+
+int ArchiveCommands::Replay(Opened& opened, const ArchiveQuery& query, std::FILE* out,
+                            std::FILE* err) {
+  const DirectArchive& direct = *opened.direct;
+  const std::string target = to_topic_.empty() ? topic_ : to_topic_;
+  auto objects = opened.source->List(query);
+  if (!objects.ok()) return Fail(err, objects.status());
+  if (objects->empty()) {
+    std::fprintf(out, "nothing archived in the range: nothing to replay\n");
+    return 0;
+  }
+  size_t text_objects = 0;
+  uint64_t known_records = 0;
+  int32_t max_partition = 0;
+  for (const ArchivedObject& object : *objects) {
+    text_objects += object.format == "text" ? 1 : 0;
+    known_records += object.records.value_or(0);
+    max_partition = std::max(max_partition, object.partition);
+  }
+  if (text_objects > 0) {
+    std::fprintf(err,
+                 "kafka2cos: warning: %zu of the %zu objects are in the text format, which kept "
+                 "values only: their records are replayed without keys, headers or timestamps\n",
+                 text_objects, objects->size());
+  }
+  KafkaAdminOptions admin;
+  admin.bootstrap_servers = opened.config->kafka.bootstrap_servers;
+  admin.properties = opened.config->kafka.properties;
+  if (!allow_gaps_) {
+    // Gaps and overlaps decide whether the copy would be faithful; the
+    // objects themselves are read by the replay anyway.
+    auto probe = OffsetProbe::Create(admin, topic_);
+    if (!probe.ok()) return Fail(err, probe.status());
+    VerifyInputs inputs;
+    inputs.source = opened.source;
+    inputs.read_objects = false;
+    inputs.window_ms = direct.archive->index().location().window_ms;
+    inputs.probe = [&probe](int32_t partition, int64_t from,
+                            int64_t before) -> Result<VerifyInputs::GapContent> {
+      auto content = (*probe)->Probe(partition, from, before);
+      if (!content.ok()) return content.status();
+      return VerifyInputs::GapContent{content->first_record, content->expired};
+    };
+    auto report = VerifyArchive(inputs, query);
+    if (!report.ok()) return Fail(err, report.status());
+    std::string problems;
+    for (const VerifyFinding& f : report->findings) {
+      if (f.severity == VerifyFinding::Severity::kError) {
+        problems +=
+            "\n  " + f.kind + " partition " + std::to_string(f.partition) + ": " + f.message;
+      }
+    }
+    if (!problems.empty()) {
+      return Fail(err, Status::FailedPrecondition(
+                           "the range is not whole (see `kafka2cos verify`); replaying it would "
+                           "not copy the topic faithfully. Pass --allow-gaps to replay it anyway:" +
+                           problems));
+    }
+  }
+  // The same arguments give the same id, so running the command again
+  // continues the replay instead of starting another.
+  const std::string identity =
+      direct.instance + "|" + topic_ + "|" + std::to_string(query.from_ms.value_or(0)) + "|" +
+      std::to_string(query.to_ms.value_or(0)) + "|" +
+      (partition_ ? std::to_string(*partition_) : "*") + "|" + target + "|" + partitioning_;
+  const std::string id = replay_id_.empty() ? Sha256Hex(identity).substr(0, 16) : replay_id_;
+  TransactionalProducer::Options options;
+  options.kafka = admin;
+  options.transactional_id = "kafka2cos-replay-" + id;
+  options.checkpoint_topic = "kafka2cos." + direct.instance + ".replay";
+  options.checkpoint_key = id;
+  options.replication_factor = opened.config->control.replication_factor;
+  auto producer = TransactionalProducer::Create(options);
+  if (!producer.ok()) return Fail(err, producer.status());
+  if (partitioning_ == "same") {
+    auto partitions = (*producer)->Partitions(target);
+    if (!partitions.ok()) return Fail(err, partitions.status().WithContext("target topic"));
+    if (*partitions <= max_partition) {
+      return Fail(err,
+                  Status::FailedPrecondition(
+                      "topic '" + target + "' has " + std::to_string(*partitions) +
+                      " partitions; the archive has partition " + std::to_string(max_partition) +
+                      ": add partitions or use --partitioning key-hash"));
+    }
+  }
+  auto last = (*producer)->ReadCheckpoint();
+  if (!last.ok()) return Fail(err, last.status());
+  ReplayCheckpoint start;
+  if (*last) {
+    auto decoded = DecodeReplayCheckpoint(**last);
+    if (!decoded.ok()) return Fail(err, decoded.status());
+    start = *decoded;
+    if (start.done) {
+      std::fprintf(out,
+                   "replay %s is complete already: nothing to do (--replay-id to start "
+                   "another)\n",
+                   id.c_str());
+      return 0;
+    }
+    std::fprintf(err, "kafka2cos: continuing replay %s from its checkpoint\n", id.c_str());
+  }
+  Progress progress(err, isatty(fileno(err)) != 0, "records", known_records);
+  KafkaReplaySink sink(producer->get(), target);
+  ReplayOptions replay_options;
+  replay_options.same_partitions = partitioning_ == "same";
+  replay_options.batch_records = transaction_records_;
+  auto stats = ReplayObjects(*opened.source, *objects, start, sink, replay_options,
+                             [&](const ReplayStats& s) { progress.Update(s.records + s.skipped); });
+  if (!stats.ok()) {
+    return Fail(err, stats.status().WithContext("replay " + id +
+                                                " stopped (run the same "
+                                                "command again to continue)"));
+  }
+  progress.Finish();
+  std::fprintf(out,
+               "replay %s: %llu records produced to %s in %llu transactions, %llu before the "
+               "checkpoint skipped\n",
+               id.c_str(), static_cast<unsigned long long>(stats->records), target.c_str(),
+               static_cast<unsigned long long>(stats->transactions),
+               static_cast<unsigned long long>(stats->skipped));
+  return 0;
 }
 
 }  // namespace k2c

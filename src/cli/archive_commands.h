@@ -39,12 +39,19 @@ class ArchiveCommands {
   int Cat(ArchiveSource& source, const ArchiveQuery& query, std::FILE* out, std::FILE* err);
   int Get(ArchiveSource& source, const ArchiveQuery& query, std::FILE* out, std::FILE* err);
   int Verify(Opened& opened, const ArchiveQuery& query, std::FILE* out, std::FILE* err);
+  int Replay(Opened& opened, const ArchiveQuery& query, std::FILE* out, std::FILE* err);
 
   CLI::App* ls_ = nullptr;
   CLI::App* cat_ = nullptr;
   CLI::App* get_ = nullptr;
   CLI::App* verify_ = nullptr;
   bool no_read_ = false;
+  CLI::App* replay_ = nullptr;
+  std::string to_topic_;
+  std::string partitioning_ = "same";
+  std::string replay_id_;
+  bool allow_gaps_ = false;
+  uint64_t transaction_records_ = 20'000;
 
   std::string topic_;
   std::string config_path_;
