@@ -550,11 +550,11 @@ int ArchiveCommands::Replay(Opened& opened, const ArchiveQuery& query, std::FILE
     }
   }
   // The same arguments give the same id, so running the command again
-  // continues the replay instead of starting another.
-  const std::string identity =
-      direct.instance + "|" + topic_ + "|" + std::to_string(query.from_ms.value_or(0)) + "|" +
-      std::to_string(query.to_ms.value_or(0)) + "|" +
-      (partition_ ? std::to_string(*partition_) : "*") + "|" + target + "|" + partitioning_;
+  // continues the replay instead of starting another. The times as written:
+  // "-1h" stays the same argument when the command is run again later.
+  const std::string identity = direct.instance + "|" + topic_ + "|" + from_ + "|" + to_ + "|" +
+                               (partition_ ? std::to_string(*partition_) : "*") + "|" + target +
+                               "|" + partitioning_;
   const std::string id = replay_id_.empty() ? Sha256Hex(identity).substr(0, 16) : replay_id_;
   TransactionalProducer::Options options;
   options.kafka = admin;
