@@ -85,6 +85,10 @@ echo "== worker log: one line per object"
 grep 'event=object_written' "$WORK/worker.log" || true
 echo "== the task as the control API reports it: ./build/kafka2cos status orders"
 ./build/kafka2cos status orders --server "http://127.0.0.1:$API_PORT" || true
+echo "== the archive read back through the API: ./build/kafka2cos ls orders / cat orders"
+./build/kafka2cos ls orders --server "http://127.0.0.1:$API_PORT" --from -1h
+./build/kafka2cos cat orders --server "http://127.0.0.1:$API_PORT" --from -1h --to now | sed -n 1,3p
+echo "   ... (docs/archive.md: ls, cat, get, verify)"
 total=$(find "$WORK/archive/demo" -name '*.txt' -exec cat {} + | wc -l)
 echo "== $total of 20 messages archived"
 [[ "$total" -eq 20 ]]

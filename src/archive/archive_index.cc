@@ -20,10 +20,18 @@ constexpr int kMaxStorePagesPerCall = 8;
 
 constexpr char kHex[] = "0123456789abcdef";
 
-// The cursor is "<prefix index>:<store token>", hex-encoded so that it
-// travels in a URL query without escaping.
-std::string EncodeCursor(size_t prefix_index, const std::string& token) {
-  const std::string plain = std::to_string(prefix_index) + ":" + token;
+// The cursor is "<prefix index>:<matches to skip>:<store token>", hex-encoded
+// so that it travels in a URL query without escaping. A page cut short of a
+// store page lists that store page again and skips what it already gave.
+struct Cursor {
+  size_t prefix_index = 0;
+  size_t skip = 0;
+  std::string token;
+};
+
+std::string EncodeCursor(const Cursor& cursor) {
+  const std::string plain =
+      std::to_string(cursor.prefix_index) + ":" + std::to_string(cursor.skip) + ":" + cursor.token;
   std::string out;
   out.reserve(plain.size() * 2);
   for (unsigned char c : plain) {
@@ -33,28 +41,36 @@ std::string EncodeCursor(size_t prefix_index, const std::string& token) {
   return out;
 }
 
-Status DecodeCursor(const std::string& cursor, size_t prefixes, size_t* index, std::string* token) {
+Result<Cursor> DecodeCursor(const std::string& text, size_t prefixes) {
   const Status bad = Status::InvalidArgument(
       "the cursor does not belong to this listing: pass back the `cursor` of the previous page "
       "of the same query, or none to start");
-  if (cursor.size() % 2 != 0) return bad;
+  if (text.size() % 2 != 0) return bad;
   std::string plain;
-  for (size_t i = 0; i < cursor.size(); i += 2) {
+  for (size_t i = 0; i < text.size(); i += 2) {
     auto nibble = [](char c) -> int {
       if (c >= '0' && c <= '9') return c - '0';
       if (c >= 'a' && c <= 'f') return c - 'a' + 10;
       return -1;
     };
-    const int hi = nibble(cursor[i]), lo = nibble(cursor[i + 1]);
+    const int hi = nibble(text[i]), lo = nibble(text[i + 1]);
     if (hi < 0 || lo < 0) return bad;
     plain.push_back(static_cast<char>(hi * 16 + lo));
   }
-  const size_t colon = plain.find(':');
-  if (colon == std::string::npos) return bad;
-  auto [end, ec] = std::from_chars(plain.data(), plain.data() + colon, *index);
-  if (ec != std::errc() || end != plain.data() + colon || *index >= prefixes) return bad;
-  *token = plain.substr(colon + 1);
-  return Status::Ok();
+  Cursor cursor;
+  const size_t first = plain.find(':');
+  const size_t second = first == std::string::npos ? first : plain.find(':', first + 1);
+  if (second == std::string::npos) return bad;
+  auto number = [&](size_t from, size_t to, size_t* out) {
+    auto [end, ec] = std::from_chars(plain.data() + from, plain.data() + to, *out);
+    return ec == std::errc() && end == plain.data() + to;
+  };
+  if (!number(0, first, &cursor.prefix_index) || !number(first + 1, second, &cursor.skip) ||
+      cursor.prefix_index >= prefixes) {
+    return bad;
+  }
+  cursor.token = plain.substr(second + 1);
+  return cursor;
 }
 
 }  // namespace
@@ -108,20 +124,37 @@ Result<ArchivePage> ArchiveIndex::List(const ArchiveQuery& query, const std::str
   const std::vector<std::string> prefixes = Prefixes(query);
   ArchivePage page;
   if (prefixes.empty()) return page;
-  size_t index = 0;
-  std::string token;
-  if (!cursor.empty()) K2C_RETURN_IF_ERROR(DecodeCursor(cursor, prefixes.size(), &index, &token));
-  for (int pages = 0; pages < kMaxStorePagesPerCall && index < prefixes.size(); ++pages) {
-    auto listed = store_->ListObjects(location_.bucket, prefixes[index], token);
-    if (!listed.ok()) return listed.status();
-    for (const ObjectInfo& info : listed->objects) {
-      if (auto object = Parse(info, query)) page.objects.push_back(std::move(*object));
-    }
-    token = listed->next_token;
-    if (token.empty()) ++index;
-    if (page.objects.size() >= std::max<size_t>(max_objects, 1)) break;
+  max_objects = std::max<size_t>(max_objects, 1);
+  Cursor at;
+  if (!cursor.empty()) {
+    auto decoded = DecodeCursor(cursor, prefixes.size());
+    if (!decoded.ok()) return decoded.status();
+    at = std::move(decoded.value());
   }
-  if (index < prefixes.size()) page.cursor = EncodeCursor(index, token);
+  for (int pages = 0; pages < kMaxStorePagesPerCall && at.prefix_index < prefixes.size(); ++pages) {
+    auto listed = store_->ListObjects(location_.bucket, prefixes[at.prefix_index], at.token);
+    if (!listed.ok()) return listed.status();
+    size_t matches = 0;
+    bool cut = false;
+    for (const ObjectInfo& info : listed->objects) {
+      auto object = Parse(info, query);
+      if (!object) continue;
+      if (matches++ < at.skip) continue;
+      if (page.objects.size() == max_objects) {
+        // Full: the next page starts at this match of the same store page.
+        at.skip = matches - 1;
+        cut = true;
+        break;
+      }
+      page.objects.push_back(std::move(*object));
+    }
+    if (cut) break;
+    at.skip = 0;
+    at.token = listed->next_token;
+    if (at.token.empty()) ++at.prefix_index;
+    if (page.objects.size() == max_objects) break;
+  }
+  if (at.prefix_index < prefixes.size()) page.cursor = EncodeCursor(at);
   return page;
 }
 

@@ -63,11 +63,11 @@ class ArchiveIndex {
  public:
   ArchiveIndex(ObjectStore* store, ArchiveLocation location);
 
-  // One page of the listing, in key order within each listed prefix; pass
-  // the returned `cursor` to continue (an opaque string, valid for the same
-  // query). A page may hold fewer than `max_objects` (even none) before the
-  // end: only an empty cursor ends the listing. InvalidArgument for a cursor
-  // of another query.
+  // One page of at most `max_objects`, in key order within each listed
+  // prefix; pass the returned `cursor` to continue (an opaque string, valid
+  // for the same query). A page may hold fewer (even none) before the end:
+  // only an empty cursor ends the listing. InvalidArgument for a cursor of
+  // another query.
   Result<ArchivePage> List(const ArchiveQuery& query, const std::string& cursor,
                            size_t max_objects = 1000) const;
 

@@ -61,7 +61,7 @@ struct PartitionProgress {
   bool empty = false;
 };
 
-// Writes the manifests of a task's complete windows, in order, each once.
+// Writes the manifests of a task's complete windows, in order, each once (P8).
 // Whichever worker runs it, the content is made from the store and the
 // group's commits and written create-only, so two runs racing write one
 // manifest. Not thread-safe; keeps where it got to between runs.

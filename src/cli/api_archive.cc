@@ -2,6 +2,8 @@
 #include "cli/api_archive.h"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <tuple>
 
 #include "archive/archive_json.h"

@@ -141,9 +141,16 @@ ServerResponse ObjectReply(const TaskArchive& archive, const ServerRequest& requ
     return ErrorReply(
         {404, "not_found", "'" + key + "' is not an object of this task (see GET .../objects)"});
   }
-  const bool presign = params->count("presign") && params->at("presign") == "1";
-  const bool redirect = params->count("redirect") && params->at("redirect") == "1";
+  auto flag = [&params](const char* name) {
+    auto it = params->find(name);
+    return it != params->end() && (it->second == "1" || it->second == "true");
+  };
+  const bool presign = flag("presign");
+  const bool redirect = flag("redirect");
   if (presign || redirect) {
+    // A URL of an absent object would only fail later, at the store.
+    auto head = archive.store->HeadObject(archive.location.bucket, object_key);
+    if (!head.ok()) return ErrorReply(FromStatus(head.status()));
     auto url =
         archive.store->PresignGetUrl(archive.location.bucket, object_key, archive.presign_expiry);
     if (!url.ok()) {

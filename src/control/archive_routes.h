@@ -31,14 +31,16 @@ ServerResponse ListObjectsReply(const TaskArchive& archive, const ServerRequest&
                                 int64_t now_ms);
 
 // GET /v1/tasks/{topic}/objects/{key}: the object, streamed (Range honoured);
-// with ?presign=1 a presigned URL as JSON, with ?redirect=1 a 307 to it. Only
+// with ?presign=1 (or true) a presigned URL of the existing object as JSON,
+// with ?redirect=1 a 307 to it. Only
 // keys of the task's own objects are served (404 for any other key of the
 // bucket, manifests included: they have their endpoint).
 ServerResponse ObjectReply(const TaskArchive& archive, const ServerRequest& request,
                            const std::string& key, int64_t now_ms);
 
 // GET /v1/tasks/{topic}/manifests?from=&to=: the manifests of windows
-// starting in the range (default: the last day).
+// starting in the range (default: from two days before `to`, which defaults
+// to a day ahead of now; at most a year).
 ServerResponse ListManifestsReply(const TaskArchive& archive, const ServerRequest& request,
                                   int64_t now_ms);
 

@@ -711,6 +711,10 @@ void TaskRunner::Block(int32_t partition, PartitionState& state, const Status& w
   PublishPartitions();
 }
 
+namespace {
+constexpr int64_t kIdleMarkRetryMs = 5000;
+}  // namespace
+
 std::optional<int64_t> TaskRunner::CompleteBefore(const PartitionState& state, int64_t now) const {
   // Records read from now on are stamped about now (a late one excepted), so
   // no claim goes past the window of the clock minus grace, even when a
@@ -739,7 +743,7 @@ std::string TaskRunner::CommitMetadata(PartitionState& state) {
 }
 
 void TaskRunner::CommitIdleMarks(int64_t now) {
-  if (paused_ || failed_.load()) return;
+  if (paused_ || failed_.load() || now < idle_marks_retry_at_ms_) return;
   std::vector<OffsetCommit> commits;
   std::vector<std::pair<PartitionState*, int64_t>> marks;
   for (auto& [partition, state] : partitions_) {
@@ -758,6 +762,9 @@ void TaskRunner::CommitIdleMarks(int64_t now) {
     spdlog::warn("event=commit_mark_failed topic={} partitions={} error=\"{}\"", spec_.topic,
                  commits.size(), LogEscape(s));
     RecordError(s.WithContext("commit"), ErrorKind::kCommit);
+    // Marks only tell the manifest writer how far windows are complete:
+    // they can wait a few seconds, and a refusing broker is not hammered.
+    idle_marks_retry_at_ms_ = now + kIdleMarkRetryMs;
     return;
   }
   for (auto& [state, mark] : marks) state->committed_mark = mark;

@@ -262,8 +262,9 @@ class TaskRunner final : public RecordSourceListener {
   std::vector<Segment> sealed_scratch_;
   std::string measure_scratch_;
   bool shut_down_ = false;
-  int64_t poll_now_ms_ = 0;        // Wall clock when the current Poll began.
-  uint64_t consumed_records_ = 0;  // Read in this Step, not yet in stats_.
+  int64_t poll_now_ms_ = 0;             // Wall clock when the current Poll began.
+  int64_t idle_marks_retry_at_ms_ = 0;  // After a failed CommitIdleMarks.
+  uint64_t consumed_records_ = 0;       // Read in this Step, not yet in stats_.
   uint64_t consumed_bytes_ = 0;
 
   mutable std::mutex stats_mu_;

@@ -118,6 +118,7 @@ TEST_F(ArchiveIndexTest, PagesWithACursorAndRefusesAForeignOne) {
   do {
     auto page = index.List(query, cursor, 7);
     ASSERT_TRUE(page.ok()) << page.status().ToString();
+    EXPECT_LE(page->objects.size(), 7u) << "the limit is a maximum";
     for (const ArchivedObject& object : page->objects) {
       EXPECT_TRUE(seen.insert(object.key.value).second) << "listed twice: " << object.key.value;
     }
