@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <ctime>
 #include <limits>
@@ -139,9 +140,7 @@ Result<int64_t> ParseCalendar(std::string_view text) {
   return (seconds - offset_s) * 1000 + millis;
 }
 
-}  // namespace
-
-Result<int64_t> ParseTimeSpec(std::string_view text, int64_t now_ms) {
+Result<int64_t> ParseUnclamped(std::string_view text, int64_t now_ms) {
   if (text.empty()) return Bad(text);
   if (text == "now") return now_ms;
   if (text[0] == '-' || text[0] == '+') return ParseRelative(text, now_ms);
@@ -154,6 +153,17 @@ Result<int64_t> ParseTimeSpec(std::string_view text, int64_t now_ms) {
     return ms;
   }
   return ParseCalendar(text);
+}
+
+}  // namespace
+
+Result<int64_t> ParseTimeSpec(std::string_view text, int64_t now_ms) {
+  auto parsed = ParseUnclamped(text, now_ms);
+  if (!parsed.ok()) return parsed;
+  // Archived windows lie between the epoch (the untimed window) and the end
+  // of year 9999; a time outside says no more than that edge, and keeps the
+  // arithmetic on times (window starts, range lengths) far from overflow.
+  return std::clamp<int64_t>(*parsed, 0, kLastTimeSpecMs);
 }
 
 std::string FormatTimeSpec(int64_t ms) {

@@ -16,8 +16,12 @@ namespace k2c {
 //     2026-12-02T09:30, 2026-12-02, 2026-12 (a space may stand for the T)
 //   relative to `now_ms`: now, -2h, -90m, -7d, -30s, -1w (and + forms)
 //   milliseconds since the epoch: @1764666000000
-// InvalidArgument quoting the text and listing these forms otherwise.
+// Times are clamped to [the epoch, kLastTimeSpecMs]: no archived window lies
+// outside. InvalidArgument quoting the text and listing these forms otherwise.
 Result<int64_t> ParseTimeSpec(std::string_view text, int64_t now_ms);
+
+// 10000-01-01T00:00:00Z: after the last window a four-digit year can name.
+inline constexpr int64_t kLastTimeSpecMs = 253'402'300'800'000;
 
 // "2026-12-02T09:30:00Z", with ".250" when the milliseconds are not zero.
 std::string FormatTimeSpec(int64_t ms);

@@ -273,23 +273,36 @@ def test_replay_copies_the_topic_exactly_even_when_killed(kafka, s3, unique_name
     create_ready_topic(kafka, copy, PARTITIONS)
     bucket = s3.create_bucket(unique_name)
     w = Worker(tmp_path, kafka.bootstrap, s3_storage_toml(s3),
-               tasks=f'[[task]]\ntopic = "{topic}"\nbucket = "{bucket}"\nwindow = "2s"\n'
-                     'start = "earliest"\nformat = "jsonl"\ncompression = "zstd"\n',
-               sink='min_window = "1s"\nflush_grace = "1s"\nmanifest_interval = "1s"\n')
+               sink='min_window = "1s"\nflush_grace = "1s"\nmanifest_interval = "1s"\n',
+               api=True, token=TOKEN)
     workers.append(w)
-    w.start(wait_assigned=PARTITIONS)
-    rng = random.Random(1304)
-    t0 = int(time.time() * 1000)
-    records = []
-    for i in range(6000):
-        p = i % PARTITIONS
-        key = rng.choice([None, b"", f"key-{i}".encode(), rng.randbytes(8)])
-        value = None if i % 10 == 9 else rng.randbytes(rng.randrange(200, 1200))
-        headers = rng.choice([None, [("h", b"\x00\xff"), ("h", None)], [("trace", b"t")]])
-        records.append((p, key, value, headers, t0 + i))
-    kafka.produce(topic, records)
+    w.start()
     instance = cluster_id(kafka)
-    wait_archived(s3, bucket, f"{instance}/{topic}/", len(records))
+    rng = random.Random(1304)
+    records = []
+    # Each lossless format in turn, so the replay reads all three.
+    for burst, (fmt, comp) in enumerate([("jsonl", "zstd"), ("avro", "snappy"),
+                                         ("parquet", "zstd")]):
+        code, task = api(f"{w.api_url}/v1/tasks/{topic}", "PUT",
+                         {"bucket": bucket, "window": "2s", "start": "earliest", "format": fmt,
+                          "compression": comp}, token=TOKEN)
+        assert code in (200, 201), task
+        w.wait_for_log(rf"event=partition_assigned topic={re.escape(topic)}",
+                       count=PARTITIONS * (burst + 1))
+        t0 = int(time.time() * 1000)
+        batch = []
+        for i in range(2000):
+            p = i % PARTITIONS
+            key = rng.choice([None, b"", f"key-{burst}-{i}".encode(), rng.randbytes(8)])
+            value = None if i % 10 == 9 else rng.randbytes(rng.randrange(200, 1200))
+            headers = rng.choice([None, [("h", b"\x00\xff"), ("h", None)], [("trace", b"t")]])
+            batch.append((p, key, value, headers, t0 + i))
+        kafka.produce(topic, batch)
+        records += batch
+        wait_archived(s3, bucket, f"{instance}/{topic}/", len(records))
+        time.sleep(2.5)  # The next format starts in a later window.
+    formats = {OBJECT_KEY_RE.match(k)["ext"] for k in s3.read_all(bucket, f"{instance}/{topic}/")}
+    assert formats == {".jsonl", ".avro", ".parquet"}, formats
 
     cfg = str(w.config)
     args = [str(WORKER_BIN), "replay", topic, "-c", cfg, "--from", "-1h", "--to", "+1h",

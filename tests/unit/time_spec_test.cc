@@ -46,6 +46,13 @@ TEST(TimeSpecTest, RefusesWhatItCannotRead) {
   }
 }
 
+TEST(TimeSpecTest, TimesAreClampedToTheYearsWindowsCanHave) {
+  EXPECT_EQ(Parse("@-9223372036854775808"), 0);
+  EXPECT_EQ(Parse("@9223372036854775807"), kLastTimeSpecMs);
+  EXPECT_EQ(Parse("1969-12-31T23:59:59Z"), 0);
+  EXPECT_EQ(Parse("-100000w"), 0);
+}
+
 TEST(TimeSpecTest, FormatsUtcWithMillisWhenThereAreSome) {
   EXPECT_EQ(FormatTimeSpec(kNow), "2025-12-02T09:00:00Z");
   EXPECT_EQ(FormatTimeSpec(kNow + 7), "2025-12-02T09:00:00.007Z");
