@@ -110,6 +110,8 @@ def read_archive(s3, bucket: str, prefix: str, cache: dict) -> dict[str, tuple[b
     for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         for obj in page.get("Contents", []):
             k, etag = obj["Key"], obj["ETag"]
+            if "/_manifests/" in k:  # Completeness manifests, not objects.
+                continue
             if (k, etag) not in cache:
                 cache[(k, etag)] = client.get_object(Bucket=bucket, Key=k)["Body"].read()
             out[k] = (cache[(k, etag)], etag)
