@@ -108,9 +108,15 @@ Result<VerifyReport> VerifyArchive(const VerifyInputs& inputs, const ArchiveQuer
     const bool complete = complete_before && start + window <= *complete_before;
     if (manifest == manifests.end()) {
       if (!inputs.manifests || !query.to_ms) continue;
-      if (complete) {
+      if (complete && !manifests.empty() && start > manifests.begin()->first) {
         add(Severity::kError, "missing_manifest", -1, "",
             "window " + FormatTimeSpec(start) + " is complete but has no manifest");
+      } else if (complete) {
+        // Before the first manifest of the range: written before manifests
+        // were (or while they were off), not lost.
+        add(Severity::kWarning, "missing_manifest", -1, "",
+            "window " + FormatTimeSpec(start) +
+                " has no manifest, nor has any earlier window of the range");
       } else {
         add(Severity::kError, "incomplete", -1, "",
             "window " + FormatTimeSpec(start) +

@@ -129,6 +129,18 @@ TEST_F(VerifyTest, FindsADeletedObjectAnOverlapAndAMissingManifest) {
                                                                "missing_manifest"));
 }
 
+TEST_F(VerifyTest, AnArchiveFromBeforeManifestsIsWholeWithAWarning) {
+  Put(0, 0, 0, 5);
+  Put(1, 0, 5, 5);
+  progress_ = {{0, 10, k20h + 3 * kWindow, false}};
+  auto report = Verify();
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->whole()) << ::testing::PrintToString(Errors(*report));
+  int warnings = 0;
+  for (const auto& f : report->findings) warnings += f.kind == "missing_manifest";
+  EXPECT_EQ(warnings, 2);
+}
+
 TEST_F(VerifyTest, UnreadableObjectsAndLyingMetadataAreErrors) {
   Put(0, 0, 0, 5, /*claimed_last=*/7);
   const std::string key = Put(1, 0, 5, 3);
