@@ -6,6 +6,7 @@
 
 #include <set>
 
+#include "archive_test_util.h"
 #include "sink/object_range.h"
 #include "storage/memory_store.h"
 
@@ -32,23 +33,8 @@ class ArchiveIndexTest : public ::testing::Test {
   // `window` windows after 20:00, with its range in the metadata.
   std::string Put(int window, int32_t partition, int64_t first_offset, int64_t records,
                   const std::string& ext = ".jsonl") {
-    KeyFields f;
-    f.instance = "inst";
-    f.topic = "orders";
-    f.partition = partition;
-    f.first_offset = first_offset;
-    f.window_start_ms = k2025_11_25T20 + window * kWindow;
-    f.ext = ext;
-    const std::string key = location_.key_template.Render(f);
-    ObjectRange range;
-    range.first_offset = first_offset;
-    range.last_offset = first_offset + records - 1;
-    range.records = records;
-    WriteOptions write;
-    write.metadata = range.ToMetadata();
-    EXPECT_TRUE(
-        store_.PutObject(bucket_, ObjectKey{key}, std::string(10 * records, 'x'), write).ok());
-    return key;
+    return PutArchivedObject(store_, location_, k2025_11_25T20 + window * kWindow, partition,
+                             first_offset, records, std::string(10 * records, 'x'), ext);
   }
 
   MemoryStore store_;

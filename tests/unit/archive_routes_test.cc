@@ -23,6 +23,7 @@
 
 #include "archive/manifest.h"
 #include "archive/time_spec.h"
+#include "archive_test_util.h"
 #include "control/api_server.h"
 #include "control/archive_access.h"
 #include "sink/key_template.h"
@@ -334,25 +335,8 @@ class ArchiveRoutesTest : public ::testing::Test {
   std::string Put(int64_t window_start_ms, int32_t partition, int64_t first_offset, int64_t records,
                   const std::string& body, bool streamed = false,
                   const ArchiveLocation* location = nullptr) {
-    const ArchiveLocation& where = location ? *location : location_;
-    KeyFields f;
-    f.instance = where.constants.instance;
-    f.topic = where.constants.topic;
-    f.partition = partition;
-    f.first_offset = first_offset;
-    f.window_start_ms = window_start_ms;
-    f.ext = ".jsonl";
-    const std::string key = where.key_template.Render(f);
-    ObjectRange range;
-    range.first_offset = first_offset;
-    if (!streamed) {
-      range.last_offset = first_offset + records - 1;
-      range.records = records;
-    }
-    WriteOptions write;
-    write.metadata = range.ToMetadata();
-    EXPECT_TRUE(store_.PutObject(bucket_, ObjectKey{key}, body, write).ok());
-    return key;
+    return PutArchivedObject(store_, location ? *location : location_, window_start_ms, partition,
+                             first_offset, records, body, ".jsonl", streamed);
   }
 
   // The keys of a listing answer, checking its shape on the way.

@@ -4,8 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "format/format.h"
-#include "sink/object_range.h"
+#include "archive_test_util.h"
 #include "storage/memory_store.h"
 
 namespace k2c {
@@ -31,33 +30,10 @@ class ManifestTest : public ::testing::Test {
   // `streamed` leaves the last offset out of its metadata, as a multipart
   // object's is.
   std::string Put(int window, int32_t partition, int64_t first, int count, bool streamed = false) {
-    FormatSettings settings;
-    settings.format = "jsonl";
-    auto format = MakeFormat(settings).value();
-    auto writer = format->NewWriter(ObjectContext{"orders", partition}).value();
-    std::string body;
-    for (int i = 0; i < count; ++i) {
-      RecordView r;
-      r.partition = partition;
-      r.offset = first + i;
-      r.timestamp_ms = k20h + window * kWindow;
-      r.value = "x";
-      bool kept = false;
-      EXPECT_TRUE(writer->Append(r, &body, &kept).ok());
-    }
-    EXPECT_TRUE(writer->Finish(&body).ok());
-    KeyFields f{"inst", "orders", "", partition, first, k20h + window * kWindow, ".jsonl"};
-    const std::string key = location_.key_template.Render(f);
-    ObjectRange range;
-    range.first_offset = first;
-    if (!streamed) {
-      range.last_offset = first + count - 1;
-      range.records = count;
-    }
-    WriteOptions write;
-    write.metadata = range.ToMetadata();
-    EXPECT_TRUE(store_.PutObject(bucket_, ObjectKey{key}, body, write).ok());
-    return key;
+    const int64_t start = k20h + window * kWindow;
+    return PutArchivedObject(store_, location_, start, partition, first, count,
+                             EncodeTestObject("jsonl", partition, first, count, start), ".jsonl",
+                             streamed);
   }
 
   static PartitionProgress Progress(int32_t p, int64_t committed, std::optional<int64_t> mark) {

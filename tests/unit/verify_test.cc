@@ -4,7 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "format/format.h"
+#include "archive_test_util.h"
 #include "sink/object_range.h"
 #include "storage/memory_store.h"
 
@@ -42,31 +42,10 @@ class VerifyTest : public ::testing::Test {
 
   std::string Put(int window, int32_t partition, int64_t first, int count,
                   std::optional<int64_t> claimed_last = std::nullopt) {
-    FormatSettings settings;
-    settings.format = "jsonl";
-    auto format = MakeFormat(settings).value();
-    auto writer = format->NewWriter(ObjectContext{"orders", partition}).value();
-    std::string body;
-    for (int i = 0; i < count; ++i) {
-      RecordView r;
-      r.partition = partition;
-      r.offset = first + i;
-      r.timestamp_ms = k20h + window * kWindow;
-      r.value = "x";
-      bool kept = false;
-      EXPECT_TRUE(writer->Append(r, &body, &kept).ok());
-    }
-    EXPECT_TRUE(writer->Finish(&body).ok());
-    KeyFields f{"inst", "orders", "", partition, first, k20h + window * kWindow, ".jsonl"};
-    const std::string key = location_.key_template.Render(f);
-    ObjectRange range;
-    range.first_offset = first;
-    range.last_offset = claimed_last.value_or(first + count - 1);
-    range.records = count;
-    WriteOptions write;
-    write.metadata = range.ToMetadata();
-    EXPECT_TRUE(store_.PutObject(bucket_, ObjectKey{key}, body, write).ok());
-    return key;
+    const int64_t start = k20h + window * kWindow;
+    return PutArchivedObject(store_, location_, start, partition, first, count,
+                             EncodeTestObject("jsonl", partition, first, count, start), ".jsonl",
+                             false, claimed_last);
   }
 
   void WriteManifests(int64_t complete_before) {
