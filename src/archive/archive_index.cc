@@ -6,6 +6,7 @@
 #include <limits>
 #include <tuple>
 
+#include "archive/time_spec.h"
 #include "format/format.h"
 #include "sink/object_range.h"
 #include "sink/partition_buffer.h"
@@ -74,6 +75,33 @@ Result<Cursor> DecodeCursor(const std::string& text, size_t prefixes) {
 }
 
 }  // namespace
+
+Result<ArchiveQuery> MakeArchiveQuery(const std::optional<std::string>& from,
+                                      const std::optional<std::string>& to,
+                                      std::optional<int32_t> partition, int64_t now_ms,
+                                      bool bounded, const std::string& from_name,
+                                      const std::string& to_name) {
+  ArchiveQuery query;
+  query.partition = partition;
+  if (from) {
+    auto ms = ParseTimeSpec(*from, now_ms);
+    if (!ms.ok()) return ms.status().WithContext(from_name);
+    query.from_ms = *ms;
+  }
+  if (to) {
+    auto ms = ParseTimeSpec(*to, now_ms);
+    if (!ms.ok()) return ms.status().WithContext(to_name);
+    query.to_ms = *ms;
+  } else if (from || bounded) {
+    query.to_ms = now_ms + 86'400'000;
+  }
+  if (query.from_ms && query.to_ms && *query.from_ms >= *query.to_ms) {
+    return Status::InvalidArgument(from_name + " must be before " + to_name + " (" +
+                                   FormatTimeSpec(*query.from_ms) + " is not before " +
+                                   FormatTimeSpec(*query.to_ms) + ")");
+  }
+  return query;
+}
 
 ArchiveIndex::ArchiveIndex(ObjectStore* store, ArchiveLocation location)
     : store_(store), location_(std::move(location)) {

@@ -49,6 +49,18 @@ struct ArchiveQuery {
   std::optional<int32_t> partition;
 };
 
+// The query of a read command or endpoint from its `from` and `to` time
+// specs (ParseTimeSpec; `from_name`/`to_name` name them in errors). When
+// `from` is given without `to`, or `bounded`, `to` is a day after `now_ms`, so
+// the listing asks only for the prefixes of the range (see
+// KeyTemplate::ListingPrefixes); windows ahead of the clock are rare.
+// InvalidArgument naming the parameter, or for `from` not before `to`.
+Result<ArchiveQuery> MakeArchiveQuery(const std::optional<std::string>& from,
+                                      const std::optional<std::string>& to,
+                                      std::optional<int32_t> partition, int64_t now_ms,
+                                      bool bounded, const std::string& from_name,
+                                      const std::string& to_name);
+
 struct ArchivePage {
   std::vector<ArchivedObject> objects;
   std::string cursor;  // Empty when the listing is complete.

@@ -173,27 +173,11 @@ Result<ArchiveCommands::Opened> ArchiveCommands::Open() {
 }
 
 Result<ArchiveQuery> ArchiveCommands::Query(int64_t now_ms, bool range_required) const {
-  ArchiveQuery query;
-  query.partition = partition_;
-  if (!from_.empty()) {
-    auto from = ParseTimeSpec(from_, now_ms);
-    if (!from.ok()) return from.status().WithContext("--from");
-    query.from_ms = *from;
-  }
-  if (!to_.empty()) {
-    auto to = ParseTimeSpec(to_, now_ms);
-    if (!to.ok()) return to.status().WithContext("--to");
-    query.to_ms = *to;
-  } else if (query.from_ms || range_required || verify_->parsed()) {
-    // Bounded, so that the listing prefixes stay those of the range (see
-    // KeyTemplate::ListingPrefixes); windows ahead of the clock are rare.
-    query.to_ms = now_ms + 86'400'000;
-  }
-  if (query.from_ms && query.to_ms && *query.from_ms >= *query.to_ms) {
-    return Status::InvalidArgument("--from (" + FormatTimeSpec(*query.from_ms) +
-                                   ") must be before --to (" + FormatTimeSpec(*query.to_ms) + ")");
-  }
-  return query;
+  auto given = [](const std::string& text) {
+    return text.empty() ? std::nullopt : std::optional<std::string>(text);
+  };
+  return MakeArchiveQuery(given(from_), given(to_), partition_, now_ms,
+                          range_required || verify_->parsed(), "--from", "--to");
 }
 
 std::optional<int> ArchiveCommands::Run(std::FILE* out, std::FILE* err, int64_t now_ms) {

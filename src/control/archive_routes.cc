@@ -22,31 +22,24 @@ ServerResponse BadRequest(const std::string& message) {
   return ErrorReply({400, "invalid_argument", message});
 }
 
-// from/to/partition of a query; `to` defaults to a day ahead when only
-// `from` is given, as the CLI does, so listing prefixes stay narrow.
+// from/to/partition of a query (MakeArchiveQuery: `to` defaults to a day
+// ahead when only `from` is given, as in the CLI).
 Result<ArchiveQuery> QueryOf(const std::map<std::string, std::string>& params, int64_t now_ms) {
-  ArchiveQuery query;
-  for (const char* name : {"from", "to"}) {
+  auto param = [&params](const char* name) -> std::optional<std::string> {
     auto it = params.find(name);
-    if (it == params.end()) continue;
-    auto ms = ParseTimeSpec(it->second, now_ms);
-    if (!ms.ok()) return ms.status().WithContext(name);
-    (std::string(name) == "from" ? query.from_ms : query.to_ms) = *ms;
-  }
-  if (query.from_ms && !query.to_ms) query.to_ms = now_ms + kDay;
-  if (query.from_ms && query.to_ms && *query.from_ms >= *query.to_ms) {
-    return Status::InvalidArgument("'from' must be before 'to'");
-  }
-  if (auto it = params.find("partition"); it != params.end()) {
-    int32_t partition = -1;
-    const std::string& text = it->second;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), partition);
-    if (ec != std::errc() || end != text.data() + text.size() || partition < 0) {
-      return Status::InvalidArgument("partition '" + text + "' is not a partition number");
+    if (it == params.end()) return std::nullopt;
+    return it->second;
+  };
+  std::optional<int32_t> partition;
+  if (auto text = param("partition")) {
+    int32_t value = -1;
+    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+    if (ec != std::errc() || end != text->data() + text->size() || value < 0) {
+      return Status::InvalidArgument("partition '" + *text + "' is not a partition number");
     }
-    query.partition = partition;
+    partition = value;
   }
-  return query;
+  return MakeArchiveQuery(param("from"), param("to"), partition, now_ms, false, "'from'", "'to'");
 }
 
 // The file name a browser saves a download as: the key's last segment.
