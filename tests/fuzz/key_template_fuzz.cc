@@ -3,7 +3,10 @@
 // libFuzzer target for object-key templates: KeyTemplate::Parse on the whole
 // input, and Render of every template it accepts with a few sets of fields,
 // extreme values included (record timestamps, hence window starts, come from
-// producers). Built with -DK2C_FUZZ=ON; run by scripts/fuzz.sh.
+// producers); each rendered key read back with Match (the read side), which
+// must never claim a key its fields do not render, and the listing prefixes
+// of a range, one of which every key of a window in it must start with.
+// Built with -DK2C_FUZZ=ON; run by scripts/fuzz.sh.
 
 #include <fmt/format.h>
 
@@ -48,6 +51,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (key.find(fmt::format("{:020d}", fields.first_offset)) == std::string::npos) {
       __builtin_trap();
     }
+    const k2c::KeyConstants constants{fields.instance, fields.topic, fields.topic_id};
+    if (auto parsed = tmpl->Match(key, constants, {fields.ext})) {
+      k2c::KeyFields back = fields;
+      back.partition = parsed->partition;
+      back.first_offset = parsed->first_offset;
+      back.window_start_ms = parsed->window_start_min_ms;
+      back.ext = parsed->ext;
+      if (tmpl->Render(back) != key) __builtin_trap();
+    }
+  }
+  // A day of windows: every key of a window in the range is under a prefix.
+  const int64_t from = 1764103500000;
+  const int64_t to = from + 86'400'000;
+  const std::vector<std::string> prefixes =
+      tmpl->ListingPrefixes(k2c::KeyConstants{"i", "t", "x"}, from, to, 16);
+  for (int64_t w = from; w < to; w += 3'600'000 + 7'000) {
+    const std::string key = tmpl->Render({"i", "t", "x", 1, 2, w, ""});
+    bool covered = false;
+    for (const std::string& p : prefixes) covered |= key.compare(0, p.size(), p) == 0;
+    if (!covered) __builtin_trap();
   }
   return 0;
 }
