@@ -25,7 +25,7 @@ import pytest
 from archive_check import cluster_id
 from archive_readers import OBJECT_KEY_RE, _from_jsonl_line, decode_object
 from conftest import WORKER_BIN
-from test_api import api
+from test_api import api, wait_until
 from test_faults_workers import create_ready_topic, workers  # noqa: F401 (fixture)
 from worker import Worker, s3_storage_toml
 
@@ -49,17 +49,6 @@ def curl(*args: str) -> bytes:
     res = subprocess.run(["curl", "-sS", "-f", *args], capture_output=True, timeout=60)
     assert res.returncode == 0, (args, res.stderr)
     return res.stdout
-
-
-def wait_until(predicate, timeout: float, what: str):
-    """Polls `predicate` until it returns something true, and returns that."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        got = predicate()
-        if got:
-            return got
-        time.sleep(0.5)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
 def records_for(rng: random.Random, window: int, t0_ms: int) -> list[tuple]:
