@@ -305,7 +305,7 @@ std::optional<ParsedKey> KeyTemplate::Match(std::string_view key, const KeyConst
   struct Seen {
     std::optional<int32_t> partition;
     std::optional<int64_t> first_offset, window_start_ms;
-    std::string ext, topic_id;
+    std::optional<std::string> ext, topic_id;
     std::map<char, int> time;
   } seen;
   std::function<bool(size_t, size_t)> walk = [&](size_t index, size_t pos) -> bool {
@@ -315,6 +315,27 @@ std::optional<ParsedKey> KeyTemplate::Match(std::string_view key, const KeyConst
     auto literal = [&](std::string_view text) {
       return rest.substr(0, text.size()) == text && walk(index + 1, pos + text.size());
     };
+    // Binds a field to `value` (a field may appear twice; then both must
+    // agree), walks on from `next`, and unbinds if that fails.
+    auto bind = [&](auto& slot, auto value, size_t next) {
+      if (slot && *slot != value) return false;
+      const bool fresh = !slot;
+      slot = std::move(value);
+      if (walk(index + 1, next)) return true;
+      if (fresh) slot.reset();
+      return false;
+    };
+    // Tries the longest run of up to `max` characters of `allowed` first,
+    // then shorter ones, each read by `read` (false: not a value).
+    auto runs = [&](size_t first, size_t max, auto allowed, auto read) {
+      size_t n = first;
+      while (n < rest.size() && n < max && allowed(rest[n])) ++n;
+      for (; n > 0; --n) {
+        if (read(rest.substr(0, n), pos + n)) return true;
+      }
+      return false;
+    };
+    auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
     if (piece.kind == Piece::Kind::kLiteral) return literal(piece.literal);
     if (piece.kind == Piece::Kind::kTime) {
       const size_t width = WidthOf(piece.conversion);
@@ -334,68 +355,32 @@ std::optional<ParsedKey> KeyTemplate::Match(std::string_view key, const KeyConst
         return literal(constants.instance);
       case Field::kTopic:
         return literal(constants.topic);
-      case Field::kTopicId: {
+      case Field::kTopicId:
         if (!constants.topic_id.empty()) return literal(constants.topic_id);
-        size_t n = 0;
-        while (n < rest.size() && IsTopicIdChar(rest[n])) ++n;
-        for (; n > 0; --n) {
-          if (!seen.topic_id.empty() && rest.substr(0, n) != seen.topic_id) continue;
-          const bool fresh = seen.topic_id.empty();
-          if (fresh) seen.topic_id = std::string(rest.substr(0, n));
-          if (walk(index + 1, pos + n)) return true;
-          if (fresh) seen.topic_id.clear();
-        }
-        return false;
-      }
-      case Field::kPartition: {
-        size_t n = 0;
-        while (n < rest.size() && n < 10 && rest[n] >= '0' && rest[n] <= '9') ++n;
-        for (; n > 0; --n) {
+        return runs(0, rest.size(), IsTopicIdChar, [&](std::string_view text, size_t next) {
+          return bind(seen.topic_id, std::string(text), next);
+        });
+      case Field::kPartition:
+        return runs(0, 10, is_digit, [&](std::string_view text, size_t next) {
           int32_t value = 0;
-          if (!ParseInt(rest.substr(0, n), &value)) continue;
-          if (seen.partition && *seen.partition != value) continue;
-          const bool fresh = !seen.partition;
-          seen.partition = value;
-          if (walk(index + 1, pos + n)) return true;
-          if (fresh) seen.partition.reset();
-        }
-        return false;
-      }
+          return ParseInt(text, &value) && bind(seen.partition, value, next);
+        });
       case Field::kFirstOffset: {
         int64_t value = 0;
-        if (rest.size() < 20 || !AllDigits(rest.substr(0, 20)) ||
-            !ParseInt(rest.substr(0, 20), &value)) {
-          return false;
-        }
-        if (seen.first_offset && *seen.first_offset != value) return false;
-        const bool fresh = !seen.first_offset;
-        seen.first_offset = value;
-        if (walk(index + 1, pos + 20)) return true;
-        if (fresh) seen.first_offset.reset();
-        return false;
+        return rest.size() >= 20 && AllDigits(rest.substr(0, 20)) &&
+               ParseInt(rest.substr(0, 20), &value) && bind(seen.first_offset, value, pos + 20);
       }
-      case Field::kWindowStartMs: {
-        size_t n = rest.empty() || rest[0] != '-' ? 0 : 1;
-        while (n < rest.size() && n < 20 && rest[n] >= '0' && rest[n] <= '9') ++n;
-        for (; n > 0; --n) {
-          int64_t value = 0;
-          if (!ParseInt(rest.substr(0, n), &value)) continue;
-          if (seen.window_start_ms && *seen.window_start_ms != value) continue;
-          const bool fresh = !seen.window_start_ms;
-          seen.window_start_ms = value;
-          if (walk(index + 1, pos + n)) return true;
-          if (fresh) seen.window_start_ms.reset();
-        }
-        return false;
-      }
+      case Field::kWindowStartMs:
+        return runs(rest.empty() || rest[0] != '-' ? 0 : 1, 20, is_digit,
+                    [&](std::string_view text, size_t next) {
+                      int64_t value = 0;
+                      return ParseInt(text, &value) && bind(seen.window_start_ms, value, next);
+                    });
       case Field::kExt:
         for (const std::string& ext : extensions) {
-          if (rest.substr(0, ext.size()) != ext) continue;
-          if (!seen.ext.empty() && seen.ext != ext) continue;
-          const std::string before = seen.ext;
-          seen.ext = ext;
-          if (walk(index + 1, pos + ext.size())) return true;
-          seen.ext = before;
+          if (rest.substr(0, ext.size()) == ext && bind(seen.ext, ext, pos + ext.size())) {
+            return true;
+          }
         }
         return false;
     }
@@ -406,7 +391,7 @@ std::optional<ParsedKey> KeyTemplate::Match(std::string_view key, const KeyConst
   ParsedKey parsed;
   parsed.partition = *seen.partition;
   parsed.first_offset = *seen.first_offset;
-  parsed.ext = seen.ext;
+  parsed.ext = seen.ext.value_or("");
   if (seen.window_start_ms) {
     parsed.window_start_min_ms = parsed.window_start_max_ms = *seen.window_start_ms;
   } else if (seen.time.empty()) {
@@ -457,7 +442,7 @@ std::optional<ParsedKey> KeyTemplate::Match(std::string_view key, const KeyConst
   KeyFields fields;
   fields.instance = constants.instance;
   fields.topic = constants.topic;
-  fields.topic_id = constants.topic_id.empty() ? seen.topic_id : constants.topic_id;
+  fields.topic_id = constants.topic_id.empty() ? seen.topic_id.value_or("") : constants.topic_id;
   fields.partition = parsed.partition;
   fields.first_offset = parsed.first_offset;
   fields.window_start_ms = seen.window_start_ms.value_or(parsed.window_start_min_ms);
