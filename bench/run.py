@@ -165,7 +165,7 @@ class Snapshot:
 
 def run_measured(cmd: list[str], env=None, stdout=None, timeout: float = 3600,
                  until=None, poll: float = 0.05, stderr=None,
-                 stop_timeout: float = 60, ok_codes=(0,)) -> Measure:
+                 stop_timeout: float = 60, ok_codes=(0,), stdin=None) -> Measure:
     """Runs `cmd`; returns wall time, CPU time (user+sys, from rusage) and
     peak RSS (VmHWM, sampled while it runs: rusage's maxrss would include the
     memory of this Python process the child was forked from). With `until`,
@@ -173,7 +173,7 @@ def run_measured(cmd: list[str], env=None, stdout=None, timeout: float = 3600,
     at that moment; it must then exit within stop_timeout with one of
     ok_codes. The process is killed if anything goes wrong (or on ^C)."""
     start = time.monotonic()
-    proc = subprocess.Popen(cmd, env=env, stdout=stdout or subprocess.DEVNULL,
+    proc = subprocess.Popen(cmd, env=env, stdin=stdin, stdout=stdout or subprocess.DEVNULL,
                             stderr=stderr or subprocess.DEVNULL)
     deadline = start + timeout
     peak = 0.0

@@ -39,8 +39,8 @@ class ReplaySink {
 struct ReplayOptions {
   bool same_partitions = true;  // Else by key (the sink's partitioner).
   // A transaction is committed every this many records or bytes.
-  uint64_t batch_records = 20'000;
-  uint64_t batch_bytes = 16ull << 20;
+  uint64_t batch_records = 1'000'000;
+  uint64_t batch_bytes = 64ull << 20;
 };
 
 struct ReplayStats {

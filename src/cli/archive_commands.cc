@@ -548,9 +548,10 @@ int ArchiveCommands::Replay(Opened& opened, const ArchiveQuery& query, std::FILE
   options.replication_factor = opened.config->control.replication_factor;
   auto producer = TransactionalProducer::Create(options);
   if (!producer.ok()) return Fail(err, producer.status());
+  // Asked in both modes: it checks the target exists and readies the producer for it.
+  auto partitions = (*producer)->Partitions(target);
+  if (!partitions.ok()) return Fail(err, partitions.status().WithContext("target topic"));
   if (partitioning_ == "same") {
-    auto partitions = (*producer)->Partitions(target);
-    if (!partitions.ok()) return Fail(err, partitions.status().WithContext("target topic"));
     if (*partitions <= max_partition) {
       return Fail(err,
                   Status::FailedPrecondition(

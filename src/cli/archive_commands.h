@@ -15,6 +15,7 @@
 #include <string>
 
 #include "archive/archive_reader.h"
+#include "archive/replay.h"
 #include "common/status.h"
 
 namespace k2c {
@@ -51,7 +52,7 @@ class ArchiveCommands {
   std::string partitioning_ = "same";
   std::string replay_id_;
   bool allow_gaps_ = false;
-  uint64_t transaction_records_ = 20'000;
+  uint64_t transaction_records_ = ReplayOptions{}.batch_records;
 
   std::string topic_;
   std::string config_path_;

@@ -108,8 +108,10 @@ struct ReadLimits {
 };
 
 // Called with each record of an object, in the object's order; a non-OK
-// status stops the read and is returned by Read.
-using RecordVisitor = std::function<Status(const DecodedRecord&)>;
+// status stops the read and is returned by Read. The record is the reader's
+// scratch space: a visitor may move its fields out (readers set every field
+// again before the next call), which spares a copy per record.
+using RecordVisitor = std::function<Status(DecodedRecord&)>;
 
 // One task's format: makes writers and reads objects back. Thread-safe
 // (const methods only); writers it makes are independent.

@@ -219,6 +219,13 @@ Result<std::vector<TopicInfo>> ListTopics(const KafkaAdminOptions& options) {
   return topics;
 }
 
+Result<int32_t> CountPartitions(RdKafka::Handle* handle, const KafkaAdminOptions& options,
+                                const std::string& topic) {
+  auto ids = FetchPartitions(handle, options, topic, Deadline(options.timeout));
+  if (!ids.ok()) return ids.status();
+  return static_cast<int32_t>(ids->size());
+}
+
 Result<TopicInfo> DescribeTopic(const KafkaAdminOptions& options, const std::string& topic) {
   const Deadline deadline(options.timeout);
   Result<std::unique_ptr<RdKafka::Producer>> producer = NewProducer(options);

@@ -10,6 +10,10 @@
 
 #include "common/status.h"
 
+namespace RdKafka {
+class Handle;
+}  // namespace RdKafka
+
 namespace k2c {
 
 // How to reach the cluster for administrative calls: the same bootstrap
@@ -45,6 +49,14 @@ Result<std::vector<TopicInfo>> ListTopics(const KafkaAdminOptions& options);
 
 // The partitions of `topic`; NotFound if it does not exist.
 Result<TopicInfo> DescribeTopic(const KafkaAdminOptions& options, const std::string& topic);
+
+// The partition count of `topic` asked through the client `handle`, which
+// also puts the topic into that client's metadata cache (a producer then
+// sends to it at once instead of after librdkafka's next 1 s topic scan).
+// NotFound if it does not exist; the handle's allow.auto.create.topics
+// decides whether asking creates it.
+Result<int32_t> CountPartitions(RdKafka::Handle* handle, const KafkaAdminOptions& options,
+                                const std::string& topic);
 
 // Creates `topic` with one partition and cleanup.policy=compact unless it
 // exists; an existing topic is accepted as it is (a warning names a

@@ -52,6 +52,14 @@ Result<std::unique_ptr<TransactionalProducer>> TransactionalProducer::Create(Opt
   // producer would have put them.
   K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "partitioner", "murmur2_random"));
   K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "linger.ms", "20"));
+  // Right after a commit the coordinator may still be writing its markers
+  // and answers the next transaction's AddPartitionsToTxn with
+  // CONCURRENT_TRANSACTIONS; librdkafka retries after retry.backoff.ms. The
+  // default 100 ms cost ~0.1 s per transaction here (docs/benchmarks.md);
+  // Java's producer retries this case after 20 ms too.
+  K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "retry.backoff.ms", "20"));
+  // A replay into a topic that does not exist fails; it never creates one.
+  K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "allow.auto.create.topics", "false"));
   std::string err;
   std::unique_ptr<RdKafka::Producer> producer(RdKafka::Producer::create(conf.get(), err));
   if (!producer) return Status::InvalidArgument("cannot create the Kafka producer: " + err);
@@ -60,6 +68,9 @@ Result<std::unique_ptr<TransactionalProducer>> TransactionalProducer::Create(Opt
   ErrorPtr init(rd_kafka_init_transactions(
       made_producer->handle(), static_cast<int>(made_producer->options_.kafka.timeout.count())));
   if (init) return FromError(init, "initialise Kafka transactions");
+  // Known to this producer before the first transaction (see Partitions).
+  auto checkpoint_partitions = made_producer->Partitions(made_producer->options_.checkpoint_topic);
+  if (!checkpoint_partitions.ok()) return checkpoint_partitions.status();
   return made_producer;
 }
 
@@ -72,12 +83,26 @@ Result<std::optional<std::string>> TransactionalProducer::ReadCheckpoint() {
   K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "enable.auto.commit", "false"));
   K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "enable.partition.eof", "true"));
   K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "isolation.level", "read_committed"));
+  // The read ends at the end of the topic: a fetch there waits this long
+  // for records that will not come (500 ms by default).
+  K2C_RETURN_IF_ERROR(SetProperty(conf.get(), "fetch.wait.max.ms", "20"));
   std::string err;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), err));
   if (!consumer) return Status::InvalidArgument("cannot create Kafka consumer: " + err);
-  std::vector<RdKafka::TopicPartition*> assignment = {RdKafka::TopicPartition::create(
-      options_.checkpoint_topic, 0, RdKafka::Topic::OFFSET_BEGINNING)};
-  RdKafka::ErrorCode kerr = consumer->assign(assignment);
+  int64_t low = 0, high = 0;
+  RdKafka::ErrorCode kerr = consumer->query_watermark_offsets(
+      options_.checkpoint_topic, 0, &low, &high, static_cast<int>(options_.kafka.timeout.count()));
+  if (kerr != RdKafka::ERR_NO_ERROR) {
+    return Status::Unavailable("read " + options_.checkpoint_topic + ": " + RdKafka::err2str(kerr));
+  }
+  if (low == high) {  // Nothing was ever checkpointed (or it was all compacted away).
+    consumer->close();
+    return std::optional<std::string>();
+  }
+  // From the first offset held (not OFFSET_BEGINNING, which would ask again).
+  std::vector<RdKafka::TopicPartition*> assignment = {
+      RdKafka::TopicPartition::create(options_.checkpoint_topic, 0, low)};
+  kerr = consumer->assign(assignment);
   RdKafka::TopicPartition::destroy(assignment);
   if (kerr != RdKafka::ERR_NO_ERROR) {
     return Status::Unavailable("read " + options_.checkpoint_topic + ": " + RdKafka::err2str(kerr));
@@ -135,6 +160,9 @@ Status TransactionalProducer::Produce(const std::string& topic, int32_t partitio
   const size_t value_size = record.value ? record.value->size() : 0;
   const int32_t target = partition < 0 ? RD_KAFKA_PARTITION_UA : partition;
   const int64_t timestamp = record.timestamp_ms > 0 ? record.timestamp_ms : 0;
+  // A full queue empties as the broker acknowledges; past the timeout the
+  // broker is taken for gone (its records time out and fail the commit).
+  const auto give_up = std::chrono::steady_clock::now() + options_.kafka.timeout;
   for (;;) {
     const rd_kafka_resp_err_t err =
         rd_kafka_producev(handle(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(target),
@@ -142,12 +170,14 @@ Status TransactionalProducer::Produce(const std::string& topic, int32_t partitio
                           RD_KAFKA_V_VALUE(value, value_size), RD_KAFKA_V_TIMESTAMP(timestamp),
                           RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return Status::Ok();  // It owns `headers` now.
-    if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-      rd_kafka_poll(handle(), 50);  // Wait for deliveries to make room.
+    if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && std::chrono::steady_clock::now() < give_up) {
+      // No delivery callback is set, so nothing wakes this early: a short
+      // wait, as the queue drains at the broker's pace.
+      rd_kafka_poll(handle(), 5);
       continue;
     }
     if (headers != nullptr) rd_kafka_headers_destroy(headers);
-    return Status::Internal("produce to " + topic + ": " + rd_kafka_err2str(err));
+    return Status::Unavailable("produce to " + topic + ": " + rd_kafka_err2str(err));
   }
 }
 
@@ -160,14 +190,11 @@ Status TransactionalProducer::Abort(const std::string& why) {
 }
 
 Status TransactionalProducer::CommitWithCheckpoint(const std::string& checkpoint) {
-  const rd_kafka_resp_err_t err = rd_kafka_producev(
-      handle(), RD_KAFKA_V_TOPIC(options_.checkpoint_topic.c_str()), RD_KAFKA_V_PARTITION(0),
-      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-      RD_KAFKA_V_KEY(options_.checkpoint_key.data(), options_.checkpoint_key.size()),
-      RD_KAFKA_V_VALUE(const_cast<char*>(checkpoint.data()), checkpoint.size()), RD_KAFKA_V_END);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return Abort(std::string("produce the replay checkpoint: ") + rd_kafka_err2str(err));
-  }
+  RecordView record;
+  record.key = options_.checkpoint_key;
+  record.value = checkpoint;
+  Status produced = Produce(options_.checkpoint_topic, 0, record);
+  if (!produced.ok()) return Abort("the replay checkpoint: " + produced.message());
   ErrorPtr error(
       rd_kafka_commit_transaction(handle(), static_cast<int>(options_.kafka.timeout.count())));
   if (error) {
@@ -182,9 +209,7 @@ Status TransactionalProducer::CommitWithCheckpoint(const std::string& checkpoint
 }
 
 Result<int32_t> TransactionalProducer::Partitions(const std::string& topic) {
-  auto info = DescribeTopic(options_.kafka, topic);
-  if (!info.ok()) return info.status();
-  return info->partitions;
+  return CountPartitions(producer_.get(), options_.kafka, topic);
 }
 
 }  // namespace k2c
