@@ -4,12 +4,17 @@
 # creates a topic, runs `kafka2cos run` with the local-disk store, produces
 # sample messages with kcat and prints the archived objects and their content.
 #
-# Usage: bash scripts/demo.sh        (everything it starts is stopped on exit)
+# Usage: bash scripts/demo.sh          (everything it starts is stopped on exit)
+#        bash scripts/demo.sh --keep   (keeps Kafka and the worker running, for
+#                                       the web console, until Ctrl-C)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$(pwd)
+KEEP=0
+[[ "${1:-}" == "--keep" ]] && KEEP=1
 
 bash scripts/install-deps.sh --demo
+bash scripts/build-web.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build --target kafka2cos
 
@@ -92,3 +97,12 @@ echo "   ... (docs/archive.md: ls, cat, get, verify)"
 total=$(find "$WORK/archive/demo" -name '*.txt' -exec cat {} + | wc -l)
 echo "== $total of 20 messages archived"
 [[ "$total" -eq 20 ]]
+echo "== the web console: http://127.0.0.1:$API_PORT/ (docs/console.md)"
+if [[ $KEEP -eq 1 ]]; then
+    echo "   Kafka: $KAFKA_BOOTSTRAP; produce more with:"
+    echo "   kcat -P -b $KAFKA_BOOTSTRAP -t orders"
+    echo "== running until Ctrl-C"
+    wait "$WORKER_PID" || true
+else
+    echo "   (bash scripts/demo.sh --keep keeps it running to open it)"
+fi

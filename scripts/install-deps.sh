@@ -8,8 +8,9 @@
 # second time is fast and changes nothing):
 #   1. Debian packages: C++ toolchain and libraries, kcat, clang-format,
 #      clang with its compiler-rt runtimes (libFuzzer and the sanitizers, for
-#      scripts/fuzz.sh), a Java runtime, Maven and Go (the last three only if
-#      not on PATH).
+#      scripts/fuzz.sh), a Java runtime, Maven, Go and Node.js with npm (the
+#      last four only if not on PATH), and Chromium for the web console's
+#      end-to-end test (not with --demo).
 #   2. Python packages, with the `python3 -m pip` that is first on PATH:
 #      pyarrow $PYARROW_VERSION (its wheel carries the Arrow/Parquet C++
 #      libraries the build links: the `parquet` format), and for the pytest
@@ -80,6 +81,12 @@ install_apt() {
     fi
     if have mvn; then log "apt: mvn already on PATH ($(command -v mvn)), skipping maven"; else missing+=(maven); fi
     if have go; then log "apt: go already on PATH ($(command -v go)), skipping golang"; else missing+=(golang); fi
+    # The web console's build (scripts/build-web.sh) needs Node.js 20 or newer
+    # with npm; Debian 12's own nodejs is 18, so a preinstalled one is expected.
+    if have npm; then log "apt: npm already on PATH ($(command -v npm))"; else missing+=(nodejs npm); fi
+    # The console's end-to-end test drives Debian's Chromium (never a
+    # browser downloaded by a test tool).
+    if [[ $demo_only -eq 0 ]] && ! pkg_installed chromium; then missing+=(chromium); fi
 
     if ((${#missing[@]} == 0)); then
         log "apt: nothing to install"
@@ -205,7 +212,7 @@ main() {
     local t0=$SECONDS
     # --demo: only what the demo needs (build, Kafka, kcat); skips the Python
     # test harness and the SeaweedFS build, which take minutes.
-    local demo_only=0
+    demo_only=0  # Global: install_apt reads it too.
     [[ "${1:-}" == "--demo" ]] && demo_only=1
     install_apt
     install_kafka_jars

@@ -2,7 +2,8 @@
 # test.sh — the whole test suite, as CI runs it, on a fresh machine or this one:
 #   1. installs every dependency (scripts/install-deps.sh),
 #   2. checks formatting (clang-format, Google style, 100 columns),
-#   3. builds with -Wall -Wextra -Werror and runs the unit tests (ctest),
+#   3. builds the web console and runs its unit tests (scripts/build-web.sh),
+#      then builds with -Wall -Wextra -Werror and runs the unit tests (ctest),
 #   4. builds and runs the unit tests again under ASan + UBSan,
 #   5. builds the libFuzzer targets with clang and runs each for 15 s
 #      (scripts/fuzz.sh),
@@ -23,6 +24,9 @@ bash scripts/install-deps.sh
 echo "== clang-format"
 mapfile -t sources < <(git ls-files '*.cc' '*.h')
 clang-format --dry-run --Werror "${sources[@]}"
+
+echo "== web console: build (compiled into the binary) + unit tests (vitest)"
+bash scripts/build-web.sh --test
 
 echo "== build + unit tests"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

@@ -123,7 +123,7 @@ int ValidateConfig(const std::string& config_path) {
 int main(int argc, char** argv) {
   CLI::App app{"kafka2cos: archive Kafka topics into object storage (S3, COS, local disk)"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "kafka2cos 0.1.0");
+  app.set_version_flag("--version", "kafka2cos " K2C_VERSION);
   std::string config_path;
   auto* run = app.add_subcommand(
       "run", "Run the archiving worker until SIGTERM/SIGINT (SIGUSR1 pauses, SIGUSR2 resumes)");

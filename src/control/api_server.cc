@@ -15,6 +15,7 @@
 #include "common/log_text.h"
 #include "control/api_reply.h"
 #include "control/archive_routes.h"
+#include "control/console_routes.h"
 #include "sink/task_runner.h"
 
 namespace k2c {
@@ -444,6 +445,22 @@ void ApiServer::Routes() {
         200, "text/plain; version=0.0.4; charset=utf-8", {}, plane->RenderMetrics()};
   });
 
+  // The web console (docs/console.md): its files need no token; the page
+  // asks for one and sends it with each API call.
+  for (const char* page : {"/", "/index.html"}) {
+    add("GET", page, true,
+        [](const ServerRequest& request, const Args&) { return *ConsoleFileReply(request.path); });
+  }
+  add("GET", "/assets/{*}", true, [](const ServerRequest&, const Args& args) {
+    auto reply = ConsoleFileReply("/assets/" + args[0]);
+    if (reply) return std::move(*reply);
+    return ErrorReply({404, "not_found", "no console file /assets/" + args[0]});
+  });
+  add("GET", "/v1/info", false,
+      [plane](const ServerRequest&, const Args&) { return InfoReply(*plane); });
+  add("GET", "/v1/buckets", false,
+      [plane](const ServerRequest&, const Args&) { return BucketsReply(*plane); });
+
   add("GET", "/v1/topics", false, [plane](const ServerRequest&, const Args&) {
     auto topics = plane->ListTopics();
     if (!topics.ok()) return ErrorReply(FromStatus(topics.status()));
@@ -573,6 +590,12 @@ void ApiServer::Routes() {
         auto archive = archive_of(args[0]);
         if (auto* error = std::get_if<ApiError>(&archive)) return ErrorReply(*error);
         return ListManifestsReply(std::get<TaskArchive>(archive), request, SystemNowMs());
+      });
+  add("GET", "/v1/tasks/{}/history", false,
+      [plane, existing](const ServerRequest&, const Args& args) {
+        auto def = existing(args[0]);
+        if (auto* error = std::get_if<ApiError>(&def)) return ErrorReply(*error);
+        return HistoryReply(*plane, args[0]);
       });
   add("GET", "/v1/tasks/{}/status", false,
       [plane, existing](const ServerRequest&, const Args& args) {

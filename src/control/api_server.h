@@ -1,6 +1,7 @@
 // Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -14,9 +15,15 @@
 #include "control/config.h"
 #include "control/http_server.h"
 #include "control/task_definition.h"
+#include "control/task_history.h"
 #include "kafka/admin.h"
 
 namespace k2c {
+
+struct StoreSummary {
+  std::string type = "local";  // "local" or "s3"
+  bool presigned_urls = false;
+};
 
 // What the control API needs from a worker. The Worker implements it; tests
 // use fakes. Every call may block up to the Kafka or storage timeouts and is
@@ -62,6 +69,17 @@ class ControlPlane {
   virtual Result<TaskArchive> Archive(const std::string& topic) {
     return Status::NotFound("no archive for topic '" + topic + "'");
   }
+
+  // For the console: the kind of store, and whether it presigns URLs.
+  virtual StoreSummary store_summary() const { return {}; }
+  // The buckets the store lists (ObjectStore::ListBuckets).
+  virtual Result<std::vector<std::string>> ListBuckets() {
+    return Status::FailedPrecondition("this worker cannot list buckets");
+  }
+  // `topic`'s recent history, oldest first (TaskHistory), and how often
+  // it is sampled.
+  virtual std::vector<HistorySample> History(const std::string& /*topic*/) { return {}; }
+  virtual std::chrono::milliseconds history_interval() const { return std::chrono::seconds(30); }
 };
 
 // The consumer group of a task's topic, as the worker names it.

@@ -159,6 +159,11 @@ Status Worker::Connect() {
         config_.sink.manifest_interval);
     manifests_->Start();
   }
+  if (!history_) {
+    history_ = std::make_unique<TaskHistory>([this] { return SampleHistory(); }, kHistoryInterval,
+                                             kHistorySamples);
+    history_->Start();
+  }
 
   std::map<std::string, std::unique_ptr<Task>> prepared;
   K2C_RETURN_IF_ERROR(ApplyConfigTasks(&prepared));
@@ -403,6 +408,7 @@ void Worker::Stop() {
   if (api_) api_->Stop();
   if (control_thread_.joinable()) control_thread_.join();
   if (manifests_) manifests_->Stop();
+  if (history_) history_->Stop();
   std::map<std::string, std::unique_ptr<Task>> tasks;
   {
     std::lock_guard<std::mutex> lock(tasks_mu_);
@@ -482,6 +488,37 @@ Result<TaskArchive> Worker::Archive(const std::string& topic) {
   auto location = ArchiveLocationFor(def->config, instance_, "");
   if (!location.ok()) return location.status();
   return TaskArchive{store_.get(), std::move(location.value()), config_.http.presign_expiry};
+}
+
+StoreSummary Worker::store_summary() const {
+  const bool s3 = config_.storage.type == StorageConfig::Type::kS3;
+  return StoreSummary{s3 ? "s3" : "local", s3};
+}
+
+Result<std::vector<std::string>> Worker::ListBuckets() {
+  if (!store_) return Status::Unavailable("the worker is starting");
+  return store_->ListBuckets();
+}
+
+std::vector<HistorySample> Worker::History(const std::string& topic) {
+  return history_ ? history_->Samples(topic) : std::vector<HistorySample>{};
+}
+
+std::map<std::string, HistorySample> Worker::SampleHistory() {
+  std::map<std::string, HistorySample> samples;
+  for (const auto& [topic, definition] : task_store_->Tasks()) {
+    if (samples.size() >= kHistoryTasks) break;
+    HistorySample& sample = samples[topic];
+    for (const WorkerTaskStatus& status : WorkerStatuses(topic)) {
+      sample.records_archived += status.records_archived;
+    }
+    auto lags = cluster_->FetchLag(topic);
+    if (!lags.ok()) continue;
+    int64_t lag = 0;
+    for (const PartitionLag& partition : *lags) lag += partition.lag;
+    sample.lag = lag;
+  }
+  return samples;
 }
 
 std::string Worker::RenderMetrics() {

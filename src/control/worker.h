@@ -18,6 +18,7 @@
 #include "control/manifest_service.h"
 #include "control/metrics.h"
 #include "control/status_report.h"
+#include "control/task_history.h"
 #include "control/task_metrics.h"
 #include "control/task_preparer.h"
 #include "control/task_store.h"
@@ -97,6 +98,10 @@ class Worker final : public ControlPlane {
   std::vector<WorkerTaskStatus> WorkerStatuses(const std::string& topic) override;
   Result<std::vector<PartitionLag>> FetchLag(const std::string& topic) override;
   std::string RenderMetrics() override;
+  StoreSummary store_summary() const override;
+  Result<std::vector<std::string>> ListBuckets() override;
+  std::vector<HistorySample> History(const std::string& topic) override;
+  std::chrono::milliseconds history_interval() const override { return kHistoryInterval; }
   Result<TaskArchive> Archive(const std::string& topic) override;
 
  private:
@@ -123,6 +128,8 @@ class Worker final : public ControlPlane {
   void ControlLoop();
   // The tasks whose partition 0 this worker holds (ManifestService).
   std::vector<TaskConfig> LeadingTasks();
+  // One round of the console's history (TaskHistory's sampler).
+  std::map<std::string, HistorySample> SampleHistory();
   void Reconcile();
   // Publishes every task's status when `all`, else only those that changed
   // visibly since the last publication.
@@ -151,6 +158,13 @@ class Worker final : public ControlPlane {
   StatusSelector status_selector_;        // Control thread only.
   std::unique_ptr<ApiServer> api_;
   std::unique_ptr<ManifestService> manifests_;  // Made with preparer_, if enabled.
+  // The console's charts: every task's archived records and lag, every
+  // kHistoryInterval for the last hour, for at most kHistoryTasks tasks (one
+  // lag request each per interval). Made with preparer_.
+  static constexpr std::chrono::milliseconds kHistoryInterval{30'000};
+  static constexpr size_t kHistorySamples = 120;
+  static constexpr size_t kHistoryTasks = 200;
+  std::unique_ptr<TaskHistory> history_;
 
   mutable std::mutex tasks_mu_;  // Guards tasks_ and start_failures_.
   std::map<std::string, std::unique_ptr<Task>> tasks_;

@@ -282,6 +282,20 @@ Status LocalStore::CreateBucket(const Bucket& bucket) {
   return MakeDirectories(*dir / kTempDir).WithContext("create bucket directory");
 }
 
+Result<std::vector<std::string>> LocalStore::ListBuckets() {
+  std::error_code ec;
+  fs::directory_iterator it(root_, ec);
+  if (ec) return Status::Unavailable("list " + root_.string() + ": " + ec.message());
+  std::vector<std::string> names;
+  for (const fs::directory_entry& entry : it) {
+    std::error_code dir_ec;
+    const std::string name = entry.path().filename().string();
+    if (entry.is_directory(dir_ec) && ValidateBucketName(name).ok()) names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
 Status LocalStore::HeadBucket(const Bucket& bucket) {
   auto dir = BucketDir(bucket);
   if (!dir.ok()) return dir.status();

@@ -64,6 +64,8 @@ class LocalStore final : public ObjectStore {
   // the directories along its keys, not the size of the bucket.
   Result<ListPage> ListObjects(const Bucket& bucket, const std::string& prefix,
                                const std::string& continuation_token) override;
+  // The directories under the root whose names are valid bucket names.
+  Result<std::vector<std::string>> ListBuckets() override;
 
   // Directory entries ListObjects has read since construction, so a test can
   // check what a page costs without timing it.

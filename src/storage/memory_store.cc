@@ -188,6 +188,14 @@ Status MemoryStore::DeleteObject(const Bucket& bucket, const ObjectKey& key) {
   return Status::Ok();
 }
 
+Result<std::vector<std::string>> MemoryStore::ListBuckets() {
+  std::lock_guard<std::mutex> lock(mu_);
+  K2C_RETURN_IF_ERROR(MaybeFail());
+  std::vector<std::string> names;
+  for (const auto& [name, objects] : buckets_) names.push_back(name);
+  return names;
+}
+
 Result<ListPage> MemoryStore::ListObjects(const Bucket& bucket, const std::string& prefix,
                                           const std::string& continuation_token) {
   std::lock_guard<std::mutex> lock(mu_);

@@ -61,6 +61,7 @@ class MemoryStore final : public ObjectStore {
   Status DeleteObject(const Bucket& bucket, const ObjectKey& key) override;
   Result<ListPage> ListObjects(const Bucket& bucket, const std::string& prefix,
                                const std::string& continuation_token) override;
+  Result<std::vector<std::string>> ListBuckets() override;
 
   // Uploads begun and neither completed nor aborted.
   size_t open_uploads() const;

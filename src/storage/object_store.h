@@ -173,6 +173,14 @@ class ObjectStore {
         "API instead");
   }
 
+  // The buckets the credentials can see, by name: what the console offers
+  // when a topic is switched on. PermissionDenied when the credentials may
+  // not list buckets (common for keys scoped to one bucket); stores without
+  // buckets of their own to list answer FailedPrecondition.
+  virtual Result<std::vector<std::string>> ListBuckets() {
+    return Status::FailedPrecondition("this object store cannot list its buckets; type the name");
+  }
+
   // Deletes an object. Deleting an absent object is OK.
   virtual Status DeleteObject(const Bucket& bucket, const ObjectKey& key) = 0;
 

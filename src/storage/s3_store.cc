@@ -233,6 +233,9 @@ struct S3Store::Call {
         query(std::move(query_fields)) {}
 
   const char* operation = "";
+  // Service-level calls (ListBuckets) address the endpoint itself, with
+  // `bucket` empty.
+  bool service_level = false;
   const Bucket* bucket = nullptr;
   const ObjectKey* key = nullptr;  // Null for bucket-level calls.
   std::string method;
@@ -343,7 +346,8 @@ Result<std::string> S3Store::UrlOf(const char* operation, const Bucket& bucket,
 }
 
 Result<HttpResponse> S3Store::Execute(const Call& call) {
-  Result<Address> address = AddressOf(call.operation, *call.bucket, call.key);
+  Result<Address> address = call.service_level ? Result<Address>(Address{authority_, "/"})
+                                               : AddressOf(call.operation, *call.bucket, call.key);
   if (!address.ok()) return address.status();
 
   SigV4Request to_sign;
@@ -632,6 +636,18 @@ Result<ListPage> S3Store::ListObjects(const Bucket& bucket, const std::string& p
   Result<ListPage> page = ParseListObjectsV2Result(r->body);
   if (!page.ok()) return page.status().WithContext(call.operation);
   return page;
+}
+
+Result<std::vector<std::string>> S3Store::ListBuckets() {
+  static const Bucket kNoBucket{""};
+  Call call("ListBuckets", "GET", kNoBucket);
+  call.service_level = true;
+  Result<HttpResponse> r = Execute(call);
+  if (!r.ok()) return r.status();
+  if (!IsSuccess(r->status)) return ErrorFromResponse(call, *r);
+  Result<std::vector<std::string>> names = ParseListAllMyBucketsResult(r->body);
+  if (!names.ok()) return names.status().WithContext(call.operation);
+  return names;
 }
 
 Status S3Store::EnsureBucket(const Bucket& bucket) { return ValidateBucketName(bucket.name); }

@@ -114,6 +114,7 @@ class S3Store : public ObjectStore {
   Status DeleteObject(const Bucket& bucket, const ObjectKey& key) override;
   Result<ListPage> ListObjects(const Bucket& bucket, const std::string& prefix,
                                const std::string& continuation_token) override;
+  Result<std::vector<std::string>> ListBuckets() override;
 
   // A SigV4 presigned GET (query-string authentication, see PresignGet)
   // addressed exactly as this store's own requests are (endpoint, path-style

@@ -105,6 +105,26 @@ Result<ListPage> ParseListObjectsV2Result(std::string_view xml) {
   return page;
 }
 
+Result<std::vector<std::string>> ParseListAllMyBucketsResult(std::string_view xml) {
+  constexpr char kWhat[] = "ListBuckets response";
+  XMLDocument doc;
+  Result<const XMLElement*> root = ParseRoot(doc, xml, kWhat);
+  if (!root.ok()) return root.status();
+  if (std::string_view((*root)->Name()) != "ListAllMyBucketsResult") {
+    return WrongRoot(kWhat, *root, "ListAllMyBucketsResult");
+  }
+  std::vector<std::string> names;
+  const XMLElement* buckets = (*root)->FirstChildElement("Buckets");
+  if (buckets == nullptr) return names;
+  for (const XMLElement* b = buckets->FirstChildElement("Bucket"); b != nullptr;
+       b = b->NextSiblingElement("Bucket")) {
+    std::string name = ChildText(b, "Name");
+    if (name.empty()) return Status::Internal(std::string(kWhat) + ": <Bucket> without <Name>");
+    names.push_back(std::move(name));
+  }
+  return names;
+}
+
 Result<CompleteMultipartOutcome> ParseCompleteMultipartUploadResult(std::string_view xml) {
   constexpr char kWhat[] = "CompleteMultipartUpload response";
   XMLDocument doc;

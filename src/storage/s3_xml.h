@@ -38,6 +38,9 @@ Result<ListPage> ParseListObjectsV2Result(std::string_view xml);
 // What a 200 response to CompleteMultipartUpload said. S3 answers 200 as soon
 // as it starts assembling and may later write an <Error> into the same body,
 // so a 200 alone does not mean success.
+// The bucket names of a ListBuckets <ListAllMyBucketsResult>, in its order.
+Result<std::vector<std::string>> ParseListAllMyBucketsResult(std::string_view xml);
+
 struct CompleteMultipartOutcome {
   std::optional<S3ErrorBody> error;  // Set when the body is an <Error>.
   std::string etag;                  // The object's ETag on success (may be empty).

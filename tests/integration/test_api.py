@@ -340,7 +340,7 @@ def test_api_fuzzing_finds_no_server_error(kafka, s3, unique_name, tmp_path, wor
         capture_output=True, text=True, timeout=600, cwd=tmp_path)  # Its cache goes there.
     assert r.returncode == 0, r.stdout[-6000:] + r.stderr[-2000:]
     # Every operation of the document was exercised, with many cases.
-    assert re.search(r"Tested: 14\b", r.stdout), r.stdout[-3000:]
+    assert re.search(r"Tested: 17\b", r.stdout), r.stdout[-3000:]
     generated = int(re.search(r"(\d+) generated", r.stdout)[1])
     assert generated >= 100, r.stdout[-3000:]
     assert w.running(), w.log()[-4000:]

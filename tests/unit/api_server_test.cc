@@ -18,6 +18,8 @@
 #include <utility>
 #include <vector>
 
+#include "control/console_assets.h"
+#include "format/format.h"
 #include "sink/key_template.h"
 #include "sink/task_runner.h"
 #include "storage/http_client.h"
@@ -105,6 +107,15 @@ class FakeControlPlane : public ControlPlane {
     std::lock_guard<std::mutex> lock(mu);
     return metrics;
   }
+  StoreSummary store_summary() const override { return StoreSummary{"s3", true}; }
+  Result<std::vector<std::string>> ListBuckets() override {
+    std::lock_guard<std::mutex> lock(mu);
+    return buckets;
+  }
+  std::vector<HistorySample> History(const std::string& topic) override {
+    std::lock_guard<std::mutex> lock(mu);
+    return topic == "orders" ? history : std::vector<HistorySample>{};
+  }
 
   // Locks `mu` around `f(*this)`: for tests to set answers and read counters.
   template <typename F>
@@ -126,6 +137,8 @@ class FakeControlPlane : public ControlPlane {
   std::map<std::string, std::vector<WorkerTaskStatus>> statuses;
   Result<std::vector<PartitionLag>> lag = std::vector<PartitionLag>{};
   std::string metrics = "# TYPE k2c_up gauge\nk2c_up 1\n";
+  Result<std::vector<std::string>> buckets = std::vector<std::string>{"archive", "logs"};
+  std::vector<HistorySample> history;
 
   int list_topics_calls = 0;
   int check_calls = 0;
@@ -153,6 +166,8 @@ struct Reply {
   std::string body;
   std::string content_type;
   std::string www_authenticate;
+  std::string csp;
+  std::string cache_control;
   json parsed;  // discarded if the body is not JSON.
 };
 
@@ -221,6 +236,8 @@ Reply ToReply(const Result<HttpResponse>& res) {
   r.body = res->body;
   r.content_type = res->Header("content-type");
   r.www_authenticate = res->Header("www-authenticate");
+  r.csp = res->Header("content-security-policy");
+  r.cache_control = res->Header("cache-control");
   r.parsed = json::parse(r.body, nullptr, /*allow_exceptions=*/false);
   return r;
 }
@@ -1034,6 +1051,81 @@ TEST(ApiServerLifecycleTest, StopRightAfterStartReturns) {
     ASSERT_EQ(stopped.wait_for(std::chrono::seconds(3)), std::future_status::ready)
         << "Stop() right after Start() did not return (iteration " << i << ")";
   }
+}
+
+// The console's page needs no token (it asks for one); what it calls does.
+TEST_F(ApiServerTest, TheConsolePageIsServedWithoutATokenAndAllowsNothingFromElsewhere) {
+  for (const char* path : {"/", "/index.html"}) {
+    Reply page = ToReply(client_->Get(path));
+    EXPECT_EQ(page.status, 200) << path;
+    EXPECT_THAT(page.content_type, StartsWith("text/html")) << path;
+    EXPECT_THAT(page.body, HasSubstr("kafka2cos")) << path;
+    EXPECT_THAT(page.csp, HasSubstr("default-src 'self'")) << path;
+    EXPECT_THAT(page.csp, HasSubstr("frame-ancestors 'none'")) << path;
+    EXPECT_EQ(page.cache_control, "no-cache") << path;
+  }
+  ExpectError(ToReply(client_->Get("/assets/no-such-file.js")), 404, "not_found");
+  ExpectError(ToReply(client_->Get("/v1/info")), 401, "unauthorized");
+  // Every file of the console is served with its type, the hashed ones for ever.
+  for (const ConsoleAsset& asset : ConsoleAssets()) {
+    Reply r = ToReply(client_->Get(std::string(asset.path)));
+    EXPECT_EQ(r.status, 200) << asset.path;
+    EXPECT_EQ(r.body, asset.body) << asset.path;
+    EXPECT_EQ(r.content_type, asset.content_type) << asset.path;
+    if (asset.immutable) {
+      EXPECT_THAT(r.cache_control, HasSubstr("immutable")) << asset.path;
+    }
+  }
+}
+
+TEST_F(ApiServerTest, InfoTellsTheConsoleTheWindowLimitsFormatsAndStore) {
+  Reply r = Get("/v1/info");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.parsed["instance"], "inst");
+  EXPECT_EQ(r.parsed["store"], (json{{"type", "s3"}, {"presigned_urls", true}}));
+  // The plane's limits (this fake's sink allows 1 min .. 60 min).
+  EXPECT_EQ(r.parsed["window"]["min_ms"], plane_.sink().min_window.count());
+  EXPECT_EQ(r.parsed["window"]["max_ms"], plane_.sink().max_window.count());
+  EXPECT_EQ(r.parsed["window"]["min"], FormatDuration(plane_.sink().min_window));
+  EXPECT_EQ(r.parsed["window"]["default"], "5m");
+  EXPECT_EQ(r.parsed["window"]["default_ms"], 5 * 60'000);
+  ASSERT_EQ(r.parsed["formats"].size(), KnownFormats().size());
+  EXPECT_EQ(r.parsed["formats"][0]["name"], "text");
+  EXPECT_EQ(r.parsed["formats"][0]["compressions"][0], "none");
+  EXPECT_FALSE(r.parsed["formats"][0]["lossless"].get<bool>());
+}
+
+TEST_F(ApiServerTest, BucketsAreListedOrTheRefusalSaysWhatToDo) {
+  Reply ok = Get("/v1/buckets");
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(ok.parsed, (json{{"buckets", {{{"name", "archive"}}, {{"name", "logs"}}}}}));
+  plane_.With([](FakeControlPlane& p) {
+    p.buckets = Status::PermissionDenied("ListBuckets: AccessDenied");
+  });
+  ExpectError(Get("/v1/buckets"), 403, "forbidden", "type the bucket's name");
+  plane_.With([](FakeControlPlane& p) {
+    p.buckets = Status::FailedPrecondition("this object store cannot list its buckets");
+  });
+  ExpectError(Get("/v1/buckets"), 409, "cannot_list_buckets");
+  plane_.With([](FakeControlPlane& p) { p.buckets = Status::Unavailable("store down"); });
+  ExpectError(Get("/v1/buckets"), 503, "unavailable");
+}
+
+TEST_F(ApiServerTest, HistoryOfATaskWithLagUnknownWhereKafkaDidNotAnswer) {
+  ExpectError(Get("/v1/tasks/orders/history"), 404, "not_found");
+  TaskDefinition def;
+  def.config.topic = "orders";
+  def.config.bucket = "b";
+  Seed(def);
+  plane_.With([](FakeControlPlane& p) {
+    p.history = {HistorySample{1000, 5, 7}, HistorySample{31000, 905, std::nullopt}};
+  });
+  Reply r = Get("/v1/tasks/orders/history");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.parsed["interval_ms"], 30'000);
+  EXPECT_EQ(r.parsed["samples"],
+            json::parse(R"([{"at_ms":1000,"records_archived":5,"lag":7},)"
+                        R"({"at_ms":31000,"records_archived":905,"lag":null}])"));
 }
 
 }  // namespace

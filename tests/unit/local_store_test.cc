@@ -42,6 +42,17 @@ TEST_F(LocalStoreTest, MissingBucketIsNotFoundUntilCreated) {
   EXPECT_TRUE(store_->HeadBucket(bucket_).ok());
 }
 
+TEST_F(LocalStoreTest, BucketsAreTheDirectoriesWithBucketNames) {
+  ASSERT_TRUE(store_->CreateBucket(Bucket{"logs"}).ok());
+  ASSERT_TRUE(store_->CreateBucket(bucket_).ok());
+  fs::create_directories(root_ / "Not_A_Bucket");
+  fs::create_directories(root_ / ".hidden");
+  std::ofstream(root_ / "file-not-dir") << "x";
+  auto names = store_->ListBuckets();
+  ASSERT_TRUE(names.ok()) << names.status().ToString();
+  EXPECT_EQ(*names, (std::vector<std::string>{"archive", "logs"}));
+}
+
 TEST_F(LocalStoreTest, PutGetListDeleteAndOverwrite) {
   ASSERT_TRUE(store_->CreateBucket(bucket_).ok());
   ASSERT_TRUE(store_->PutObject(bucket_, ObjectKey{"i/t/b.txt"}, "one").ok());

@@ -539,6 +539,31 @@ TEST(S3StoreTest, ListObjectsV2Paging) {
       "");
 }
 
+TEST(S3StoreTest, ListBucketsIsASignedGetOfTheEndpointAndADenialIsPermissionDenied) {
+  std::atomic<bool> deny{false};
+  FakeS3Server server([&deny](const ReceivedRequest&) {
+    if (deny.load()) return XmlError(403, "AccessDenied", "RID-lb");
+    return CannedResponse{200,
+                          {},
+                          "<ListAllMyBucketsResult><Owner><ID>o</ID></Owner><Buckets>"
+                          "<Bucket><Name>archive</Name><CreationDate>2026-01-01T00:00:00Z"
+                          "</CreationDate></Bucket><Bucket><Name>logs.eu</Name></Bucket>"
+                          "</Buckets></ListAllMyBucketsResult>",
+                          {}};
+  });
+  std::unique_ptr<S3Store> store = MakeStore(OptionsFor(server.endpoint()));
+  auto names = store->ListBuckets();
+  ASSERT_TRUE(names.ok()) << names.status().ToString();
+  EXPECT_EQ(*names, (std::vector<std::string>{"archive", "logs.eu"}));
+  const std::vector<ReceivedRequest> reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(reqs[0].method, "GET");
+  EXPECT_EQ(reqs[0].target, "/");
+  ExpectSignatureMatchesWire(reqs[0], "/", {}, "");
+  deny.store(true);
+  EXPECT_EQ(store->ListBuckets().status().code(), StatusCode::kPermissionDenied);
+}
+
 TEST(S3StoreTest, MultipartFlow) {
   FakeS3Server server([](const ReceivedRequest& r) {
     if (r.method == "POST" && r.query == "uploads") {
