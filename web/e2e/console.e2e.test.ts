@@ -22,6 +22,7 @@ function env(name: string): string {
 
 const url = env('K2C_E2E_URL'); // The worker whose store credentials may write.
 const readOnlyUrl = env('K2C_E2E_RO_URL'); // A worker with read-only credentials.
+const prefixedUrl = env('K2C_E2E_PREFIX_URL'); // The first worker behind a proxy, under a path prefix.
 const token = env('K2C_E2E_TOKEN');
 const topic = env('K2C_E2E_TOPIC');
 const readOnlyTopic = env('K2C_E2E_RO_TOPIC');
@@ -30,10 +31,11 @@ const out = env('K2C_E2E_OUT');
 const chromiumPath = process.env.K2C_E2E_CHROMIUM ?? '/usr/bin/chromium';
 
 // What the test hands back to pytest.
-const result: { downloads: { key: string; path: string }[]; screenshots: string[] } = {
-  downloads: [],
-  screenshots: [],
-};
+const result: {
+  downloads: { key: string; path: string }[];
+  screenshots: string[];
+  taskBeforeDisable?: unknown;
+} = { downloads: [], screenshots: [] };
 // Console errors, failed page scripts and CSP violations: there must be none.
 const pageProblems: string[] = [];
 
@@ -190,6 +192,46 @@ test('pause and resume from the task page', async () => {
   await shoot(page, '08-task-paused');
   await page.locator('#resume-button').click();
   await expect.poll(() => page.locator('dd[data-field="state"]').textContent(), { timeout: 20_000 }).toContain('running');
+});
+
+test('the switches work from the keyboard; Escape closes the form and gives focus back', async () => {
+  await page.goto(url);
+  const toggle = page.getByRole('switch', { name: `Archive ${readOnlyTopic}`, exact: true });
+  await toggle.focus();
+  await page.keyboard.press('Space');
+  await page.locator('#enable-dialog').waitFor();
+  await page.keyboard.press('Escape');
+  await page.locator('#enable-dialog').waitFor({ state: 'hidden' });
+  expect(await toggle.isChecked()).toBe(false);
+  expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
+    `Archive ${readOnlyTopic}`,
+  );
+});
+
+test('the console works behind a reverse proxy under a path prefix', async () => {
+  const proxied = await context.newPage();
+  watch(proxied);
+  // Opened without the trailing slash, as an operator may type it.
+  await signIn(proxied, prefixedUrl.replace(/\/$/, ''));
+  await proxied.getByRole('link', { name: topic, exact: true }).click();
+  await proxied.locator('#task-view').waitFor();
+  expect(proxied.url().startsWith(prefixedUrl)).toBe(true);
+  await proxied.close();
+});
+
+test('switching a topic off asks first, then disables it', async () => {
+  const response = await fetch(`${url}v1/tasks/${encodeURIComponent(topic)}`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  result.taskBeforeDisable = await response.json();
+  await page.goto(url);
+  await page.getByRole('switch', { name: `Archive ${topic}`, exact: true }).click();
+  await page.locator('#confirm-dialog').waitFor();
+  await shoot(page, '10-disable-confirm');
+  await page.locator('#confirm-dialog button[data-action="confirm"]').click();
+  await expect
+    .poll(() => page.locator(`tr[data-topic="${topic}"]`).getAttribute('data-state'), { timeout: 20_000 })
+    .toBe('none');
 });
 
 test('the topic list on a phone', async () => {
