@@ -153,7 +153,7 @@ test('a bucket the credentials may not write to is refused in the form', async (
   await other.close();
 });
 
-test("the task page shows the group's lag fall to 0 and an object appear", async () => {
+test("the task page shows the group's lag fall to 0, an object appear and the chart", async () => {
   await page.goto(`${url}#/tasks/${encodeURIComponent(topic)}`);
   await page.locator('#task-view').waitFor();
   await expect
@@ -164,6 +164,10 @@ test("the task page shows the group's lag fall to 0 and an object appear", async
     .not.toMatch(/^\s*(0|—)?\s*$/);
   expect(await page.locator('dd[data-field="group"]').textContent()).toContain(topic);
   expect(await page.locator('#partitions-table tr[data-partition]').count()).toBeGreaterThan(0);
+  // The chart needs two of the worker's samples (one every 30 s) since the task began.
+  await expect
+    .poll(() => page.locator('#history-chart svg').count(), { timeout: 120_000, interval: 2000 })
+    .toBeGreaterThan(0);
   await shoot(page, '06-task');
 });
 
