@@ -1,18 +1,17 @@
 // Copyright 2026 The kafka2cos Authors. SPDX-License-Identifier: Apache-2.0
 import { describe, expect, it } from 'vitest';
-import { linearScale, niceCeil, segmentsPath, timeTicks, valueTicks } from './chart-geometry';
+import { axisMax, linearScale, segmentsPath, timeTicks, valueTicks } from './chart-geometry';
 
-describe('niceCeil', () => {
-  it('rounds up to 1, 2, 2.5, 5 × 10^k', () => {
-    expect(niceCeil(0)).toBe(1);
-    expect(niceCeil(-3)).toBe(1);
-    expect(niceCeil(1)).toBe(1);
-    expect(niceCeil(3)).toBe(5);
-    expect(niceCeil(7)).toBe(10);
-    expect(niceCeil(12)).toBe(20);
-    expect(niceCeil(230)).toBe(250);
-    expect(niceCeil(0.3)).toBeCloseTo(0.5);
-    expect(niceCeil(4000)).toBe(5000);
+describe('axisMax', () => {
+  it('makes every one of the steps a round number', () => {
+    expect(axisMax(40, 4)).toBe(40); // 0 10 20 30 40, not 0 12.5 25 37.5 50
+    expect(valueTicks(axisMax(40, 4), 4)).toEqual([0, 10, 20, 30, 40]);
+    expect(axisMax(41, 4)).toBe(80);
+    expect(axisMax(1.3, 4)).toBeCloseTo(2);
+    expect(axisMax(7, 4)).toBe(8);
+    expect(axisMax(0, 4)).toBe(4);
+    expect(axisMax(Number.NaN, 4)).toBe(4);
+    expect(axisMax(120_000, 4)).toBe(200_000);
   });
 });
 

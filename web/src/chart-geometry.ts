@@ -5,16 +5,16 @@
 
 import type { Segments } from './rate';
 
-/** The smallest "nice" number (1, 2, 2.5, 5 × 10^k) at or above v; 1 for nothing to show. */
-export function niceCeil(v: number): number {
-  if (!(v > 0) || !Number.isFinite(v)) return 1;
-  const exp = Math.floor(Math.log10(v));
-  const base = 10 ** exp;
-  for (const m of [1, 2, 2.5, 5, 10]) {
-    // The small tolerance keeps 3 from becoming 5 through rounding noise.
-    if (m * base >= v * (1 - 1e-12)) return m * base;
-  }
-  return 10 * base;
+/**
+ * The top of an axis from 0 that holds v in `count` equal steps, each a
+ * round number (1, 2 or 5 × 10^k), so every tick label is round too (40 in
+ * steps of 10, not 50 in steps of 12.5).
+ */
+export function axisMax(v: number, count = 4): number {
+  const need = v > 0 && Number.isFinite(v) ? v / count : 1;
+  const base = 10 ** Math.floor(Math.log10(need));
+  const step = [1, 2, 5, 10].map((m) => m * base).find((s) => s >= need * (1 - 1e-12)) ?? 10 * base;
+  return step * count;
 }
 
 /** `count` + 1 evenly spaced ticks from 0 to max inclusive. */

@@ -6,7 +6,7 @@
 // styles); the dashes tell the series apart without colour.
 
 import type { HistorySample } from './api-types';
-import { linearScale, niceCeil, segmentsPath, timeTicks, valueTicks } from './chart-geometry';
+import { axisMax, linearScale, segmentsPath, timeTicks, valueTicks } from './chart-geometry';
 import { h, svg, uniqueId } from './dom';
 import { formatCompact, formatCount, formatUtcClock } from './format';
 import { allPoints, archiveRateSegments, lagSegments, lastHour } from './rate';
@@ -28,8 +28,8 @@ export function historyChart(rawSamples: readonly HistorySample[]): HTMLElement 
   const lagPoints = allPoints(lag);
   const t0 = samples[0]!.at_ms;
   const t1 = samples[samples.length - 1]!.at_ms;
-  const rateMax = niceCeil(Math.max(0, ...ratePoints.map((p) => p.v)));
-  const lagMax = niceCeil(Math.max(0, ...lagPoints.map((p) => p.v)));
+  const rateMax = axisMax(Math.max(0, ...ratePoints.map((p) => p.v)), 4);
+  const lagMax = axisMax(Math.max(0, ...lagPoints.map((p) => p.v)), 4);
 
   const x = linearScale(t0, t1, M.left, WIDTH - M.right);
   const yRate = linearScale(0, rateMax, HEIGHT - M.bottom, M.top);
