@@ -507,7 +507,9 @@ std::vector<HistorySample> Worker::History(const std::string& topic) {
 std::map<std::string, HistorySample> Worker::SampleHistory() {
   std::map<std::string, HistorySample> samples;
   for (const auto& [topic, definition] : task_store_->Tasks()) {
-    if (samples.size() >= kHistoryTasks) break;
+    // Each lag request may wait for Kafka's timeout: a stop does not wait
+    // for the whole round.
+    if (samples.size() >= kHistoryTasks || stopping_.load()) break;
     HistorySample& sample = samples[topic];
     for (const WorkerTaskStatus& status : WorkerStatuses(topic)) {
       sample.records_archived += status.records_archived;
