@@ -14,8 +14,9 @@
 #   2. Python packages, with the `python3 -m pip` that is first on PATH:
 #      pyarrow $PYARROW_VERSION (its wheel carries the Arrow/Parquet C++
 #      libraries the build links: the `parquet` format), and for the pytest
-#      harness boto3 awscli pytest confluent-kafka moto[server] schemathesis
-#      and the archive readers fastavro (cramjam: its snappy) zstandard duckdb.
+#      harness boto3 awscli pytest pytest-xdist (runs the integration tests
+#      side by side) confluent-kafka moto[server] schemathesis and the
+#      archive readers fastavro (cramjam: its snappy) zstandard duckdb.
 #   3. Apache Kafka broker jars (kafka_2.13 $KAFKA_VERSION and its runtime
 #      dependencies, plus a log4j2 slf4j binding), resolved with Maven into
 #      ${K2C_CACHE:-$HOME/.cache/kafka2cos}/kafka-$KAFKA_VERSION/libs/
@@ -107,12 +108,13 @@ install_pip() {
     # pyarrow is pinned: its wheel also carries the Arrow/Parquet C++ libraries
     # and headers the build links (cmake/ArrowFromPyarrow.cmake). The readers
     # (fastavro, zstandard, duckdb) check archives in the integration tests.
-    local -a names=(boto3 awscli pytest confluent-kafka "moto[server]" schemathesis
+    local -a names=(boto3 awscli pytest pytest-xdist confluent-kafka "moto[server]" schemathesis
                     "pyarrow==$PYARROW_VERSION" fastavro cramjam zstandard duckdb)
     local -a checks=(
         "import boto3"
         "import awscli"
         "import pytest"
+        "import xdist"
         "import confluent_kafka"
         "import moto, moto.server, flask, flask_cors"
         "import schemathesis"

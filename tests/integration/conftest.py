@@ -322,6 +322,32 @@ def _sigterm_as_interrupt(signum, frame):
     raise KeyboardInterrupt(f"signal {signum}")
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "long_running(seconds): a test of a minute or more, with its usual time on "
+        "a 4-worker run; see pytest_collection_modifyitems")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Starts the long tests first, one per worker, so that a run with several
+    pytest-xdist workers (scripts/test.sh: `-n 4 --maxschedchunk 1`) does not
+    end waiting for a long test that started last. xdist hands each worker
+    two consecutive tests at a time, so the order is long, short, long,
+    short, ... (longest first), then the rest in file order."""
+    def estimate(item):
+        marker = item.get_closest_marker("long_running")
+        return marker.kwargs.get("seconds", 60) if marker else 0
+
+    longs = sorted((i for i in items if estimate(i) > 0), key=estimate, reverse=True)
+    shorts = [i for i in items if estimate(i) == 0]
+    ordered = []
+    for long_test in longs:
+        ordered.append(long_test)
+        if shorts:
+            ordered.append(shorts.pop(0))
+    items[:] = ordered + shorts
+
+
 def pytest_sessionstart(session):
     # A SIGTERM (e.g. from `timeout`) becomes a KeyboardInterrupt, so pytest
     # still runs fixture finalizers and the servers get stopped.

@@ -23,6 +23,8 @@ import threading
 import urllib.parse
 from pathlib import Path
 
+import pytest
+
 from conftest import REPO_ROOT
 from test_api import api
 from test_faults_workers import workers  # noqa: F401 (fixture)
@@ -92,6 +94,7 @@ def prefix_proxy(upstream: str):
         server.server_close()
 
 
+@pytest.mark.long_running(seconds=75)
 def test_console_in_a_real_browser(kafka, s3, unique_name, tmp_path, workers):  # noqa: F811
     assert Path(CHROMIUM).exists(), (
         f"{CHROMIUM} is missing: bash scripts/install-deps.sh installs Debian's chromium")

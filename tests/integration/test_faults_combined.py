@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Optional
 
 from confluent_kafka import TopicPartition
+import pytest
 
 from archive_check import (assert_exactly_once, cluster_id, count_exactly_once, is_manifest,
                            is_probe, report, wait_until_complete)
@@ -297,6 +298,7 @@ class Chaos:
                 yield path.name, path.read_text(errors="replace"), self.ended.get(path)
 
 
+@pytest.mark.long_running(seconds=220)
 def test_chaos_kills_rebalances_storage_outage_broker_restart_and_freeze(
         kafka, s3, unique_name, tmp_path, workers):
     """The chaos run of issue 10, section 0, shortened to stay bounded.

@@ -233,6 +233,7 @@ def test_checks_count_lost_duplicated_and_foreign_records():
 # 1. kill -9 at random points, many times, while records keep coming
 # ---------------------------------------------------------------------------
 
+@pytest.mark.long_running(seconds=105)
 def test_repeated_kill9_mid_stream(kafka, s3, unique_name, tmp_path, workers, producers):
     rng = rng_for("kill9")
     t0 = time.monotonic()
@@ -325,6 +326,7 @@ def open_multipart_uploads(s3, bucket: str) -> list[dict]:
     return s3.client().list_multipart_uploads(Bucket=bucket).get("Uploads", [])
 
 
+@pytest.mark.long_running(seconds=85)
 def test_streamed_windows_survive_kill9_and_lost_uploads(kafka, s3, unique_name, tmp_path,
                                                          workers, producers):
     """Long windows bigger than a part stream their parts while open. Kill the

@@ -182,6 +182,7 @@ def duckdb_count(files_dir: Path, fmt: str) -> tuple[int, int]:
         f"select count(*), count(distinct (partition, \"offset\")) from {rel}").fetchone()
 
 
+@pytest.mark.long_running(seconds=180)
 def test_every_format_and_compression_survives_kill9_and_reads_back_exactly(
         kafka, s3, unique_name, tmp_path, workers):
     rng = rng_for("formats")

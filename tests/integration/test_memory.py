@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import time
 
+import pytest
+
 from archive_check import check_exactly_once, cluster_id, wait_for_lines
 from worker import Worker, s3_storage_toml, task_toml
 
@@ -29,6 +31,7 @@ def peak_rss_mib(pid: int) -> float:
     raise AssertionError("no VmHWM in /proc status")
 
 
+@pytest.mark.long_running(seconds=105)
 def test_memory_stays_within_budget_with_many_open_partitions(kafka, s3, tmp_path, unique_name):
     topic = unique_name
     kafka.create_topic(topic, partitions=PARTITIONS, timeout=120)

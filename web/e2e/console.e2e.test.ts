@@ -163,11 +163,18 @@ test("the task page shows the group's lag fall to 0, an object appear and the ch
     .poll(() => page.locator('dd[data-field="objects"]').textContent(), { timeout: 180_000, interval: 1000 })
     .not.toMatch(/^\s*(0|—)?\s*$/);
   expect(await page.locator('dd[data-field="group"]').textContent()).toContain(topic);
+  // The seed's "check that the consumer group consumes normally", said in words.
+  await expect.poll(() => page.locator('#consumption').getAttribute('data-level'), { timeout: 30_000 }).toBe('ok');
+  expect(await page.locator('#consumption').textContent()).toMatch(/^Consuming normally/);
   expect(await page.locator('#partitions-table tr[data-partition]').count()).toBeGreaterThan(0);
   // The chart needs two of the worker's samples (one every 30 s) since the task began.
   await expect
     .poll(() => page.locator('#history-chart svg').count(), { timeout: 120_000, interval: 2000 })
     .toBeGreaterThan(0);
+  // Drawn across the whole box, not a fixed-width picture in its corner.
+  const box = await page.locator('#history-chart').boundingBox();
+  const drawn = await page.locator('#history-chart svg').boundingBox();
+  expect(drawn!.width).toBeGreaterThan(box!.width * 0.9);
   await shoot(page, '06-task');
 });
 

@@ -11,12 +11,19 @@ import { h, svg, uniqueId } from './dom';
 import { formatCompact, formatCount, formatUtcClock } from './format';
 import { allPoints, archiveRateSegments, lagSegments, lastHour } from './rate';
 
-const WIDTH = 640;
+/** The width drawn when the box's is unknown, and the bounds of any other. */
+const DEFAULT_WIDTH = 640;
+const MIN_WIDTH = 544;
+const MAX_WIDTH = 2000;
 const HEIGHT = 240;
 const M = { left: 52, right: 60, top: 20, bottom: 44 };
 
-/** The chart for the samples, or the "No history yet" note when fewer than two. */
-export function historyChart(rawSamples: readonly HistorySample[]): HTMLElement {
+/**
+ * The chart for the samples, or the "No history yet" note when fewer than
+ * two; drawn `width` CSS pixels wide (clamped), so text keeps its size.
+ */
+export function historyChart(rawSamples: readonly HistorySample[], width = DEFAULT_WIDTH): HTMLElement {
+  const WIDTH = Number.isFinite(width) ? Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, Math.round(width))) : DEFAULT_WIDTH;
   const samples = lastHour(rawSamples);
   if (samples.length < 2) {
     return h('p', { class: 'empty', id: 'history-empty' }, 'No history yet');
@@ -58,12 +65,15 @@ export function historyChart(rawSamples: readonly HistorySample[]): HTMLElement 
   const rightLabels = valueTicks(lagMax, 4).map((v) =>
     svg('text', { class: 'chart-tick', x: WIDTH - M.right + 6, y: yLag(v) + 4, 'text-anchor': 'start' }, formatCompact(v)),
   );
-  const timeLabels = timeTicks(t0, t1, 5).map((t) =>
+  // Round minutes along the axis; a span too short to hold two gets its two ends, with seconds.
+  const minuteTicks = timeTicks(t0, t1, Math.max(5, Math.floor((WIDTH - M.left - M.right) / 110)));
+  const shortSpan = minuteTicks.length < 2;
+  const timeLabels = (shortSpan ? [t0, t1] : minuteTicks).map((t) =>
     svg(
       'g',
       undefined,
       svg('line', { class: 'chart-axis', x1: x(t), x2: x(t), y1: bottom, y2: bottom + 4 }),
-      svg('text', { class: 'chart-tick', x: x(t), y: bottom + 16, 'text-anchor': 'middle' }, formatUtcClock(t)),
+      svg('text', { class: 'chart-tick', x: x(t), y: bottom + 16, 'text-anchor': 'middle' }, formatUtcClock(t, shortSpan)),
     ),
   );
 

@@ -76,6 +76,7 @@ describe('formatUtc', () => {
     expect(formatUtc(Date.UTC(2026, 11, 2, 9, 5))).toBe('2026-12-02 09:05');
     expect(formatUtc(Date.UTC(2026, 11, 2, 9, 5, 7))).toBe('2026-12-02 09:05:07');
     expect(formatUtcClock(Date.UTC(2026, 0, 1, 23, 59))).toBe('23:59');
+    expect(formatUtcClock(Date.UTC(2026, 0, 1, 23, 59, 7), true)).toBe('23:59:07');
   });
 });
 

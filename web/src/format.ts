@@ -76,9 +76,10 @@ export function formatUtc(ms: number): string {
 }
 
 /** "09:05" UTC, for chart axis ticks. */
-export function formatUtcClock(ms: number): string {
+export function formatUtcClock(ms: number, seconds = false): string {
   const d = new Date(ms);
-  return `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}`;
+  const hm = `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}`;
+  return seconds ? `${hm}:${pad2(d.getUTCSeconds())}` : hm;
 }
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };

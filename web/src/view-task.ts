@@ -8,6 +8,7 @@ import { ApiError } from './api';
 import type { History, Task, TaskStatus } from './api-types';
 import { AlertRegion, loadingLine, reportError } from './alerts';
 import { historyChart } from './chart';
+import { consumerHealth } from './consumer-health';
 import { confirmDisable } from './dialog-confirm';
 import { fill, h, setText, type Child } from './dom';
 import { formatAgo, formatBytes, formatCount, formatUtc, formatWindow } from './format';
@@ -73,6 +74,8 @@ export function taskView(ctx: AppContext, topic: string): View {
     }),
   );
   const totalLag = h('span', { id: 'total-lag', 'data-value': '' }, dash);
+  // The seed's "does the consumer group consume normally?", answered in one line.
+  const consumption = h('p', { id: 'consumption', class: 'health', 'data-level': 'pending', role: 'status' }, 'Checking…');
   values.get('lag')!.replaceChildren(totalLag);
 
   const partitionsBody = h('tbody');
@@ -111,7 +114,9 @@ export function taskView(ctx: AppContext, topic: string): View {
     'div',
     { class: 'task-details', hidden: true },
     h('h2', undefined, 'Summary'),
+    consumption,
     summary,
+    h('p', { class: 'hint' }, 'Records, bytes and objects are counted by the running workers since each started.'),
     h('h2', undefined, 'Last hour'),
     chartBox,
     h('h2', undefined, 'Partitions'),
@@ -181,6 +186,11 @@ export function taskView(ctx: AppContext, topic: string): View {
     set('objects', formatCount(s.objects_written));
     setText(totalLag, String(s.lag));
     totalLag.dataset['value'] = String(s.lag);
+    if (task) {
+      const health = consumerHealth(task, s, now);
+      setText(consumption, health.text);
+      consumption.dataset['level'] = health.level;
+    }
     if (s.group) set('group', h('code', undefined, s.group));
     if (s.last_object_ms > 0 || s.last_object_key) {
       set(
@@ -241,9 +251,23 @@ export function taskView(ctx: AppContext, topic: string): View {
     }
   };
 
-  const renderHistory = (history: History): void => {
-    chartBox.replaceChildren(historyChart(history.samples));
+  // The chart is drawn at the box's width (its text stays 11-12 px) and
+  // redrawn when the box is resized by more than a few pixels.
+  let lastHistory: History | null = null;
+  let drawnWidth = 0;
+  const chartWidth = (): number => {
+    const style = getComputedStyle(chartBox);
+    return chartBox.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
   };
+  const renderHistory = (history: History): void => {
+    lastHistory = history;
+    drawnWidth = chartWidth();
+    chartBox.replaceChildren(historyChart(history.samples, drawnWidth));
+  };
+  const resizeObserver = new ResizeObserver(() => {
+    if (lastHistory && Math.abs(chartWidth() - drawnWidth) > 8) renderHistory(lastHistory);
+  });
+  resizeObserver.observe(chartBox);
 
   const showNotFound = (): void => {
     loading.hidden = true;
@@ -339,6 +363,7 @@ export function taskView(ctx: AppContext, topic: string): View {
     destroy() {
       active = false;
       poller.stop();
+      resizeObserver.disconnect();
     },
   };
 }
