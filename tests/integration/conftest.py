@@ -322,6 +322,21 @@ def _sigterm_as_interrupt(signum, frame):
     raise KeyboardInterrupt(f"signal {signum}")
 
 
+def _own_port_range():
+    """With pytest-xdist, each worker starts its own broker and S3 server at
+    the same time as the others: give each a slice of the servers' port
+    range (scripts/lib/ports.sh) so two never pick the same free port."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if worker.startswith("gw") and count > 1:
+        span = 12000 // count
+        low = 20000 + int(worker[2:]) * span
+        os.environ["K2C_PORT_RANGE"] = f"{low}-{low + span}"
+
+
+_own_port_range()
+
+
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "long_running(seconds): a test of a minute or more, with its usual time on "
