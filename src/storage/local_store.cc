@@ -2,152 +2,25 @@
 #include "storage/local_store.h"
 
 #include <fcntl.h>
-#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 #include <vector>
 
 #include "common/log_text.h"
 #include "common/random_id.h"
 #include "storage/bucket_name.h"
+#include "storage/file_io.h"
+#include "storage/local_upload.h"
 
 namespace k2c {
 namespace fs = std::filesystem;
 namespace {
 
 constexpr size_t kMaxNameBytes = 255;  // NAME_MAX of Linux file systems.
-// The store promises private objects: only the worker's user may read them.
-constexpr mode_t kFileMode = 0600;
-constexpr mode_t kDirMode = 0700;
-
-Status ErrnoStatus(const std::string& what, int err) {
-  return Status::IOError(what + ": " + std::strerror(err));
-}
-
-// Writes all of `len` bytes at `data` to `fd`; `path` names it in errors.
-Status WriteAll(int fd, const char* data, size_t len, const fs::path& path) {
-  size_t done = 0;
-  while (done < len) {
-    const ssize_t n = ::write(fd, data + done, len - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus("write " + path.string(), errno);
-    }
-    done += static_cast<size_t>(n);
-  }
-  return Status::Ok();
-}
-
-// Writes `body` to `path`; if `durable`, fsyncs it before returning.
-Status WriteFile(const fs::path& path, std::string_view body, bool durable) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, kFileMode);
-  if (fd < 0) return ErrnoStatus("open " + path.string(), errno);
-  Status s = WriteAll(fd, body.data(), body.size(), path);
-  if (s.ok() && durable && ::fsync(fd) != 0) s = ErrnoStatus("fsync " + path.string(), errno);
-  if (::close(fd) != 0 && s.ok()) s = ErrnoStatus("close " + path.string(), errno);
-  return s;
-}
-
-// Appends the whole file `from` to `out_fd`. The copy stays in the kernel
-// (copy_file_range) where the file system allows, so completing a streamed
-// upload does not pull every part through user space again.
-Status AppendFile(const fs::path& from, int out_fd, const fs::path& out_path) {
-  const int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
-  if (in < 0) return ErrnoStatus("open " + from.string(), errno);
-  Status s;
-  bool in_kernel = true;
-  while (s.ok()) {
-    if (in_kernel) {
-      const ssize_t n = ::copy_file_range(in, nullptr, out_fd, nullptr, 1 << 30, 0);
-      if (n > 0) continue;
-      if (n == 0) break;
-      if (errno == EINTR) continue;
-      if (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP) {
-        s = ErrnoStatus("copy " + from.string() + " to " + out_path.string(), errno);
-        break;
-      }
-      in_kernel = false;  // Not supported here: read and write instead.
-    }
-    char buf[1 << 16];
-    const ssize_t n = ::read(in, buf, sizeof(buf));
-    if (n == 0) break;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      s = ErrnoStatus("read " + from.string(), errno);
-      break;
-    }
-    s = WriteAll(out_fd, buf, static_cast<size_t>(n), out_path);
-  }
-  ::close(in);
-  return s;
-}
-
-Status SyncDirectory(const fs::path& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus("open directory " + dir.string(), errno);
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0) return ErrnoStatus("fsync directory " + dir.string(), err);
-  return Status::Ok();
-}
-
-// Creates `dir` and its missing parents, private (kDirMode), and fsyncs the
-// parent of each one it creates, so that an object published into a new
-// directory keeps its path after a crash.
-Status MakeDirectories(const fs::path& dir) {
-  std::vector<fs::path> missing;
-  std::error_code ec;
-  for (fs::path p = dir; !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
-    missing.push_back(p);
-  }
-  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
-    if (::mkdir(it->c_str(), kDirMode) != 0 && errno != EEXIST) {
-      return ErrnoStatus("create directory " + it->string(), errno);
-    }
-    K2C_RETURN_IF_ERROR(SyncDirectory(it->has_parent_path() ? it->parent_path() : "."));
-  }
-  return Status::Ok();
-}
-
-// Reads up to `length` bytes at `offset` of the regular file open as `fd`,
-// whose size is `size`; `path` names it in errors.
-Result<std::string> ReadRange(int fd, const fs::path& path, uint64_t size, uint64_t offset,
-                              uint64_t length) {
-  if (offset >= size || length == 0) return std::string();
-  std::string out(static_cast<size_t>(std::min(length, size - offset)), '\0');
-  size_t done = 0;
-  while (done < out.size()) {
-    const ssize_t n =
-        ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus("read " + path.string(), errno);
-    }
-    // The store replaces objects by rename and never truncates one, so this
-    // is a file changed behind its back: give what is there.
-    if (n == 0) break;
-    done += static_cast<size_t>(n);
-  }
-  out.resize(done);
-  return out;
-}
-
-Result<std::string> ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("no object at " + path.string());
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return Status::IOError("read " + path.string());
-  return ss.str();
-}
 
 // Moves `tmp` to `dest` atomically and makes the move durable. With
 // `if_absent`, link(2) instead of rename(2): it never replaces an existing
@@ -354,9 +227,7 @@ Result<std::string> LocalStore::UploadPart(const Bucket& bucket, const ObjectKey
   if (!fs::is_directory(*dir, ec)) return Status::NotFound("no such upload " + id.value);
   // Not fsynced: a part only matters once Complete has made the object, and
   // that fsyncs the whole object; after a crash the upload is redone anyway.
-  K2C_RETURN_IF_ERROR(
-      WriteFile(*dir / fmt::format("part-{:05d}", number), body, /*durable=*/false));
-  return fmt::format("part-{:05d}-{}", number, body.size());
+  return LocalUpload(*dir).WritePart(number, body);
 }
 
 Status LocalStore::CompleteMultipart(const Bucket& bucket, const ObjectKey& key,
@@ -368,33 +239,13 @@ Status LocalStore::CompleteMultipart(const Bucket& bucket, const ObjectKey& key,
   if (!dir.ok()) return dir.status();
   std::error_code ec;
   if (!fs::is_directory(*dir, ec)) return Status::NotFound("no such upload " + id.value);
-  const fs::path tmp = *dir / "complete";
-  for (const CompletedPart& part : parts) {
-    if (!fs::is_regular_file(*dir / fmt::format("part-{:05d}", part.number), ec)) {
-      return Status::InvalidArgument("upload " + id.value + " has no part " +
-                                     std::to_string(part.number));
-    }
-  }
-  const int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, kFileMode);
-  if (out < 0) return ErrnoStatus("open " + tmp.string(), errno);
-  Status s;
-  for (const CompletedPart& part : parts) {
-    s = AppendFile(*dir / fmt::format("part-{:05d}", part.number), out, tmp);
-    if (!s.ok()) break;
-  }
-  if (s.ok() && ::fsync(out) != 0) s = ErrnoStatus("fsync " + tmp.string(), errno);
-  if (::close(out) != 0 && s.ok()) s = ErrnoStatus("close " + tmp.string(), errno);
-  K2C_RETURN_IF_ERROR(s);
+  auto assembled = LocalUpload(*dir).Assemble(parts);
+  if (!assembled.ok()) return assembled.status();
   WriteOptions publish = options;
   auto stored = ReadFile(*dir / "metadata");
   publish.metadata = stored.ok() ? DecodeMetadata(*stored) : ObjectMetadata{};
-  s = PublishFile(bucket, tmp, *dest, key, publish);
   // A refused create leaves the upload open, as S3 does: the caller aborts it.
-  if (s.code() == StatusCode::kAlreadyExists) {
-    fs::remove(tmp, ec);
-    return s;
-  }
-  K2C_RETURN_IF_ERROR(s);
+  K2C_RETURN_IF_ERROR(PublishFile(bucket, *assembled, *dest, key, publish));
   fs::remove_all(*dir, ec);
   return Status::Ok();
 }
