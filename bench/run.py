@@ -14,6 +14,9 @@ same run:
   kafka2cos-local  kafka2cos with [storage] type = "local": to files in the work dir
   connect          the JVM anchor: Kafka Connect standalone with Kafka's
                    FileStreamSinkConnector, to a file in the work dir (bench/connect.sh)
+  flink            the JVM peer that archives: an Apache Flink job, Kafka source ->
+                   FileSink with exactly-once checkpoints, to files in the work dir
+                   (bench/flink.sh, bench/flink/)
 
 Per contender: records/s, MB/s, CPU seconds per GB and peak RSS, from the
 kernel's rusage of the contender's process (children included); and, over
@@ -41,9 +44,10 @@ CPU at rest (target: peak RSS under 128 MiB); --latency, 8 partitions at
 appear in the bucket after the window's end (target: p99 within 5 s).
 
 Needs the same tools as the tests (bash scripts/install-deps.sh) and a built
-worker (build/kafka2cos, or $K2C_BIN). The connect contender resolves its jars
-with `bash bench/connect.sh install` (Maven) on first use; --smoke only runs
-it if they are already there.
+worker (build/kafka2cos, or $K2C_BIN). The connect and flink contenders
+resolve their jars with `bash bench/connect.sh install` and `bash
+bench/flink.sh install` (Maven) on first use; --smoke only runs them if they
+are already there.
 """
 from __future__ import annotations
 
@@ -72,6 +76,7 @@ REPO = Path(__file__).resolve().parents[1]
 WORKER_BIN = Path(os.environ.get("K2C_BIN") or REPO / "build" / "kafka2cos")
 CONNECT_SH = REPO / "bench" / "connect.sh"
 CONNECT_TEMPLATES = REPO / "bench" / "connect"
+FLINK_SH = REPO / "bench" / "flink.sh"
 KEEP = bool(os.environ.get("K2C_BENCH_KEEP"))
 
 WORKLOADS = {
@@ -81,7 +86,9 @@ WORKLOADS = {
     "w2-large": (8, 16_000, 65536),
 }
 # The turn order of one run.
-CONTENDERS = ("kcat", "kafka2cos", "awscli", "kafka2cos-local", "connect")
+CONTENDERS = ("kcat", "kafka2cos", "awscli", "kafka2cos-local", "connect", "flink")
+# The JVM contenders: (install script, what to print when --smoke skips them).
+JVM_CONTENDERS = {"connect": "bench/connect.sh", "flink": "bench/flink.sh"}
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 CORES = os.cpu_count() or 1
@@ -506,7 +513,8 @@ def startup_phases(name: str, log: Path) -> str:
     return f"  {name}: " + ", ".join(f"{k} {v}" for k, v in p.items())
 
 
-def _kafka2cos(b: Bench, run: int, name: str, local: bool, fmt: str = "text") -> Measure:
+def _kafka2cos(b: Bench, run: int, name: str, local: bool, fmt: str = "text",
+               binary: Path = WORKER_BIN) -> Measure:
     # A new instance id per run, so a new group that starts from the beginning.
     instance = f"bench{run}-{uuid.uuid4().hex[:6]}"
     bucket = f"bench-{instance}"
@@ -517,7 +525,7 @@ def _kafka2cos(b: Bench, run: int, name: str, local: bool, fmt: str = "text") ->
     kafka2cos_config(b.servers, b.topic, bucket, instance, config, root, fmt=fmt)
     log = b.workdir / f"{instance}.log"
     with open(log, "wb") as out:
-        m = b.measure([str(WORKER_BIN), "run", "--config", str(config)], stderr=out,
+        m = b.measure([str(binary), "run", "--config", str(config)], stderr=out,
                       until=b.group_watch(f"kafka2cos.{instance}.{b.topic}"))
     print(startup_phases(name, log), flush=True)
     if root is not None:
@@ -554,8 +562,8 @@ def render(template: str, dest: Path, **values):
     dest.write_text(string.Template(text).substitute(values))
 
 
-def connect_installed() -> bool:
-    return subprocess.run(["bash", str(CONNECT_SH), "libs"], stdout=subprocess.DEVNULL,
+def jvm_installed(script: str) -> bool:
+    return subprocess.run(["bash", str(REPO / script), "libs"], stdout=subprocess.DEVNULL,
                           stderr=subprocess.DEVNULL).returncode == 0
 
 
@@ -594,17 +602,82 @@ def run_connect(b: Bench, run: int) -> Measure:
     return m
 
 
+def bench_window_ms() -> int:
+    """The kafka2cos contenders' window ($K2C_BENCH_WINDOW, default 5s) in ms."""
+    text = os.environ.get("K2C_BENCH_WINDOW", "5s").strip()
+    m = re.fullmatch(r"(\d+)(ms|s|m)", text)
+    assert m, f"K2C_BENCH_WINDOW: expected e.g. 5s, 500ms or 1m, got {text!r}"
+    return int(m.group(1)) * {"ms": 1, "s": 1000, "m": 60_000}[m.group(2)]
+
+
+def finished_part_bytes(root: Path) -> int:
+    """Bytes in the FileSink's published part files (not the hidden
+    in-progress or pending ones, which start with a dot)."""
+    return sum(p.stat().st_size for p in root.rglob("part-*") if p.is_file())
+
+
+def run_flink(b: Bench, run: int) -> Measure:
+    """flink: the JVM peer that archives exactly once. An Apache Flink 2.2
+    job in the local mini-cluster (one JVM; bench/flink/): KafkaSource from
+    the earliest offsets in a new group, FileSink in row format writing each
+    value and a newline (the bytes kafka2cos's text format writes), part files
+    rolled every window and published on checkpoints, checkpoints every window
+    (exactly-once, into the work dir), parallelism = cores. Timed like
+    kafka2cos: until the group's committed offsets (committed by the source
+    when a checkpoint completes) reach the end *and* the published files hold
+    every record, startup included, then SIGTERM."""
+    name = f"k2c-bench{run}-{uuid.uuid4().hex[:6]}"
+    d = b.workdir / name
+    out_dir = d / "out"
+    out_dir.mkdir(parents=True)
+    group_done = b.group_watch(f"flink-{name}")
+    want = b.expected_output_bytes()
+    until = lambda: finished_part_bytes(out_dir) >= want and group_done()  # noqa: E731
+    with open(d / "flink.out", "wb") as out:
+        # 143: the JVM's exit code after SIGTERM.
+        m = b.measure(["bash", str(FLINK_SH), "run", b.servers.kafka, b.topic, f"flink-{name}",
+                       str(out_dir), str(d / "checkpoints"), str(bench_window_ms()),
+                       str(CORES), str(d / "flink.log")],
+                      stdout=out, stderr=out, until=until, ok_codes=(0, 143))
+    p = log_phases(d / "flink.log",
+                   _stamp(r"\[(\d{4}-\d\d-\d\dT[\d:.]+)\]", "%Y-%m-%dT%H:%M:%S.%f"),
+                   {"job running": "switched from state CREATED to RUNNING",
+                    "first checkpoint": "Completed checkpoint 1 "})
+    print("  flink: " + ", ".join(f"{k} {v}" for k, v in p.items()), flush=True)
+    check_output("flink", finished_part_bytes(out_dir), want)
+    remove(out_dir)
+    return m
+
+
 RUNNERS = {"kcat": run_kcat, "kafka2cos": run_kafka2cos, "awscli": run_awscli,
-           "kafka2cos-local": run_kafka2cos_local, "connect": run_connect}
+           "kafka2cos-local": run_kafka2cos_local, "connect": run_connect, "flink": run_flink}
 
 
-def runner(name: str):
+BASELINE_SUFFIX = "@baseline"
+
+
+def runner(name: str, baseline: Path | None = None):
     """The runner of a contender; `kafka2cos[-local]:<format>` runs that
-    kafka2cos contender with another archive format."""
-    base, _, fmt = name.partition(":")
-    if not fmt:
+    kafka2cos contender with another archive format, and a name ending in
+    @baseline runs it with the --baseline binary."""
+    name_only = name.removesuffix(BASELINE_SUFFIX)
+    binary = baseline if name_only != name else WORKER_BIN
+    base, _, fmt = name_only.partition(":")
+    if not fmt and binary == WORKER_BIN:
         return RUNNERS[name]
-    return lambda b, run: _kafka2cos(b, run, name, local=base == "kafka2cos-local", fmt=fmt)
+    assert binary is not None
+    return lambda b, run: _kafka2cos(b, run, name, local=base == "kafka2cos-local",
+                                     fmt=fmt or "text", binary=binary)
+
+
+def add_baselines(contenders: list[str]) -> list[str]:
+    """Each kafka2cos contender followed by the same with the baseline binary."""
+    out = []
+    for name in contenders:
+        out.append(name)
+        if name.startswith("kafka2cos"):
+            out.append(name + BASELINE_SUFFIX)
+    return out
 
 
 def expand_formats(contenders: list[str], formats: list[str]) -> list[str]:
@@ -1157,24 +1230,34 @@ def ratios(by: dict, records: int) -> dict:
     if "kafka2cos" in by and "awscli" in by:
         out["kafka2cos_vs_awscli"] = by["awscli"]["seconds"] / by["kafka2cos"]["seconds"]
         print(f"kafka2cos end-to-end vs awscli upload-only: {out['kafka2cos_vs_awscli']:.2f}x")
-    if "kafka2cos-local" in by and "connect" in by:
-        k, c = by["kafka2cos-local"], by["connect"]
-        out["local_vs_connect_records_per_cpu_s"] = k["records_per_cpu_s"] / c["records_per_cpu_s"]
-        out["local_vs_connect_peak_rss"] = c["peak_rss_mib"] / k["peak_rss_mib"]
-        out["local_vs_connect_seconds"] = c["seconds"] / k["seconds"]
-        print(f"kafka2cos-local vs connect: {k['records_per_cpu_s']:,.0f} vs "
+    for name in [n for n in by if n.endswith(BASELINE_SUFFIX)]:
+        new, old = by[name.removesuffix(BASELINE_SUFFIX)], by[name]
+        key = name.removesuffix(BASELINE_SUFFIX) + "_vs_baseline"
+        out[key] = new["records_per_s"] / old["records_per_s"]
+        out[key + "_cpu"] = old["cpu_s_per_gb"] / new["cpu_s_per_gb"]
+        print(f"{name.removesuffix(BASELINE_SUFFIX)} vs the --baseline binary: {out[key]:.2f}x "
+              f"records/s, {out[key + '_cpu']:.2f}x less CPU per GB")
+    for jvm in JVM_CONTENDERS:
+        if "kafka2cos-local" not in by or jvm not in by:
+            continue
+        k, c = by["kafka2cos-local"], by[jvm]
+        key = f"local_vs_{jvm}"
+        out[f"{key}_records_per_cpu_s"] = k["records_per_cpu_s"] / c["records_per_cpu_s"]
+        out[f"{key}_peak_rss"] = c["peak_rss_mib"] / k["peak_rss_mib"]
+        out[f"{key}_seconds"] = c["seconds"] / k["seconds"]
+        print(f"kafka2cos-local vs {jvm}: {k['records_per_cpu_s']:,.0f} vs "
               f"{c['records_per_cpu_s']:,.0f} records per CPU second "
-              f"({out['local_vs_connect_records_per_cpu_s']:.2f}x); peak RSS "
+              f"({out[f'{key}_records_per_cpu_s']:.2f}x, target >= 5x); peak RSS "
               f"{k['peak_rss_mib']:.0f} vs {c['peak_rss_mib']:.0f} MiB "
-              f"(connect {out['local_vs_connect_peak_rss']:.2f}x); wall time "
-              f"{out['local_vs_connect_seconds']:.2f}x in kafka2cos-local's favour")
-        # Eight Connect consumers vs one librdkafka client: the broker's side too.
+              f"({jvm} {out[f'{key}_peak_rss']:.2f}x, target >= 5x); wall time "
+              f"{out[f'{key}_seconds']:.2f}x in kafka2cos-local's favour")
+        # The JVM's consumers against one librdkafka client: the broker's side too.
         with_broker = {n: records / (r["cpu_s"] + r["broker_cpu_s"]) for n, r in
                        (("k", k), ("c", c))}
-        out["local_vs_connect_records_per_cpu_s_with_broker"] = with_broker["k"] / with_broker["c"]
+        out[f"{key}_records_per_cpu_s_with_broker"] = with_broker["k"] / with_broker["c"]
         print(f"  counting the broker's CPU too: {with_broker['k']:,.0f} vs "
               f"{with_broker['c']:,.0f} records per CPU second "
-              f"({out['local_vs_connect_records_per_cpu_s_with_broker']:.2f}x)")
+              f"({out[f'{key}_records_per_cpu_s_with_broker']:.2f}x)")
     return out
 
 
@@ -1223,6 +1306,10 @@ def parse_args():
                     help="comma list of archive formats for the kafka2cos contenders, as "
                          "format or format/compression (e.g. text,jsonl/zstd,parquet); "
                          "ratios are against the first")
+    ap.add_argument("--baseline", type=Path,
+                    help="another kafka2cos binary (e.g. main's, to measure a change): each "
+                         "kafka2cos contender also runs with it, in the same turns, as "
+                         "<name>@baseline")
     ap.add_argument("--json", type=Path, help="also write the results here")
     args = ap.parse_args()
     args.formats = [f.strip() for f in args.formats.split(",") if f.strip()]
@@ -1236,6 +1323,10 @@ def parse_args():
     if unknown or not chosen:
         ap.error(f"--contenders: unknown {sorted(unknown)}; choose from {','.join(CONTENDERS)}")
     args.contenders = expand_formats([n for n in CONTENDERS if n in chosen], args.formats)
+    if args.baseline:
+        if not args.baseline.is_file():
+            ap.error(f"--baseline: no such binary {args.baseline}")
+        args.contenders = add_baselines(args.contenders)
     return args
 
 
@@ -1259,11 +1350,14 @@ def check_tools(contenders: list[str], smoke: bool) -> list[str]:
     assert WORKER_BIN.exists(), f"build the worker first: {WORKER_BIN}"
     for tool in ("kcat", "aws", "java"):
         assert shutil.which(tool), f"{tool} is missing: run bash scripts/install-deps.sh"
-    if "connect" in contenders:
-        if smoke and not connect_installed():
-            print("connect: skipped, its jars are not installed (bash bench/connect.sh install)")
-            return [n for n in contenders if n != "connect"]
-        subprocess.run(["bash", str(CONNECT_SH), "install"], check=True)
+    for name, script in JVM_CONTENDERS.items():
+        if name not in contenders:
+            continue
+        if smoke and not jvm_installed(script):
+            print(f"{name}: skipped, its jars are not installed (bash {script} install)")
+            contenders = [n for n in contenders if n != name]
+            continue
+        subprocess.run(["bash", str(REPO / script), "install"], check=True)
     return contenders
 
 
@@ -1295,7 +1389,7 @@ def main() -> int:
         contenders = {n: Contender(n) for n in names}
         for run in range(args.runs):
             for c in contenders.values():
-                c.runs.append(runner(c.name)(b, run))
+                c.runs.append(runner(c.name, args.baseline)(b, run))
             print(f"run {run + 1}/{args.runs}: " + ", ".join(
                 f"{c.name} {c.runs[-1].seconds:.2f} s" for c in contenders.values()), flush=True)
 
