@@ -6,7 +6,10 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <utility>
+
+#include "storage/file_io.h"
 
 namespace k2c {
 namespace {
@@ -14,17 +17,11 @@ namespace {
 // Spilled bodies buffer this much before writing to their file.
 constexpr size_t kWriteBuffer = 64 * 1024;
 
-Status WriteAll(int fd, std::string_view data, uint64_t offset) {
-  while (!data.empty()) {
-    const ssize_t n = ::pwrite(fd, data.data(), data.size(), static_cast<off_t>(offset));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Status::IOError(std::string("write spool file: ") + std::strerror(errno));
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-    offset += static_cast<uint64_t>(n);
-  }
-  return Status::Ok();
+// Spool files are anonymous (O_TMPFILE): errors name the spool's directory.
+Status WriteAt(int fd, std::string_view data, uint64_t offset, const Spool* spool) {
+  const std::filesystem::path where =
+      std::filesystem::path(spool != nullptr ? spool->dir() : "") / "(spool file)";
+  return PWriteAll(fd, data.data(), data.size(), offset, where);
 }
 
 }  // namespace
@@ -77,7 +74,7 @@ Status SegmentBody::Append(std::string_view data) {
     K2C_RETURN_IF_ERROR(Flush());
     if (data.size() >= kWriteBuffer) {
       // Large records go straight to the file, never through memory.
-      K2C_RETURN_IF_ERROR(WriteAll(fd_, data, file_bytes_));
+      K2C_RETURN_IF_ERROR(WriteAt(fd_, data, file_bytes_, spool_));
       file_bytes_ += data.size();
       size_ += data.size();
       if (spool_ != nullptr) spool_->Charge(data.size());
@@ -101,7 +98,7 @@ void SegmentBody::MakeRoom(uint64_t total) {
 
 Status SegmentBody::Flush() {
   if (fd_ < 0 || memory_.empty()) return Status::Ok();
-  K2C_RETURN_IF_ERROR(WriteAll(fd_, memory_, file_bytes_));
+  K2C_RETURN_IF_ERROR(WriteAt(fd_, memory_, file_bytes_, spool_));
   file_bytes_ += memory_.size();
   if (spool_ != nullptr) spool_->Charge(memory_.size());
   // Free the buffer, not just empty it: with many spilled bodies, idle
