@@ -5,7 +5,7 @@
 #   3. builds the web console and runs its unit tests (scripts/build-web.sh),
 #      then builds with -Wall -Wextra -Werror and runs the unit tests (ctest),
 #   4. builds and runs the unit tests again under ASan + UBSan,
-#   5. builds the libFuzzer targets with clang and runs each for 15 s
+#   5. builds the libFuzzer targets with clang and runs each for 10 s
 #      (scripts/fuzz.sh),
 #   6. runs the integration tests (pytest, four at a time) against a real
 #      Kafka broker and a real S3 server (SeaweedFS), which the tests start
@@ -15,7 +15,9 @@
 #
 # Usage: bash scripts/test.sh    (K2C_SKIP_ASAN=1 skips step 4 locally,
 #                                 K2C_SKIP_FUZZ=1 skips step 5,
-#                                 K2C_SKIP_BENCH=1 skips step 7)
+#                                 K2C_SKIP_BENCH=1 skips step 7,
+#                                 K2C_TEST_JOBS=N runs N integration tests
+#                                 at a time; default 4)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin:$HOME/go/bin"
