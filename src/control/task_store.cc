@@ -176,19 +176,26 @@ struct TaskStore::Impl {
     return Status::Ok();
   }
 
-  // The end offset of partition 0 of `topic`, retried while a new topic
-  // settles.
-  Result<int64_t> HighWatermark(const std::string& topic, Clock::time_point deadline) {
+  // The start and end offsets of partition 0 of `topic`, retried while a
+  // new topic settles.
+  Result<Watermarks> LogBounds(const std::string& topic, Clock::time_point deadline) {
     auto marks = QueryWatermarks(consumer.get(), topic, 0, Remaining(deadline));
-    if (marks.ok()) return marks->high;
-    return Status::Unavailable("cannot read the end offset of topic '" + topic + "' from " +
+    if (marks.ok()) return marks;
+    return Status::Unavailable("cannot read the offsets of topic '" + topic + "' from " +
                                options.kafka.bootstrap_servers + ": " + marks.status().message());
   }
 
-  Status Assign() {
+  // Reads both topics from the given log start offsets. Concrete offsets,
+  // not OFFSET_BEGINNING: librdkafka resolves a logical offset with a query
+  // that, for a partition assigned before its leader is known, it retries
+  // only after a 500 ms timer, so every worker start and every first task
+  // write waited half a second. A start offset that moves meanwhile (records
+  // deleted) is answered out of range and auto.offset.reset=earliest
+  // applies.
+  Status Assign(int64_t tasks_start, int64_t status_start) {
     std::vector<RdKafka::TopicPartition*> partitions = {
-        RdKafka::TopicPartition::create(options.tasks_topic, 0, RdKafka::Topic::OFFSET_BEGINNING),
-        RdKafka::TopicPartition::create(options.status_topic, 0, RdKafka::Topic::OFFSET_BEGINNING)};
+        RdKafka::TopicPartition::create(options.tasks_topic, 0, tasks_start),
+        RdKafka::TopicPartition::create(options.status_topic, 0, status_start)};
     const RdKafka::ErrorCode err = consumer->assign(partitions);
     RdKafka::TopicPartition::destroy(partitions);
     if (err != RdKafka::ERR_NO_ERROR) {
@@ -486,17 +493,19 @@ Result<std::unique_ptr<TaskStore>> TaskStore::Open(TaskStoreOptions options) {
   auto impl = std::make_unique<Impl>(std::move(options));
   K2C_RETURN_IF_ERROR(impl->CreateClients());
   K2C_RETURN_IF_ERROR(impl->PrepareProducerTopics(deadline));
-  auto tasks_end = impl->HighWatermark(impl->options.tasks_topic, deadline);
-  if (!tasks_end.ok()) return tasks_end.status();
-  auto status_end = impl->HighWatermark(impl->options.status_topic, deadline);
-  if (!status_end.ok()) return status_end.status();
-  K2C_RETURN_IF_ERROR(impl->Assign());
+  auto tasks_log = impl->LogBounds(impl->options.tasks_topic, deadline);
+  if (!tasks_log.ok()) return tasks_log.status();
+  auto status_log = impl->LogBounds(impl->options.status_topic, deadline);
+  if (!status_log.ok()) return status_log.status();
+  const int64_t tasks_end = tasks_log->high;
+  const int64_t status_end = status_log->high;
+  K2C_RETURN_IF_ERROR(impl->Assign(tasks_log->low, status_log->low));
   impl->StartReader();
 
   {
     std::unique_lock<std::mutex> lock(impl->mu);
     const bool caught_up = impl->cv.wait_until(lock, deadline, [&] {
-      return impl->tasks_next >= *tasks_end && impl->status_next >= *status_end;
+      return impl->tasks_next >= tasks_end && impl->status_next >= status_end;
     });
     if (!caught_up) {
       return Status::Unavailable(

@@ -20,6 +20,9 @@ namespace k2c {
 namespace {
 
 constexpr int kMaxRecordsPerPoll = 10'000;
+// How long a poll may wait for the reply to a fetcher wake-up (see
+// FetchWakeRule); the wake-up itself has happened before that.
+constexpr std::chrono::milliseconds kWakeTimeout{200};
 
 struct MessageDeleter {
   void operator()(rd_kafka_message_t* msg) const { rd_kafka_message_destroy(msg); }
@@ -93,6 +96,13 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Create(const KafkaSourceOption
   std::unique_ptr<KafkaSource> source(new KafkaSource(options, std::move(rebalancer)));
   source->consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
   if (!source->consumer_) return Status::InvalidArgument("cannot create Kafka consumer: " + err);
+  source->queue_.reset(rd_kafka_queue_get_consumer(source->consumer_->c_ptr()));
+  std::string max_records, max_kbytes;
+  if (conf->get("queued.min.messages", max_records) != RdKafka::Conf::CONF_OK ||
+      conf->get("queued.max.messages.kbytes", max_kbytes) != RdKafka::Conf::CONF_OK) {
+    return Status::Internal("read back the consumer's queue limits");
+  }
+  source->wake_rule_.emplace(std::stoull(max_records), std::stoull(max_kbytes) << 10);
 
   // Check the topic exists before joining the group, so a typo fails fast
   // with a message instead of an idle worker.
@@ -129,6 +139,8 @@ Status KafkaSource::Poll(std::chrono::milliseconds timeout, RecordSourceListener
   listener_ = listener;
   Status result;
   int timeout_ms = static_cast<int>(timeout.count());
+  size_t records = 0;
+  uint64_t bytes = 0;
   for (int n = 0; n < kMaxRecordsPerPoll; ++n) {
     // The C call, not KafkaConsumer::consume(), which wraps every record in
     // a heap-allocated Message (an allocation and a free per record in the W1
@@ -161,10 +173,62 @@ Status KafkaSource::Poll(std::chrono::milliseconds timeout, RecordSourceListener
       record.value = std::string_view(static_cast<const char*>(msg->payload), msg->len);
     }
     record.headers = ReadHeaders(msg.get());
+    NoteDelivered(record.partition, record.offset + 1);
+    ++records;
+    bytes += msg->len + msg->key_len;
     listener->OnRecord(record);
+  }
+  ReportReachedEnds(listener);
+  if (wake_rule_->AfterPoll(rd_kafka_queue_length(queue_.get()), records, bytes, !behind_.empty(),
+                            std::chrono::steady_clock::now())) {
+    WakeFetchers(consumer_->c_ptr(), options_.topic, behind_, kWakeTimeout);
   }
   listener_ = nullptr;
   return result;
+}
+
+void KafkaSource::NoteDelivered(int32_t partition, int64_t next_offset) {
+  if (!delivered_.empty() && delivered_.back().first == partition) {
+    delivered_.back().second = next_offset;
+  } else {
+    delivered_.emplace_back(partition, next_offset);
+  }
+}
+
+void KafkaSource::ForgetDelivered(int32_t partition) {
+  // A seek inside the poll (a window that failed) moves the position: the
+  // records delivered before it say nothing about the new one.
+  std::erase_if(delivered_, [partition](const auto& d) { return d.first == partition; });
+}
+
+void KafkaSource::ReportReachedEnds(RecordSourceListener* listener) {
+  // librdkafka reports the end of a partition only for a fetch that starts
+  // at the end and comes back empty: with fetch.min.bytes above what is left,
+  // the broker holds that fetch for fetch.wait.max.ms (500 ms), so every
+  // caught-up window closed half a second late. The end offset that came
+  // with the records delivered tells the same thing (everything up to it was
+  // read) at once. It is cached from fetch responses; a newer response only
+  // raises it, so this errs towards "not at the end", which waits for
+  // librdkafka's own event as before.
+  behind_.clear();
+  std::stable_sort(delivered_.begin(), delivered_.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (size_t i = 0; i < delivered_.size(); ++i) {
+    if (i + 1 < delivered_.size() && delivered_[i + 1].first == delivered_[i].first) continue;
+    const auto [partition, next_offset] = delivered_[i];
+    int64_t low = -1, high = -1;
+    if (rd_kafka_get_watermark_offsets(consumer_->c_ptr(), options_.topic.c_str(), partition, &low,
+                                       &high) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+        high < 0) {
+      continue;
+    }
+    if (next_offset >= high) {
+      listener->OnPartitionEof(partition, next_offset);
+    } else {
+      behind_.push_back(partition);
+    }
+  }
+  delivered_.clear();
 }
 
 std::span<const HeaderView> KafkaSource::ReadHeaders(rd_kafka_message_t* msg) {
@@ -187,6 +251,9 @@ std::span<const HeaderView> KafkaSource::ReadHeaders(rd_kafka_message_t* msg) {
 
 void KafkaSource::HandleRebalance(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
                                   std::vector<RdKafka::TopicPartition*>& partitions) {
+  // Records delivered before a rebalance may be of an assignment that is
+  // gone: their end offsets must not mark a partition caught up after it.
+  delivered_.clear();
   const bool cooperative = consumer->rebalance_protocol() == "COOPERATIVE";
   if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
     PinStartOffsets(partitions);
@@ -388,6 +455,7 @@ Status KafkaSource::PauseOrResume(int32_t partition, bool pause) {
 }
 
 Status KafkaSource::SeekToCommitted(int32_t partition) {
+  ForgetDelivered(partition);
   const int timeout_ms = static_cast<int>(options_.request_timeout.count());
   std::vector<RdKafka::TopicPartition*> list = {
       RdKafka::TopicPartition::create(options_.topic, partition)};
@@ -409,6 +477,7 @@ bool KafkaSource::AssignmentLost() const {
 }
 
 Status KafkaSource::Seek(int32_t partition, int64_t offset) {
+  ForgetDelivered(partition);
   const int timeout_ms = static_cast<int>(options_.request_timeout.count());
   std::unique_ptr<RdKafka::TopicPartition> target(
       RdKafka::TopicPartition::create(options_.topic, partition, offset));

@@ -7,10 +7,12 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "kafka/fetch_waker.h"
 #include "sink/record_source.h"
 
 namespace k2c {
@@ -83,6 +85,14 @@ class KafkaSource final : public RecordSource {
   Status PauseOrResume(int32_t partition, bool pause);
   // The headers of `msg`, in headers_ (valid until the next call).
   std::span<const HeaderView> ReadHeaders(rd_kafka_message_t* msg);
+  // Notes that `partition` delivered records up to `next_offset` in this
+  // poll, for ReportReachedEnds().
+  void NoteDelivered(int32_t partition, int64_t next_offset);
+  void ForgetDelivered(int32_t partition);
+  // Tells the listener of every partition whose delivered records reach the
+  // end of the log as the last fetch response saw it (see Poll); the others
+  // are left in behind_.
+  void ReportReachedEnds(RecordSourceListener* listener);
 
   KafkaSourceOptions options_;
   std::unique_ptr<Rebalancer> rebalancer_;
@@ -91,6 +101,15 @@ class KafkaSource final : public RecordSource {
   std::map<int32_t, int64_t> committed_;      // Next offset to read, per assigned partition.
   bool closed_ = false;
   std::vector<HeaderView> headers_;  // The current record's, reused.
+  // (partition, next offset) delivered in the current poll, one entry per
+  // run of records of the same partition.
+  std::vector<std::pair<int32_t, int64_t>> delivered_;
+  std::vector<int32_t> behind_;  // Delivered in the last poll, not at their end.
+  // The consumer's queue (all partitions' prefetched records) and when to
+  // wake its fetchers (see FetchWakeRule).
+  std::unique_ptr<rd_kafka_queue_t, decltype(&rd_kafka_queue_destroy)> queue_{
+      nullptr, &rd_kafka_queue_destroy};
+  std::optional<FetchWakeRule> wake_rule_;
 };
 
 }  // namespace k2c

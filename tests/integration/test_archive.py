@@ -238,3 +238,30 @@ def test_pause_and_resume_lose_and_duplicate_nothing(kafka, s3, setup):
     objects = wait_for_lines(s3, bucket, f"{instance}/{topic}/", len(positions))
     check_exactly_once(objects, positions, instance, topic)
     assert worker.stop() == 0
+
+
+def test_caught_up_window_closes_without_waiting_for_the_end_of_log_event(
+        kafka, s3, tmp_path, unique_name):
+    """A partition read to its end closes its past window as soon as the
+    records that reach the end are delivered. librdkafka reports the end
+    only for a later fetch that comes back empty, which the broker holds for
+    fetch.wait.max.ms (here 60 s), and the quiet rule would wait flush_grace
+    (here 60 s too): either would miss the 40 s below."""
+    topic = unique_name
+    kafka.create_topic(topic, partitions=2)
+    hour_ago_ms = int(time.time() * 1000) - 3600 * 1000
+    records = [(p, None, f"v-{p}-{i}", None, hour_ago_ms + i) for p in range(2) for i in range(50)]
+    kafka.produce(topic, records)
+    root = tmp_path / "archive"
+    w = Worker(tmp_path, kafka.bootstrap, f'[storage]\ntype = "local"\nroot = "{root}"\n',
+               task_toml(topic, "local-bucket", window="1m", start="earliest"),
+               sink='min_window = "1s"\nflush_grace = "60s"\n',
+               kafka_properties={"fetch.wait.max.ms": 60000, "fetch.min.bytes": 1})
+    try:
+        w.start()
+        w.wait_for_log(r"event=object_written .*reason=timer", count=2, timeout=40)
+        files = sorted((root / "local-bucket").rglob("*.txt"))
+        lines = [line for f in files for line in f.read_text().splitlines()]
+        assert sorted(lines) == sorted(r[2] for r in records)
+    finally:
+        w.close()
