@@ -13,6 +13,7 @@
 #include "common/log_text.h"
 #include "kafka/client_config.h"
 #include "kafka/kafka_errors.h"
+#include "kafka/offset_lists.h"
 
 namespace k2c {
 namespace {
@@ -326,95 +327,61 @@ Result<std::vector<PartitionLag>> FetchGroupLag(const KafkaAdminOptions& options
       FetchPartitions(consumer.get(), options, topic, deadline);
   if (!partitions.ok()) return partitions.status();
 
-  std::vector<RdKafka::TopicPartition*> committed;
-  PartitionListGuard committed_guard{&committed};
-  std::vector<RdKafka::TopicPartition*> ends;
-  PartitionListGuard ends_guard{&ends};
-  for (const int32_t p : *partitions) {
-    committed.push_back(RdKafka::TopicPartition::create(topic, p));
-    // offsetsForTimes reads the offset field as a timestamp; OFFSET_END (-1)
-    // is ListOffsets' "latest", which answers with the high watermark.
-    ends.push_back(RdKafka::TopicPartition::create(topic, p, RdKafka::Topic::OFFSET_END));
-  }
   const std::string where = "group '" + group + "' on topic '" + topic + "'";
-  // The C call: librdkafka 2.0's C++ TopicPartition does not expose the
-  // metadata committed with each offset.
-  std::unique_ptr<rd_kafka_topic_partition_list_t, void (*)(rd_kafka_topic_partition_list_t*)>
-      c_committed(rd_kafka_topic_partition_list_new(static_cast<int>(partitions->size())),
-                  &rd_kafka_topic_partition_list_destroy);
-  for (const int32_t p : *partitions) {
-    rd_kafka_topic_partition_list_add(c_committed.get(), topic.c_str(), p);
+  const auto remaining = [&deadline] { return std::chrono::milliseconds(deadline.RemainingMs()); };
+  std::vector<PartitionOffset> committed, ends, starts;
+  rd_kafka_resp_err_t request_err =
+      CommittedOffsets(consumer->c_ptr(), topic, *partitions, remaining(), &committed);
+  if (request_err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return RequestError(options, static_cast<RdKafka::ErrorCode>(request_err),
+                        "committed offsets of " + where);
   }
-  RdKafka::ErrorCode kerr = static_cast<RdKafka::ErrorCode>(
-      rd_kafka_committed(consumer->c_ptr(), c_committed.get(), deadline.RemainingMs()));
-  if (kerr != RdKafka::ERR_NO_ERROR) {
-    return RequestError(options, kerr, "committed offsets of " + where);
+  request_err =
+      LogOffsets(consumer->c_ptr(), topic, *partitions, RD_KAFKA_OFFSET_END, remaining(), &ends);
+  if (request_err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return RequestError(options, static_cast<RdKafka::ErrorCode>(request_err),
+                        "end offsets of topic '" + topic + "'");
   }
-  std::map<int32_t, std::string> metadata;
-  for (int i = 0; i < c_committed->cnt; ++i) {
-    const rd_kafka_topic_partition_t& tp = c_committed->elems[i];
-    committed[i]->set_offset(tp.offset);
-    if (tp.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return KafkaError(
-          static_cast<RdKafka::ErrorCode>(tp.err),
-          "committed offset of " + where + " partition " + std::to_string(tp.partition));
-    }
-    if (tp.metadata != nullptr && tp.metadata_size > 0) {
-      metadata[tp.partition].assign(static_cast<const char*>(tp.metadata), tp.metadata_size);
-    }
-  }
-  kerr = consumer->offsetsForTimes(ends, deadline.RemainingMs());
-  if (kerr != RdKafka::ERR_NO_ERROR) {
-    return RequestError(options, kerr, "end offsets of topic '" + topic + "'");
-  }
-
   // The log start only matters where nothing is committed.
-  std::vector<RdKafka::TopicPartition*> starts;
-  PartitionListGuard starts_guard{&starts};
-  for (const auto* tp : committed) {
-    if (tp->err() != RdKafka::ERR_NO_ERROR) {
-      return KafkaError(tp->err(), "committed offset of " + where + " partition " +
-                                       std::to_string(tp->partition()));
+  std::vector<int32_t> uncommitted;
+  for (const PartitionOffset& c : committed) {
+    if (c.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return KafkaError(
+          c.err, "committed offset of " + where + " partition " + std::to_string(c.partition));
     }
-    if (tp->offset() < 0) {
-      starts.push_back(RdKafka::TopicPartition::create(topic, tp->partition(),
-                                                       RdKafka::Topic::OFFSET_BEGINNING));
-    }
+    if (c.offset < 0) uncommitted.push_back(c.partition);
   }
-  if (!starts.empty()) {
-    kerr = consumer->offsetsForTimes(starts, deadline.RemainingMs());
-    if (kerr != RdKafka::ERR_NO_ERROR) {
-      return RequestError(options, kerr, "start offsets of topic '" + topic + "'");
-    }
+  request_err = LogOffsets(consumer->c_ptr(), topic, uncommitted, RD_KAFKA_OFFSET_BEGINNING,
+                           remaining(), &starts);
+  if (request_err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return RequestError(options, static_cast<RdKafka::ErrorCode>(request_err),
+                        "start offsets of topic '" + topic + "'");
   }
-  const auto check_offset = [&topic](const RdKafka::TopicPartition* tp,
-                                     const std::string& kind) -> Status {
+  const auto check_offset = [&topic](const PartitionOffset& o, const std::string& kind) -> Status {
     const std::string what =
-        kind + " offset of topic '" + topic + "' partition " + std::to_string(tp->partition());
-    if (tp->err() != RdKafka::ERR_NO_ERROR) return KafkaError(tp->err(), what);
-    if (tp->offset() < 0) return Status::Internal(what + ": the broker returned none");
+        kind + " offset of topic '" + topic + "' partition " + std::to_string(o.partition);
+    if (o.err != RD_KAFKA_RESP_ERR_NO_ERROR) return KafkaError(o.err, what);
+    if (o.offset < 0) return Status::Internal(what + ": the broker returned none");
     return Status::Ok();
   };
 
   std::vector<PartitionLag> lags;
+  size_t next_start = 0;  // starts follow the order of the uncommitted partitions.
   for (size_t i = 0; i < committed.size(); ++i) {
+    const PartitionOffset& c = committed[i];
     K2C_RETURN_IF_ERROR(check_offset(ends[i], "end"));
     PartitionLag lag;
-    lag.partition = committed[i]->partition();
-    lag.end_offset = ends[i]->offset();
-    if (auto it = metadata.find(lag.partition); it != metadata.end()) {
-      lag.commit_metadata = it->second;
-    }
+    lag.partition = c.partition;
+    lag.end_offset = ends[i].offset;
+    lag.commit_metadata = c.metadata;
     int64_t from = 0;
-    if (committed[i]->offset() >= 0) {
-      lag.committed = committed[i]->offset();
-      from = *lag.committed;
+    if (c.offset >= 0) {
+      lag.committed = c.offset;
+      from = c.offset;
     } else {
-      const auto start = std::find_if(starts.begin(), starts.end(), [&lag](const auto* tp) {
-        return tp->partition() == lag.partition;
-      });
-      K2C_RETURN_IF_ERROR(check_offset(*start, "start"));
-      from = (*start)->offset();
+      const PartitionOffset& start = starts[next_start++];
+      K2C_RETURN_IF_ERROR(check_offset(start, "start"));
+      from = start.offset;
     }
     // A commit past the end (the topic was recreated) leaves nothing to read.
     lag.lag = std::max<int64_t>(0, lag.end_offset - from);

@@ -15,6 +15,7 @@
 #include "common/log_text.h"
 #include "kafka/client_config.h"
 #include "kafka/kafka_errors.h"
+#include "kafka/offset_lists.h"
 
 namespace k2c {
 namespace {
@@ -301,88 +302,91 @@ bool KafkaSource::GroupHasCommits() {
     return true;  // Unknown: assume history, so nothing is skipped.
   }
   std::unique_ptr<RdKafka::Metadata> metadata(raw);
-  std::vector<RdKafka::TopicPartition*> all;
-  PartitionListGuard guard{&all};
+  std::vector<int32_t> all;
   for (const auto* tm : *metadata->topics()) {
     if (tm->topic() != options_.topic) continue;
-    for (const auto* pm : *tm->partitions()) {
-      all.push_back(RdKafka::TopicPartition::create(options_.topic, pm->id()));
-    }
+    for (const auto* pm : *tm->partitions()) all.push_back(pm->id());
   }
-  if (consumer_->committed(all, static_cast<int>(options_.request_timeout.count())) !=
-      RdKafka::ERR_NO_ERROR) {
+  std::vector<PartitionOffset> committed;
+  if (CommittedOffsets(consumer_->c_ptr(), options_.topic, all, options_.request_timeout,
+                       &committed) != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return true;
   }
-  for (const auto* tp : all) {
-    if (tp->offset() >= 0) return true;
-  }
-  return false;
+  return std::any_of(committed.begin(), committed.end(),
+                     [](const PartitionOffset& c) { return c.offset >= 0; });
 }
 
 // P6 in docs/design.md: a partition without a committed offset gets its
 // start resolved and committed when first assigned.
 void KafkaSource::PinStartOffsets(std::vector<RdKafka::TopicPartition*>& partitions) {
   const int timeout_ms = static_cast<int>(options_.request_timeout.count());
-  std::vector<RdKafka::TopicPartition*> committed;
-  PartitionListGuard guard{&committed};
-  for (const auto* tp : partitions) {
-    committed.push_back(RdKafka::TopicPartition::create(tp->topic(), tp->partition()));
-  }
-  const RdKafka::ErrorCode err = consumer_->committed(committed, timeout_ms);
-  if (err != RdKafka::ERR_NO_ERROR) {
+  std::vector<int32_t> ids;
+  for (const auto* tp : partitions) ids.push_back(tp->partition());
+  std::vector<PartitionOffset> committed;
+  const rd_kafka_resp_err_t err = CommittedOffsets(consumer_->c_ptr(), options_.topic, ids,
+                                                   options_.request_timeout, &committed);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     // Without the committed offsets new partitions cannot be told apart;
     // librdkafka then uses the group's offsets, or the beginning of the log
     // (auto.offset.reset is "earliest"): possibly more, never less.
     spdlog::warn("event=committed_lookup_failed topic={} error=\"{}\"", options_.topic,
-                 RdKafka::err2str(err));
+                 rd_kafka_err2str(err));
     return;
   }
-  for (const auto* tp : committed) {
-    if (tp->offset() >= 0) committed_[tp->partition()] = tp->offset();
+  std::vector<int32_t> unpinned;
+  for (const PartitionOffset& c : committed) {
+    if (c.offset >= 0) {
+      committed_[c.partition] = c.offset;
+    } else {
+      unpinned.push_back(c.partition);
+    }
   }
-  const bool any_unpinned = std::any_of(committed.begin(), committed.end(),
-                                        [](const auto* tp) { return tp->offset() < 0; });
-  if (!any_unpinned) return;
+  if (unpinned.empty()) return;
   // "latest" skips the backlog that existed before the task. A partition
   // added to the topic after the task started has no such backlog: all of
   // its records came after, so it starts at its beginning.
   const bool latest = options_.start == StartPosition::kLatest && !GroupHasCommits();
-  std::vector<RdKafka::TopicPartition*> to_commit;
-  PartitionListGuard commit_guard{&to_commit};
-  for (const auto* tp : committed) {
-    if (tp->offset() >= 0) continue;
-    // A partition just created may not have its leader yet: retried briefly.
-    auto marks = QueryWatermarks(consumer_.get(), tp->topic(), tp->partition(),
-                                 std::chrono::milliseconds(timeout_ms) + std::chrono::seconds(5));
-    if (!marks.ok()) {
-      // Left unpinned, the partition starts at the beginning of its log
-      // (auto.offset.reset = earliest): it may archive backlog, it never
-      // skips a record.
-      spdlog::warn(
-          "event=watermark_lookup_failed topic={} partition={} error=\"{}\" "
-          "fallback=earliest",
-          options_.topic, tp->partition(), LogEscape(marks.status()));
-      continue;
+  // One request per broker for all of them; a partition that fails there
+  // (just created, its leader not known yet) is asked again on its own.
+  std::vector<PartitionOffset> starts;
+  const rd_kafka_resp_err_t starts_err = LogOffsets(
+      consumer_->c_ptr(), options_.topic, unpinned,
+      latest ? RD_KAFKA_OFFSET_END : RD_KAFKA_OFFSET_BEGINNING, options_.request_timeout, &starts);
+  std::vector<OffsetCommit> to_commit;
+  for (size_t i = 0; i < unpinned.size(); ++i) {
+    const int32_t partition = unpinned[i];
+    int64_t start = starts_err == RD_KAFKA_RESP_ERR_NO_ERROR ? starts[i].offset : -1;
+    if (start < 0) {
+      auto marks = QueryWatermarks(consumer_.get(), options_.topic, partition,
+                                   std::chrono::milliseconds(timeout_ms) + std::chrono::seconds(5));
+      if (!marks.ok()) {
+        // Left unpinned, the partition starts at the beginning of its log
+        // (auto.offset.reset = earliest): it may archive backlog, it never
+        // skips a record.
+        spdlog::warn(
+            "event=watermark_lookup_failed topic={} partition={} error=\"{}\" "
+            "fallback=earliest",
+            options_.topic, partition, LogEscape(marks.status()));
+        continue;
+      }
+      start = latest ? marks->high : marks->low;
     }
-    const int64_t start = latest ? marks->high : marks->low;
-    to_commit.push_back(RdKafka::TopicPartition::create(tp->topic(), tp->partition(), start));
+    to_commit.push_back(OffsetCommit{partition, start, std::string()});
     spdlog::info("event=start_offset_pinned topic={} partition={} offset={} start={}",
-                 options_.topic, tp->partition(), start, latest ? "latest" : "earliest");
+                 options_.topic, partition, start, latest ? "latest" : "earliest");
   }
-  if (to_commit.empty()) return;
-  const RdKafka::ErrorCode cerr = consumer_->commitSync(to_commit);
-  if (cerr != RdKafka::ERR_NO_ERROR) {
+  const Status committed_now = Commit(to_commit);
+  if (!committed_now.ok()) {
     // Not pinned: the partition starts at the beginning (see above).
     spdlog::warn("event=start_offset_commit_failed topic={} error=\"{}\" fallback=earliest",
-                 options_.topic, RdKafka::err2str(cerr));
+                 options_.topic, LogEscape(committed_now));
     return;
   }
-  for (const auto* pinned : to_commit) committed_[pinned->partition()] = pinned->offset();
   // Assign at the pinned offsets so that this run and any later one agree.
+  std::map<int32_t, int64_t> pinned;
+  for (const OffsetCommit& c : to_commit) pinned[c.partition] = c.next_offset;
   for (auto* tp : partitions) {
-    for (const auto* pinned : to_commit) {
-      if (pinned->partition() == tp->partition()) tp->set_offset(pinned->offset());
-    }
+    if (auto it = pinned.find(tp->partition()); it != pinned.end()) tp->set_offset(it->second);
   }
 }
 

@@ -713,6 +713,8 @@ void TaskRunner::Block(int32_t partition, PartitionState& state, const Status& w
 
 namespace {
 constexpr int64_t kIdleMarkRetryMs = 5000;
+// Partitions per commit of idle marks (see CommitIdleMarks).
+constexpr size_t kMarksPerCommit = 1000;
 }  // namespace
 
 std::optional<int64_t> TaskRunner::CompleteBefore(const PartitionState& state, int64_t now) const {
@@ -756,18 +758,25 @@ void TaskRunner::CommitIdleMarks(int64_t now) {
     commits.push_back(OffsetCommit{partition, *state.position, EncodeCommitMark(*mark)});
     marks.emplace_back(&state, *mark);
   }
-  if (commits.empty()) return;
-  Status s = source_->Commit(commits);
-  if (!s.ok()) {
-    spdlog::warn("event=commit_mark_failed topic={} partitions={} error=\"{}\"", spec_.topic,
-                 commits.size(), LogEscape(s));
-    RecordError(s.WithContext("commit"), ErrorKind::kCommit);
-    // Marks only tell the manifest writer how far windows are complete:
-    // they can wait a few seconds, and a refusing broker is not hammered.
-    idle_marks_retry_at_ms_ = now + kIdleMarkRetryMs;
-    return;
+  // In requests of at most kMarksPerCommit partitions: the group
+  // coordinator writes one commit as one record batch, and 8,000 partitions'
+  // marks were more than a batch may hold ("Unknown broker error").
+  for (size_t from = 0; from < commits.size(); from += kMarksPerCommit) {
+    const size_t to = std::min(commits.size(), from + kMarksPerCommit);
+    const std::vector<OffsetCommit> chunk(commits.begin() + static_cast<std::ptrdiff_t>(from),
+                                          commits.begin() + static_cast<std::ptrdiff_t>(to));
+    Status s = source_->Commit(chunk);
+    if (!s.ok()) {
+      spdlog::warn("event=commit_mark_failed topic={} partitions={} error=\"{}\"", spec_.topic,
+                   chunk.size(), LogEscape(s));
+      RecordError(s.WithContext("commit"), ErrorKind::kCommit);
+      // Marks only tell the manifest writer how far windows are complete:
+      // they can wait a few seconds, and a refusing broker is not hammered.
+      idle_marks_retry_at_ms_ = now + kIdleMarkRetryMs;
+      return;
+    }
+    for (size_t i = from; i < to; ++i) marks[i].first->committed_mark = marks[i].second;
   }
-  for (auto& [state, mark] : marks) state->committed_mark = mark;
 }
 
 bool TaskRunner::TryCommit(int32_t partition, PartitionState& state) {

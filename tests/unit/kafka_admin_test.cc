@@ -212,6 +212,35 @@ TEST_F(KafkaAdminTest, GroupLagMixesCommittedAndUncommittedPartitions) {
   EXPECT_EQ((*lags)[1].lag, 2);
 }
 
+TEST_F(KafkaAdminTest, GroupLagOfManyPartitionsKeepsEachPartitionsOwnOffsets) {
+  // More partitions than one request asks for (offsets are asked in chunks):
+  // every answer must land on its own partition, committed or not, in every
+  // chunk.
+  CreateTopic("lag-many", 600);
+  Produce("lag-many", 0, 5);
+  Produce("lag-many", 300, 4);
+  Produce("lag-many", 599, 3);
+  Commit("archiver", "lag-many", {{300, 1}, {599, 3}, {1, 0}});
+
+  Result<std::vector<PartitionLag>> lags = FetchGroupLag(options_, "archiver", "lag-many");
+
+  ASSERT_TRUE(lags.ok()) << lags.status().ToString();
+  ASSERT_EQ(lags->size(), 600u);
+  for (int32_t p = 0; p < 600; ++p) EXPECT_EQ((*lags)[p].partition, p);
+  EXPECT_FALSE((*lags)[0].committed.has_value());
+  EXPECT_EQ((*lags)[0].end_offset, 5);
+  EXPECT_EQ((*lags)[0].lag, 5);
+  EXPECT_EQ((*lags)[1].committed, 0);
+  EXPECT_EQ((*lags)[300].committed, 1);
+  EXPECT_EQ((*lags)[300].lag, 3);
+  EXPECT_EQ((*lags)[599].committed, 3);
+  EXPECT_EQ((*lags)[599].end_offset, 3);
+  EXPECT_EQ((*lags)[599].lag, 0);
+  int64_t total = 0;
+  for (const PartitionLag& lag : *lags) total += lag.lag;
+  EXPECT_EQ(total, 5 + 3);
+}
+
 TEST_F(KafkaAdminTest, GroupLagOfMissingTopicIsNotFound) {
   MakeMissing("gone");
 

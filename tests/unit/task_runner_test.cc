@@ -75,6 +75,7 @@ class FakeSource final : public RecordSource {
   using RecordSource::Commit;
   Status Commit(const std::vector<OffsetCommit>& commits) override {
     if (fail_commits_) return Status::Unavailable("commit refused by test");
+    largest_commit_ = std::max(largest_commit_, commits.size());
     for (const OffsetCommit& c : commits) {
       EXPECT_GE(c.next_offset, committed(c.partition)) << "commits must never go backwards";
       // A mark commit repeats the offset; only offset changes count.
@@ -142,6 +143,7 @@ class FakeSource final : public RecordSource {
   bool fail_commits_ = false;
   std::atomic<bool> assignment_lost_{false};  // Read from upload threads.
   int commit_calls_ = 0;
+  size_t largest_commit_ = 0;  // Partitions in the largest Commit call.
   int pauses_ = 0;
   int seeks_ = 0;
 };
@@ -361,6 +363,21 @@ TEST_F(TaskRunnerTest, IdlePartitionPublishesAfterWindowEndPlusGrace) {
   now_ = kT0 + kWindow + 1000;
   StepUntil(*runner, [&] { return source_.committed(0) == 1; });
   EXPECT_EQ(ArchivedLines()["quiet"], 1);
+}
+
+TEST_F(TaskRunnerTest, IdleMarksOfManyPartitionsAreCommittedInBoundedRequests) {
+  // The group coordinator stores one commit as one record batch: 8,000
+  // partitions' marks in one request were refused. 2,500 idle partitions get
+  // their marks in requests of at most 1,000.
+  for (int32_t p = 0; p < 2500; ++p) source_.AddEmptyPartition(p);
+  now_ = kT0 + 3 * kWindow;
+  auto runner = MakeRunner();
+  StepUntil(*runner,
+            [&] { return !source_.metadata(0).empty() && !source_.metadata(2499).empty(); });
+  EXPECT_LE(source_.largest_commit_, 1000u);
+  for (int32_t p = 0; p < 2500; ++p) {
+    ASSERT_TRUE(DecodeCommitMark(source_.metadata(p)).has_value()) << p;
+  }
 }
 
 TEST_F(TaskRunnerTest, NullOnlyWindowCommitsWithoutAnObject) {
