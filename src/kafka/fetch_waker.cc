@@ -2,7 +2,8 @@
 #include "kafka/fetch_waker.h"
 
 #include <algorithm>
-#include <memory>
+
+#include "kafka/offset_lists.h"
 
 namespace k2c {
 namespace {
@@ -13,6 +14,8 @@ namespace {
 constexpr double kFullFill = 0.9;
 // Woken at half: what is left covers the fetch's round trip.
 constexpr double kWakeFill = 0.5;
+// Partitions named in one wake-up (see WakeFetchers).
+constexpr size_t kMaxWakePartitions = 256;
 
 }  // namespace
 
@@ -49,18 +52,18 @@ bool FetchWakeRule::AfterPoll(size_t queued, size_t records, uint64_t bytes, boo
 void WakeFetchers(rd_kafka_t* consumer, const std::string& topic,
                   const std::vector<int32_t>& partitions, std::chrono::milliseconds timeout) {
   if (partitions.empty()) return;
-  std::unique_ptr<rd_kafka_topic_partition_list_t, decltype(&rd_kafka_topic_partition_list_destroy)>
-      list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())),
-           &rd_kafka_topic_partition_list_destroy);
-  for (int32_t partition : partitions) {
-    // For offsets_for_times the offset field is the time asked for; "end"
-    // asks for the end offset.
-    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset =
-        RD_KAFKA_OFFSET_END;
-  }
+  // Waking a broker thread needs one of its partitions, not all: at most
+  // kMaxWakePartitions, spread evenly over the list (partitions are spread
+  // over the brokers), so a backlog over 10,000 partitions does not pay
+  // librdkafka's quadratic matching of the answers.
+  const size_t step = (partitions.size() + kMaxWakePartitions - 1) / kMaxWakePartitions;
+  std::vector<int32_t> sample;
+  for (size_t i = 0; i < partitions.size(); i += step) sample.push_back(partitions[i]);
   // The requests are on their way to the broker threads before this waits;
-  // a reply that comes after `timeout` is dropped by librdkafka.
-  rd_kafka_offsets_for_times(consumer, list.get(), static_cast<int>(timeout.count()));
+  // the answer is not needed, and one that comes after `timeout` is dropped
+  // by librdkafka.
+  std::vector<PartitionOffset> ignored;
+  LogOffsets(consumer, topic, sample, RD_KAFKA_OFFSET_END, timeout, &ignored);
 }
 
 }  // namespace k2c

@@ -51,8 +51,9 @@ class FetchWakeRule {
 };
 
 // Wakes the broker threads that lead `partitions` of `topic`: asks each for
-// their end offsets (one ListOffsets request per leader), which the thread
-// sends and answers and, before sleeping again, decides anew what to fetch.
+// end offsets (one ListOffsets request per leader, naming at most 256 of the
+// partitions, spread over the list), which the thread sends and answers and,
+// before sleeping again, decides anew what to fetch.
 // The answer itself is not needed; waits for it at most `timeout`.
 void WakeFetchers(rd_kafka_t* consumer, const std::string& topic,
                   const std::vector<int32_t>& partitions, std::chrono::milliseconds timeout);
