@@ -37,13 +37,9 @@ JVM_OPTS=(-server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupan
 # shellcheck source=../scripts/lib/maven.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/maven.sh"
 
-log() { printf '[connect] %s\n' "$*" >&2; }
-die() { printf '[connect] ERROR: %s\n' "$*" >&2; exit 1; }
-
-usage() {
-    sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
-    exit 2
-}
+SCRIPT_TAG=connect
+# shellcheck source=../scripts/lib/script.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/script.sh"
 
 installed() {
     [[ -f "$LIBS/.complete" && -f "$LIBS/connect-runtime-$CONNECT_VERSION.jar" &&

@@ -46,13 +46,9 @@ JVM_OPTS=(-server -XX:+UseG1GC -Djava.awt.headless=true
     --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED
     --add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED)
 
-log() { printf '[flink] %s\n' "$*" >&2; }
-die() { printf '[flink] ERROR: %s\n' "$*" >&2; exit 1; }
-
-usage() {
-    sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
-    exit 2
-}
+SCRIPT_TAG=flink
+# shellcheck source=../scripts/lib/script.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/script.sh"
 
 sources_hash() {
     (cd "$PROJECT" && find . -type f -not -path './target/*' -print0 | sort -z |

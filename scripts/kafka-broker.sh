@@ -28,13 +28,9 @@ START_TIMEOUT="${KAFKA_START_TIMEOUT:-60}"
 STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
 HOST=127.0.0.1
 
-log() { printf '[kafka-broker] %s\n' "$*" >&2; }
-die() { printf '[kafka-broker] ERROR: %s\n' "$*" >&2; exit 1; }
-
-usage() {
-    sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
-    exit 2
-}
+SCRIPT_TAG=kafka-broker
+# shellcheck source=lib/script.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/script.sh"
 
 # shellcheck source=lib/ports.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/ports.sh"

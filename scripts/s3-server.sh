@@ -39,13 +39,9 @@ PORT_NAMES=(master master_grpc volume volume_grpc filer filer_grpc s3 s3_grpc)
 master="" master_grpc="" volume="" volume_grpc="" filer="" filer_grpc="" s3="" s3_grpc=""
 ADMIN_SECRET="" RO_SECRET=""
 
-log() { printf '[s3-server] %s\n' "$*" >&2; }
-die() { printf '[s3-server] ERROR: %s\n' "$*" >&2; exit 1; }
-
-usage() {
-    sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
-    exit 2
-}
+SCRIPT_TAG=s3-server
+# shellcheck source=lib/script.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/script.sh"
 
 find_weed() {
     if [[ -n "${WEED_BIN:-}" ]]; then echo "$WEED_BIN"; return; fi
